@@ -1,0 +1,110 @@
+"""A small client of IPP's public HTTP API: the journey the seed describes, step by step."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import httpx
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.4\n%IPP test document\n"
+VALID_ID = "11010519491231002X"  # GB 11643 check digit X
+INVALID_ID = "110105194912310021"
+
+
+def resident_id(serial: int, born: str = "19900307", valid: bool = True) -> str:
+    """A resident ID number with a correct (or deliberately wrong) GB 11643 check digit."""
+    body = f"110105{born}{serial % 1000:03d}"
+    total = sum(int(d) * w for d, w in zip(body, (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2), strict=True))
+    check = "10X98765432"[total % 11]
+    return body + (check if valid else "10X98765432"[(total + 1) % 11])
+
+
+@dataclass
+class Urls:
+    identity: str = "http://127.0.0.1:8081"
+    rights: str = "http://127.0.0.1:8082"
+    complaints: str = "http://127.0.0.1:8083"
+    notifier: str = "http://127.0.0.1:8084"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str]) -> Urls:
+        def url(name: str, port: int) -> str:
+            return f"http://127.0.0.1:{env.get(f'IPP_{name.upper()}_PORT', port)}"
+        return cls(url("identity", 8081), url("rights", 8082), url("complaints", 8083), url("notifier", 8084))
+
+
+class ApiFailure(Exception):
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(f"{response.request.method} {response.request.url} -> {response.status_code} {response.text}")
+        self.response = response
+        self.code = (response.json().get("error") or {}).get("code") if response.content else None
+
+
+@dataclass
+class Client:
+    """One signed-in (or not yet) user of the platform."""
+
+    urls: Urls = field(default_factory=Urls)
+    token: str | None = None
+    http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30.0))
+
+    def call(self, method: str, url: str, expect: int | tuple[int, ...] = (200, 201, 202), **kwargs: object) -> dict:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        response = self.http.request(method, url, headers=headers, **kwargs)
+        if response.status_code not in ((expect,) if isinstance(expect, int) else expect):
+            raise ApiFailure(response)
+        return response.json() if response.content else {}
+
+    def register(self, phone: str, password: str, code: str = "000000") -> str:
+        self.call("POST", f"{self.urls.identity}/v1/sms-codes", json={"phone": phone})
+        account = self.call("POST", f"{self.urls.identity}/v1/accounts",
+                            json={"phone": phone, "password": password, "sms_code": code})
+        self.sign_in(phone, password)
+        return account["account_id"]
+
+    def sign_in(self, login: str, password: str) -> None:
+        session = self.call("POST", f"{self.urls.identity}/v1/sessions",
+                            json={"method": "password", "login": login, "password": password})
+        self.token = session["access_token"]
+
+    def bind_email(self, email: str, code: str = "000000", language: str = "zh-CN") -> None:
+        self.call("POST", f"{self.urls.identity}/v1/me/email/verification", json={"email": email})
+        self.call("PUT", f"{self.urls.identity}/v1/me/email", json={"email": email, "code": code, "language": language})
+
+    def upload(self, service_url: str, content: bytes, name: str = "doc.png") -> str:
+        return self.call("POST", f"{service_url}/v1/files", files={"file": (name, content)})["blob_id"]
+
+    def submit_identity(self, name: str = "张三", id_number: str = VALID_ID) -> str:
+        front = self.upload(self.urls.identity, PNG + b"front")
+        back = self.upload(self.urls.identity, PNG + b"back")
+        body = {"role": "holder", "holder": {"kind": "individual", "name": name, "id_number": id_number,
+                                             "id_card_front": front, "id_card_back": back}}
+        return self.call("POST", f"{self.urls.identity}/v1/identities", json=body)["identity_id"]
+
+    def register_trademark(self, identity_id: str, title: str = "快手好物", valid_until: str = "2034-12-31") -> str:
+        certificate = self.upload(self.urls.rights, PDF + title.encode(), "certificate.pdf")
+        body = {"identity_id": identity_id, "right_type": "trademark", "title": title,
+                "registration_number": "12345678", "holder_name": "张三", "valid_from": "2020-01-01",
+                "valid_until": valid_until, "details": {"nice_classes": [25, 35], "goods": ["服装"]},
+                "documents": [{"blob_id": certificate, "purpose": "registration_certificate"}]}
+        return self.call("POST", f"{self.urls.rights}/v1/rights", json=body)["right_id"]
+
+    def file_complaint(self, right_id: str, urls: list[str], infringement_type: str = "counterfeit_goods") -> str:
+        evidence = self.upload(self.urls.complaints, PNG + b"evidence")
+        body = {"right_id": right_id, "infringement_type": infringement_type,
+                "targets": [{"url": u} for u in urls],
+                "description": "这些商品假冒我们的注册商标，请下架。", "evidence": [evidence]}
+        return self.call("POST", f"{self.urls.complaints}/v1/complaints", json=body)["complaint_id"]
+
+    def complaint(self, complaint_id: str) -> dict:
+        return self.call("GET", f"{self.urls.complaints}/v1/complaints/{complaint_id}")
+
+    def wait_for_verdict(self, complaint_id: str, timeout: float = 60.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            complaint = self.complaint(complaint_id)
+            if complaint["status"] in ("upheld", "rejected", "withdrawn") or time.monotonic() > deadline:
+                return complaint
+            time.sleep(0.1)

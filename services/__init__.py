@@ -1,0 +1,1 @@
+"""IPP's services: identity, rights, complaints, notifier and the web portal."""

@@ -1,0 +1,4 @@
+from services.complaints.main import bootstrap
+from shared.kit.runtime import serve
+
+serve("complaints", bootstrap)

@@ -1,0 +1,1 @@
+"""Complaints' domain: targets, the complaint process manager and its verdict rules. No I/O here."""

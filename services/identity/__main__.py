@@ -1,0 +1,4 @@
+from services.identity.main import bootstrap
+from shared.kit.runtime import serve
+
+serve("identity", bootstrap)

@@ -1,0 +1,1 @@
+"""Rights' domain: trademarks, copyrights and patents, their materials and checks. No I/O here."""

@@ -1,0 +1,20 @@
+"""Wires the rights service: bootstrap(settings) -> Service."""
+
+from __future__ import annotations
+
+from services.rights.adapters.publication import to_public
+from services.rights.application import RightsApplication
+from services.rights.domain.checks import right_checks
+from services.rights.entrypoints import http
+from shared.kit.blobs import BlobStore, files_router
+from shared.kit.runtime import Service
+from shared.kit.settings import Settings
+from shared.review.process import CONSUMES, MaterialReviewer
+
+
+def bootstrap(settings: Settings) -> Service:
+    app = RightsApplication(settings)
+    app.blobs = BlobStore(settings.service_dir / "blobs", settings.max_upload_bytes)
+    reviewer = MaterialReviewer(app, "right", settings.review_mode, lambda c: c.right_id, right_checks)
+    return Service(settings=settings, app=app, routers=[http.router, files_router(app.blobs)], mapping=to_public,
+                   consumes=CONSUMES, handler=reviewer.handle, state={"application": app})

@@ -1,0 +1,1 @@
+"""Code every IPP service shares: the public event contract and the service kit."""

@@ -1,0 +1,147 @@
+"""Payloads of the public events, exactly as CONTRACT.md gives them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Document(Payload):
+    blob_id: str
+    sha256: str
+    media_type: str
+    size: int
+    purpose: str
+
+
+class Party(Payload):
+    kind: Literal["individual", "enterprise"]
+    name: str
+    document_type: str
+    document_number_masked: str
+    fingerprint: str
+
+
+class Reason(Payload):
+    code: str
+    message: str
+
+
+class IdentitySubmitted(Payload):
+    identity_id: str
+    account_id: str
+    revision: int
+    role: Literal["holder", "agent"]
+    holder: Party
+    agent: Party | None
+    submitted_at: datetime
+
+
+class RightRegistered(Payload):
+    right_id: str
+    account_id: str
+    identity_id: str
+    revision: int
+    right_type: Literal["trademark", "copyright", "patent"]
+    title: str
+    registration_number: str
+    holder_name: str
+    valid_from: date
+    valid_until: date | None
+    details: dict
+    documents: list[Document]
+    submitted_at: datetime
+
+
+class Target(Payload):
+    target_id: str
+    url: str
+    listing_id: str | None
+    shop_id: str | None
+
+
+class ComplaintFiled(Payload):
+    complaint_id: str
+    account_id: str
+    identity_id: str
+    right_id: str
+    right_type: Literal["trademark", "copyright", "patent"]
+    infringement_type: str
+    targets: list[Target]
+    description: str
+    evidence: list[Document]
+    requested_action: Literal["takedown"]
+    filed_at: datetime
+
+
+class DecidedBy(Payload):
+    kind: Literal["auto", "reviewer"]
+    reviewer_id: str | None
+
+
+class VerdictTarget(Payload):
+    target_id: str
+    url: str
+    listing_id: str | None
+    shop_id: str | None
+    action: Literal["takedown", "none"]
+
+
+class Verdict(Payload):
+    targets: list[VerdictTarget]
+    right_id: str
+    right_type: Literal["trademark", "copyright", "patent"]
+
+
+class ReviewDecided(Payload):
+    review_id: str
+    complaint_id: str
+    material_type: Literal["identity", "right", "complaint"]
+    material_id: str
+    material_revision: int
+    outcome: Literal["approved", "rejected"]
+    reasons: list[Reason]
+    decided_by: DecidedBy
+    reused_decision_id: str | None
+    decided_at: datetime
+    verdict: Verdict | None = None
+
+
+# Extensions of the contract (same pattern, new topics).
+
+
+class EmailVerificationRequested(Payload):
+    """Asks the notifier to email a verification code to an address not yet bound."""
+
+    account_id: str
+    email: str
+    code: str
+    expires_at: datetime
+
+
+class EmailBound(Payload):
+    account_id: str
+    email: str
+    language: Literal["zh-CN", "en"] = "zh-CN"
+    bound_at: datetime
+
+
+class ComplaintWithdrawn(Payload):
+    complaint_id: str
+    account_id: str
+    withdrawn_at: datetime
+
+
+class NotificationSent(Payload):
+    notification_id: str
+    kind: str
+    account_id: str | None
+    subject_id: str
+    status: Literal["sent", "failed"]
+    at: datetime

@@ -1,0 +1,82 @@
+"""Uploaded documents: size-limited, type-sniffed (images and PDF), stored content-addressed by SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from fastapi import APIRouter, UploadFile
+
+from shared.kit.auth import CurrentPrincipal
+from shared.kit.http import ApiError
+
+SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"%PDF-", "application/pdf"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def sniff(content: bytes) -> str | None:
+    for signature, media_type in SIGNATURES:
+        if content.startswith(signature):
+            return media_type
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+class BlobStore:
+    """Blobs live at <root>/<sha256>; the owner and media type in a sidecar. File names never become paths."""
+
+    def __init__(self, root: Path, max_bytes: int) -> None:
+        self.root, self.max_bytes = root, max_bytes
+        root.mkdir(parents=True, exist_ok=True)
+
+    def put(self, content: bytes, owner: str) -> dict:
+        if len(content) > self.max_bytes:
+            raise ApiError(413, "FILE_TOO_LARGE", f"Files may be at most {self.max_bytes} bytes.")
+        if not content:
+            raise ApiError(422, "EMPTY_FILE", "The file is empty.")
+        media_type = sniff(content)
+        if media_type is None:
+            raise ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "Upload a PNG, JPEG, GIF, WebP image or a PDF.")
+        sha256 = hashlib.sha256(content).hexdigest()
+        path = self.root / sha256
+        if not path.exists():
+            path.write_bytes(content)
+        meta = self.root / f"{sha256}.{owner}.json"
+        info = {"blob_id": sha256, "sha256": sha256, "size": len(content), "media_type": media_type}
+        meta.write_text(json.dumps(info))
+        return info
+
+    def describe(self, blob_id: str, owner: str) -> dict | None:
+        """The blob's facts if `owner` uploaded it, else None."""
+        if len(blob_id) != 64 or any(c not in "0123456789abcdef" for c in blob_id):
+            return None
+        meta = self.root / f"{blob_id}.{owner}.json"
+        return json.loads(meta.read_text()) if meta.exists() else None
+
+    def document(self, blob_id: str, owner: str, purpose: str) -> dict:
+        info = self.describe(blob_id, owner)
+        if info is None:
+            raise ApiError(422, "UNKNOWN_DOCUMENT", f"No uploaded file {blob_id[:16]}… of yours.",
+                           {"blob_id": blob_id, "purpose": purpose})
+        return {**info, "purpose": purpose}
+
+
+def files_router(store: BlobStore):
+    """`POST /v1/files` (multipart `file`) → 201 {blob_id, sha256, size, media_type}, on every material service."""
+
+
+    router = APIRouter(tags=["files"])
+
+    @router.post("/v1/files", status_code=201)
+    async def upload(file: UploadFile, who: CurrentPrincipal) -> dict:
+        content = await file.read(store.max_bytes + 1)
+        return store.put(content, owner=who.account_id)
+
+    return router

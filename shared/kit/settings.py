@@ -1,0 +1,76 @@
+"""Settings every service reads from the environment (CONTRACT.md, 'Processes and settings')."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_PORTS = {"portal": 8080, "identity": 8081, "rights": 8082, "complaints": 8083, "notifier": 8084}
+
+
+class Settings(BaseSettings):
+    """One service's configuration; `service` picks its port and database variables."""
+
+    model_config = SettingsConfigDict(env_prefix="IPP_", extra="ignore")
+
+    service: str = "identity"
+    env: Literal["development", "production", "test"] = "development"
+    kafka_bootstrap: str = "127.0.0.1:19092"
+    kafka_idempotence: bool = False  # Tansu's memory engine lacks InitProducerId; on for Apache Kafka
+    topic_partitions: int = 3
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    port: int = 0
+    host: str = "127.0.0.1"
+    review_mode: Literal["auto", "manual", "hybrid"] = "hybrid"
+    marketplace_hosts: str = "kwaixiaodian.com,kuaishou.com"
+    dev_code: str | None = None
+    smtp_url: str = "smtp://127.0.0.1:1025"
+    mail_from: str = "IPP <no-reply@ipp.local>"
+    identity_url: str = "http://127.0.0.1:8081"
+    rights_url: str = "http://127.0.0.1:8082"
+    complaints_url: str = "http://127.0.0.1:8083"
+    notifier_url: str = "http://127.0.0.1:8084"
+    secret_key: str = "dev-only-secret-change-me"
+    consumer_batch: int = 200
+    consumer_retries: int = 3
+    relay_poll_seconds: float = 0.5
+    max_upload_bytes: int = 10 * 1024 * 1024
+    access_token_minutes: int = Field(default=60, ge=1)
+
+    @model_validator(mode="after")
+    def _service_defaults(self) -> Settings:
+        name = self.service.upper()
+        if not self.port:
+            self.port = int(os.environ.get(f"IPP_{name}_PORT", DEFAULT_PORTS.get(self.service, 8000)))
+        if not self.database_url:
+            self.database_url = os.environ.get(f"IPP_{name}_DATABASE_URL", "")
+        if not self.database_url:
+            self.database_url = f"sqlite:///{(self.service_dir / 'events.sqlite').resolve()}"
+        if self.env == "production" and self.dev_code:
+            raise ValueError("IPP_DEV_CODE is refused when IPP_ENV=production")
+        return self
+
+    @property
+    def service_dir(self) -> Path:
+        return self.data_dir / self.service
+
+    @property
+    def marketplace_host_list(self) -> tuple[str, ...]:
+        return tuple(h.strip().lower() for h in self.marketplace_hosts.split(",") if h.strip())
+
+    @property
+    def consumer_group(self) -> str:
+        return f"ipp-{self.service}"
+
+    @property
+    def source(self) -> str:
+        return f"ipp/{self.service}"
+
+
+def settings_for(service: str, **overrides: object) -> Settings:
+    return Settings(service=service, **overrides)

@@ -1,0 +1,111 @@
+"""Event store wiring: an eventsourcing Application on SQLAlchemy (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from eventsourcing.application import Application
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from shared.kit.settings import Settings
+
+# Tables the kit itself keeps in every service's database.
+kit_metadata = MetaData()
+inbox_events = Table(
+    "ipp_inbox_events",
+    kit_metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("topic", String(200), nullable=False),
+    Column("processed_at", Float, nullable=False),
+)
+relay_positions = Table(
+    "ipp_relay_positions",
+    kit_metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", Integer, nullable=False, default=0),
+    Column("owner", String(64), nullable=True),
+    Column("lease_until", Float, nullable=False, default=0.0),
+)
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain postgresql:// URLs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def event_store_env(settings: Settings) -> dict[str, str]:
+    """The eventsourcing environment: SQLAlchemy persistence, stored events encrypted at rest."""
+    key = hashlib.sha256(f"{settings.secret_key}/{settings.service}/events".encode()).digest()
+    if settings.database_url.startswith("sqlite:///"):
+        settings.service_dir.mkdir(parents=True, exist_ok=True)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+        "SQLALCHEMY_URL": sqlalchemy_url(settings.database_url),
+        "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
+        "CIPHER_KEY": base64.b64encode(key).decode(),
+        "COMPRESSOR_TOPIC": "eventsourcing.compressor:ZlibCompressor",
+    }
+
+
+class ServiceApplication(Application[Any]):
+    """An Application whose saves can share one transaction with read-model and inbox writes."""
+
+    read_models: MetaData | None = None
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        self._committed_listeners: list[Callable[[], None]] = []
+        self._local = threading.local()
+        kit_metadata.create_all(self.engine)
+        if self.read_models is not None:
+            self.read_models.create_all(self.engine)
+
+    @property
+    def engine(self) -> Engine:
+        return self.recorder.datastore.engine  # type: ignore[attr-defined]
+
+    def on_committed(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after each commit that may have recorded new events (wakes the relay)."""
+        self._committed_listeners.append(listener)
+
+    def committed(self) -> None:
+        for listener in self._committed_listeners:
+            listener()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One database transaction for events, read models and inbox records together."""
+        depth = getattr(self._local, "depth", 0)
+        self._local.depth = depth + 1
+        try:
+            with self.recorder.datastore.transaction(commit=True) as session:  # type: ignore[attr-defined]
+                yield session
+        finally:
+            self._local.depth = depth
+        if depth == 0:
+            self.committed()
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        """Record the events and project them into read models, in one transaction."""
+        with self.transaction() as session:
+            recordings = super().save(*objs, **kwargs)
+            for recording in recordings:
+                self.project(recording.domain_event, session)
+            return recordings
+
+    def project(self, domain_event: Any, session: Session) -> None:
+        """Update read models from one newly recorded event; services override this."""
+
+    def ping_database(self) -> None:
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))

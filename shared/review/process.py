@@ -1,0 +1,94 @@
+"""Reviewing a service's own material when a complaint is filed: the same flow in identity and rights."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from sqlalchemy.orm import Session
+
+from shared.events.envelope import CloudEvent
+from shared.events.payloads import ComplaintFiled, Reason, ReviewDecided
+from shared.kit.inbox import Delivery
+from shared.kit.outbox import PublicEvent
+from shared.kit.store import ServiceApplication
+from shared.review.domain import (
+    APPROVED,
+    REJECTED,
+    Check,
+    Review,
+    ReviewableMaterial,
+    automatic_outcome,
+    failed_reasons,
+)
+
+CONSUMES = ("ipp.complaint-filed.v1",)
+
+
+class MaterialReviewer:
+    """Opens the one Review of this service's material for a complaint and decides it when it can."""
+
+    def __init__(self, app: ServiceApplication, material_type: str, mode: str,
+                 material_id_of: Callable[[ComplaintFiled], str],
+                 checks_for: Callable[[ReviewableMaterial], list[Check]]) -> None:
+        self.app, self.material_type, self.mode = app, material_type, mode
+        self.material_id_of, self.checks_for = material_id_of, checks_for
+
+    def handle(self, _: Session, delivery: Delivery) -> None:
+        """The inbox handler of a material-owning service: it consumes ipp.complaint-filed.v1."""
+        if isinstance(delivery.payload, ComplaintFiled):
+            self.on_complaint_filed(delivery.payload, delivery.event)
+
+    def get(self, aggregate_id: str | UUID) -> object | None:
+        try:
+            return self.app.repository.get(UUID(str(aggregate_id)))
+        except (AggregateNotFoundError, ValueError):
+            return None
+
+    def on_complaint_filed(self, complaint: ComplaintFiled, event: CloudEvent) -> None:
+        review_id = Review.create_id(complaint.complaint_id, self.material_type)
+        if self.get(review_id) is not None:
+            return  # exactly one review per (complaint, material)
+        material_id = self.material_id_of(complaint)
+        material = self.get(material_id)
+        if not isinstance(material, ReviewableMaterial) or material.account_id != complaint.account_id:
+            review = self._open(complaint, event, material_id, 0, [])
+            code = f"{self.material_type.upper()}_NOT_FOUND"
+            review.decide(REJECTED, [{"code": code, "message": f"No {self.material_type} {material_id} "
+                                      "of the complaining account is known."}])
+            self.app.save(review)
+            return
+        if material.approval_reusable:
+            review = self._open(complaint, event, material_id, material.revision, [])
+            review.decide(APPROVED, [], reused_decision_id=str(material.approved_review_id))
+            self.app.save(review)
+            return
+        checks = self.checks_for(material)
+        review = self._open(complaint, event, material_id, material.revision, [c.as_dict() for c in checks])
+        outcome = automatic_outcome(self.mode, checks)
+        if outcome is None:
+            material.start_review()
+        else:
+            reasons = failed_reasons(checks)
+            review.decide(outcome, reasons)
+            material.record_decision(str(review.id), material.revision, outcome, reasons)
+        self.app.save(review, material)
+
+    def _open(self, complaint: ComplaintFiled, event: CloudEvent, material_id: str, revision: int,
+              checks: list[dict]) -> Review:
+        return Review(complaint_id=complaint.complaint_id, material_type=self.material_type,
+                      material_id=material_id, material_revision=revision, checks=checks,
+                      correlation_id=complaint.complaint_id, causation_id=event.id)
+
+
+def review_decided(event: Review.Decided) -> list[PublicEvent]:
+    """The contract's ReviewDecided for a decided review."""
+    payload = ReviewDecided(
+        review_id=str(event.originator_id), complaint_id=event.complaint_id,
+        material_type=event.material_type, material_id=event.material_id,
+        material_revision=event.material_revision, outcome=event.outcome,
+        reasons=[Reason(**r) for r in event.reasons], decided_by=event.decided_by,
+        reused_decision_id=event.reused_decision_id, decided_at=event.decided_at, verdict=event.verdict,
+    )
+    return [PublicEvent(payload, event.correlation_id, event.causation_id)]
