@@ -1,0 +1,1 @@
+"""How the notifier is driven: the inbox handler, the mailer loop and the HTTP routes."""

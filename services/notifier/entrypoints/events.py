@@ -1,0 +1,60 @@
+"""The inbox handler: each contract event the notifier consumes becomes one application command."""
+
+from __future__ import annotations
+
+from functools import singledispatchmethod
+
+from sqlalchemy.orm import Session
+
+from services.notifier.application import NotifierApplication
+from shared.events.envelope import CloudEvent
+from shared.events.payloads import ComplaintFiled, EmailBound, EmailVerificationRequested, ReviewDecided
+from shared.events.topics import topic_for
+from shared.kit.inbox import Delivery
+
+CONSUMES = tuple(topic_for(model) for model in (EmailVerificationRequested, EmailBound, ComplaintFiled,
+                                                ReviewDecided))
+
+
+def verdict_content(decided: ReviewDecided) -> dict:
+    """What the verdict email says: outcome, reasons and what happens to each reported listing."""
+    targets = decided.verdict.targets if decided.verdict else []
+    return {
+        "complaint_id": decided.complaint_id, "outcome": decided.outcome,
+        "reasons": [{"code": r.code, "message": r.message} for r in decided.reasons],
+        "targets": [{"url": t.url, "action": t.action} for t in targets],
+        "decided_at": decided.decided_at.isoformat(),
+    }
+
+
+class EventHandler:
+    """Called by the kit's Inbox inside its transaction, once per event not seen before."""
+
+    def __init__(self, app: NotifierApplication) -> None:
+        self.app = app
+
+    def __call__(self, session: Session, delivery: Delivery) -> None:
+        self.handle(delivery.payload, delivery.event)
+
+    @singledispatchmethod
+    def handle(self, payload: object, event: CloudEvent) -> None:
+        """Events of other kinds are not the notifier's business."""
+
+    @handle.register(EmailVerificationRequested)
+    def _code_requested(self, payload: EmailVerificationRequested, event: CloudEvent) -> None:
+        self.app.request_email_code(event.id, payload.account_id, payload.email, payload.code,
+                                    payload.expires_at, event.correlationid)
+
+    @handle.register(EmailBound)
+    def _email_bound(self, payload: EmailBound, event: CloudEvent) -> None:
+        self.app.bind_address(payload.account_id, payload.email, payload.language)
+
+    @handle.register(ComplaintFiled)
+    def _complaint_filed(self, payload: ComplaintFiled, event: CloudEvent) -> None:
+        self.app.record_complainant(payload.complaint_id, payload.account_id, [t.url for t in payload.targets])
+
+    @handle.register(ReviewDecided)
+    def _review_decided(self, payload: ReviewDecided, event: CloudEvent) -> None:
+        if payload.material_type == "complaint":  # the verdict; identity and right decisions are steps
+            self.app.notify_verdict(payload.complaint_id, verdict_content(payload),
+                                    event.correlationid or payload.complaint_id, event.id)

@@ -1,0 +1,104 @@
+"""The mailer loop: sends the notifications that are due through SMTP and records each outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable
+
+from aiokafka import AIOKafkaProducer
+from prometheus_client import Counter
+
+from services.notifier.adapters.smtp import PermanentFailure, SmtpServer, TransientFailure
+from services.notifier.adapters.templates import EmailComposer
+from services.notifier.application import NotifierApplication
+from services.notifier.domain.address_book import redact_addresses
+from shared.kit.logs import log
+from shared.kit.runtime import Loop
+
+DELIVERIES = Counter("ipp_notifications_total", "Notification delivery attempts by outcome", ["kind", "result"])
+
+
+class Mailer:
+    """Sends each ready notification through SMTP, then records it Sent, Failed or deferred.
+
+    Exactly-once effect, with one window. A notification is recorded before it is sent and marked
+    Sent after the server accepted it. If the server accepted the message but Sent is not recorded
+    (the process dies, the database is unreachable, or the server's reply to DATA is lost), the
+    claim's lease runs out and the message is sent a second time. Both copies carry the same
+    Message-ID, derived from the notification id, so the duplicate is recognisable (and a mail
+    store that deduplicates on Message-ID drops it).
+    """
+
+    def __init__(self, app: NotifierApplication, server: SmtpServer, composer: EmailComposer, batch: int = 10,
+                 poll_seconds: float = 1.0, clock: Callable[[], float] = time.time) -> None:
+        self.app, self.server, self.composer = app, server, composer
+        self.batch, self.poll_seconds, self.clock = batch, poll_seconds, clock
+        # a claim outlives the slowest batch, so no other replica takes a message still being sent
+        self.lease = batch * server.timeout + 60.0
+        self._wake: asyncio.Event | None = None
+
+    async def run(self, _producer: AIOKafkaProducer | None = None) -> None:
+        """The service loop: deliver what is due, then wait for a commit or the next poll."""
+        if self._wake is None:
+            self._wake = wake = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            self.app.on_committed(lambda: loop.call_soon_threadsafe(wake.set))
+        while True:
+            if await self.deliver_due() < self.batch:
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+                except TimeoutError:
+                    pass
+
+    async def deliver_due(self, now: float | None = None) -> int:
+        """One step: claim the notifications due at `now` and send each; returns how many were claimed."""
+        now = self.clock() if now is None else now
+        claimed = await asyncio.to_thread(self.app.claim_due, now, self.batch, self.lease)
+        for notification_id in claimed:
+            try:
+                await self.deliver(notification_id, now)
+            except Exception as exc:  # the lease brings it back; the others still go out
+                log.error("mailer.delivery_crashed", notification_id=str(notification_id),
+                          error=redact_addresses(repr(exc)))
+        return len(claimed)
+
+    async def deliver(self, notification_id: uuid.UUID, now: float) -> None:
+        letter = await asyncio.to_thread(self.app.letter, notification_id)
+        if letter is None:
+            return
+        if letter.expired(now):
+            await self._failed(letter.kind, notification_id, "expired before it could be sent")
+            return
+        try:
+            await self.server.send(self.composer.compose(letter))
+        except TransientFailure as exc:
+            await asyncio.to_thread(self.app.record_deferred, notification_id, str(exc), now)
+            DELIVERIES.labels(letter.kind, "deferred").inc()
+            log.warning("mailer.deferred", notification_id=str(notification_id), error=redact_addresses(str(exc)))
+        except PermanentFailure as exc:
+            await self._failed(letter.kind, notification_id, str(exc))
+        else:
+            await asyncio.to_thread(self.app.record_sent, notification_id)
+            DELIVERIES.labels(letter.kind, "sent").inc()
+            log.info("mailer.sent", notification_id=str(notification_id), kind=letter.kind)
+
+    async def _failed(self, kind: str, notification_id: uuid.UUID, error: str) -> None:
+        await asyncio.to_thread(self.app.record_failed, notification_id, error)
+        DELIVERIES.labels(kind, "failed").inc()
+        log.error("mailer.failed", notification_id=str(notification_id), error=redact_addresses(error))
+
+
+def waiting_sweep(app: NotifierApplication, interval: float = 60.0, page: int = 200) -> Loop:
+    """A service loop that pages through waiting notifications and addresses any the address book can."""
+
+    async def run(_producer: AIOKafkaProducer | None = None) -> None:
+        cursor = ""
+        while True:
+            if not cursor:  # a full pass is done: rest before the next
+                await asyncio.sleep(interval)
+            cursor = await asyncio.to_thread(app.resolve_waiting, cursor, page)
+
+    return run

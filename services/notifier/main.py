@@ -1,0 +1,26 @@
+"""The notifier's wiring: the one place that builds its store, mailer, inbox handler and routes."""
+
+from __future__ import annotations
+
+from services.notifier.adapters.public_events import public_events
+from services.notifier.adapters.smtp import SmtpServer
+from services.notifier.adapters.templates import EmailComposer
+from services.notifier.application import NotifierApplication
+from services.notifier.entrypoints.events import CONSUMES, EventHandler
+from services.notifier.entrypoints.http import router
+from services.notifier.entrypoints.mailer import Mailer, waiting_sweep
+from shared.kit.runtime import Service
+from shared.kit.settings import Settings
+from shared.kit.store import event_store_env
+
+
+def bootstrap(settings: Settings) -> Service:
+    """The notifier as the runtime runs it: inbox → application → mailer loop → outbox."""
+    app = NotifierApplication(env=event_store_env(settings))
+    mailer = Mailer(app, SmtpServer.from_url(settings.smtp_url), EmailComposer(settings.mail_from))
+    return Service(
+        settings=settings, app=app, routers=[router], mapping=public_events,
+        consumes=CONSUMES, handler=EventHandler(app),
+        loops={"mailer": mailer.run, "waiting-sweep": waiting_sweep(app)},
+        state={"notifier": app},
+    )
