@@ -1,0 +1,77 @@
+"""End-to-end fixtures: the stack (IPP_TEST_STACK=embedded|production), an SMTP server the tests run,
+and all five services as separate processes in auto review mode."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from deploy.client import Client, Urls
+from deploy.processes import ServiceProcess, start_services, stop_services, wait_all_ready
+from deploy.smtp_sink import SmtpSink
+from deploy.stack import REPO, Stack
+
+STACK = os.environ.get("IPP_TEST_STACK", "embedded")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Platform:
+    env: dict[str, str]
+    services: dict[str, ServiceProcess]
+    smtp: SmtpSink
+    logs: Path
+
+    @property
+    def bootstrap(self) -> str:
+        return self.env["IPP_KAFKA_BOOTSTRAP"]
+
+    def client(self) -> Client:
+        return Client(Urls.from_env(self.env))
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp(f"ipp-{STACK}")
+
+
+@pytest.fixture(scope="session")
+def smtp(data_dir: Path) -> Iterator[SmtpSink]:
+    sink = SmtpSink(port=free_port(), maildir=data_dir / "test-mail").start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session")
+def infrastructure(data_dir: Path, smtp: SmtpSink) -> Iterator[dict[str, str]]:
+    environ = {k: v for k, v in os.environ.items() if k not in ("IPP_KAFKA_BOOTSTRAP",)}
+    environ["IPP_SMTP_URL"] = smtp.url
+    stack = Stack(STACK, data_dir, kafka_lib=REPO / "var" / "kafka-lib", environ=environ)
+    env = stack.up()
+    yield env
+    stack.down()
+
+
+@pytest.fixture(scope="session")
+def platform(infrastructure: dict[str, str], data_dir: Path, smtp: SmtpSink) -> Iterator[Platform]:
+    env = {**infrastructure, "IPP_REVIEW_MODE": "auto", "IPP_DEV_CODE": "000000", "IPP_ENV": "test",
+           "IPP_TOPIC_PARTITIONS": "3", "IPP_SMTP_URL": smtp.url}
+    logs = data_dir / "logs"
+    services = start_services(env, logs)
+    try:
+        wait_all_ready(services, timeout=120)
+    except Exception:
+        stop_services(services)
+        raise
+    yield Platform(env, {s.name: s for s in services}, smtp, logs)
+    stop_services(services)
