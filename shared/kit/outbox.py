@@ -66,12 +66,12 @@ class OutboxRelay:
         self.app, self.producer, self.source, self.mapping = app, producer, source, mapping
         self.poll_seconds, self.batch, self.name = poll_seconds, batch, name
         self.owner = uuid.uuid4().hex
+        self._row_ensured = False
         self._wake = asyncio.Event()
         loop = asyncio.get_running_loop()
         app.on_committed(lambda: loop.call_soon_threadsafe(self._wake.set))
 
     async def run(self) -> None:
-        await asyncio.to_thread(self._ensure_row)
         while True:
             try:
                 moved = await self.relay_once()
@@ -110,6 +110,7 @@ class OutboxRelay:
         return len(notifications)
 
     def _ensure_row(self) -> None:
+        """The relay's position row exists before the first lease (several replicas may race here)."""
         with self.app.engine.begin() as connection:
             exists = connection.execute(select(relay_positions.c.name).where(relay_positions.c.name == self.name))
             if exists.first() is None:
@@ -120,6 +121,9 @@ class OutboxRelay:
 
     def _lease(self) -> int | None:
         """Take or renew the lease; returns the relayed position when this replica holds it."""
+        if not self._row_ensured:
+            self._ensure_row()
+            self._row_ensured = True
         now = time.time()
         table = relay_positions
         with self.app.engine.begin() as connection:

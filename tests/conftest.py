@@ -1,5 +1,5 @@
-"""End-to-end fixtures: the stack (IPP_TEST_STACK=embedded|production), an SMTP server the tests run,
-and all five services as separate processes in auto review mode."""
+"""Fixtures of the integration and e2e tiers: the stack (IPP_TEST_STACK=embedded|production),
+an SMTP server the tests run, and all five services as separate processes in auto review mode."""
 
 from __future__ import annotations
 
