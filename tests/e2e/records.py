@@ -71,12 +71,12 @@ def list_topics(bootstrap: str) -> list[str]:
     return asyncio.run(topics())
 
 
-def produce(bootstrap: str, topic: str, value: bytes, key: bytes) -> None:
+def produce(bootstrap: str, topic: str, value: bytes, key: bytes, headers: list | None = None) -> None:
     async def send() -> None:
         producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
         await producer.start()
         try:
-            await producer.send_and_wait(topic, value, key=key)
+            await producer.send_and_wait(topic, value, key=key, headers=headers)
         finally:
             await producer.stop()
     asyncio.run(send())

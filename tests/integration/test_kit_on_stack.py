@@ -13,7 +13,7 @@ from eventsourcing.domain import Aggregate, event
 from deploy import postgres
 from shared.events.payloads import EmailBound
 from shared.kit.inbox import Inbox
-from shared.kit.kafka import ensure_topics, new_producer
+from shared.kit.kafka import HEADERS, ensure_topics, new_producer
 from shared.kit.outbox import OutboxRelay, PublicEvent
 from shared.kit.settings import Settings
 from shared.kit.store import ServiceApplication, event_store_env
@@ -100,8 +100,9 @@ def test_the_inbox_applies_a_redelivered_event_once_and_dead_letters_what_it_can
                    "data": {"account_id": subject, "email": "x@example.com", "bound_at": "2026-11-28T10:00:00Z"}}
     raw = json.dumps(cloud_event).encode()
     poison = f"poison {uuid.uuid4()}".encode()
-    for value in (raw, poison, raw):
-        produce(settings.kafka_bootstrap, TOPIC, value, key=subject.encode())
+    produce(settings.kafka_bootstrap, TOPIC, raw, key=subject.encode(), headers=HEADERS)
+    produce(settings.kafka_bootstrap, TOPIC, poison, key=b"poison")
+    produce(settings.kafka_bootstrap, TOPIC, raw, key=subject.encode(), headers=HEADERS)
 
     def handle(_session, delivery) -> None:
         if delivery.payload.account_id == subject:

@@ -1,0 +1,105 @@
+"""`make bench`: filing-to-verdict latency and filing throughput, auto review mode, on one stack.
+
+Starts its own stack and services under var/bench-<stack>, files N complaints through the HTTP API
+and times each from the POST to the moment its verdict (ReviewDecided for the complaint material)
+reaches a plain Kafka consumer. Timing lives here, never in test assertions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import statistics
+import threading
+import time
+from pathlib import Path
+
+import typer
+from aiokafka import AIOKafkaConsumer
+from rich.console import Console
+
+from deploy.client import Client, Urls, resident_id
+from deploy.processes import start_services, stop_services, wait_all_ready
+from deploy.stack import REPO, Stack
+
+console = Console()
+
+
+def watch_verdicts(bootstrap: str, seen: dict[str, float], stop: threading.Event, ready: threading.Event) -> None:
+    async def run() -> None:
+        consumer = AIOKafkaConsumer("ipp.review-decided.v1", bootstrap_servers=bootstrap,
+                                    group_id=f"ipp-bench-{time.time()}", auto_offset_reset="latest")
+        await consumer.start()
+        while not consumer.assignment():
+            await consumer.getmany(timeout_ms=200)
+        ready.set()
+        try:
+            while not stop.is_set():
+                for records in (await consumer.getmany(timeout_ms=100)).values():
+                    now = time.perf_counter()
+                    for record in records:
+                        data = json.loads(record.value)["data"]
+                        if data["material_type"] == "complaint":
+                            seen.setdefault(data["complaint_id"], now)
+        finally:
+            await consumer.stop()
+    asyncio.run(run())
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def measure(env: dict[str, str], count: int) -> None:
+    seen: dict[str, float] = {}
+    stop, ready = threading.Event(), threading.Event()
+    watcher = threading.Thread(target=watch_verdicts, args=(env["IPP_KAFKA_BOOTSTRAP"], seen, stop, ready))
+    watcher.start()
+    ready.wait(60)
+    client = Client(Urls.from_env(env))
+    n = int(time.time()) % 100_000
+    client.register(f"136{n:08d}", "bench-password")
+    client.bind_email(f"bench-{n}@example.com")
+    right_id = client.register_trademark(client.submit_identity(id_number=resident_id(n)))
+    filed: dict[str, float] = {}
+    started = time.perf_counter()
+    for i in range(count):
+        t0 = time.perf_counter()
+        complaint_id = client.file_complaint(right_id, [f"https://www.kwaixiaodian.com/item/{20_000_000 + i}"])
+        filed[complaint_id] = t0
+    filing_seconds = time.perf_counter() - started
+    deadline = time.monotonic() + 120
+    while len([c for c in filed if c in seen]) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    stop.set()
+    watcher.join(10)
+    latencies = [seen[c] - t for c, t in filed.items() if c in seen]
+    console.print(f"complaints filed: {count} in {filing_seconds:.1f}s "
+                  f"({count / filing_seconds:.1f}/s, sequential HTTP)")
+    console.print(f"verdicts seen: {len(latencies)}")
+    if latencies:
+        console.print(f"filing → verdict: p50 {percentile(latencies, 50) * 1000:.0f} ms, "
+                      f"p99 {percentile(latencies, 99) * 1000:.0f} ms, "
+                      f"mean {statistics.mean(latencies) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms")
+
+
+def main(stack: str = typer.Option("embedded"), count: int = typer.Option(100)) -> None:
+    data_dir = REPO / "var" / f"bench-{stack}"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    infrastructure = Stack(stack, data_dir, kafka_lib=REPO / "var" / "kafka-lib")
+    env = infrastructure.up()
+    env.update({"IPP_REVIEW_MODE": "auto", "IPP_DEV_CODE": "000000"})
+    services = start_services(env, Path(data_dir) / "logs")
+    try:
+        wait_all_ready(services, timeout=120)
+        console.print(f"[bold]bench on the {stack} stack[/]")
+        measure(env, count)
+    finally:
+        stop_services(services)
+        infrastructure.down()
+
+
+if __name__ == "__main__":
+    typer.run(main)

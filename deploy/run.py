@@ -1,0 +1,155 @@
+"""`make run`: the stack, then the five services; Ctrl-C stops them all. Data stays in the data dir.
+
+`python -m deploy.run [--stack embedded|production] [--data-dir var]` (STACK and IPP_DATA_DIR work too).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from deploy.daemon import Daemon, DeployError
+from deploy.processes import SERVICES, ServiceProcess, start_services, stop_services, wait_all_ready
+from deploy.stack import Stack
+
+DEV_CODE = "000000"
+console = Console()
+
+
+def service_env(stack: Stack, env: Mapping[str, str]) -> dict[str, str]:
+    """The stack's settings plus the dev verification code on the embedded stack."""
+    result = dict(env)
+    if stack.kind == "embedded" and "IPP_DEV_CODE" not in os.environ:
+        result["IPP_DEV_CODE"] = DEV_CODE
+    return result
+
+
+def url_table(stack: Stack, env: Mapping[str, str], services: list[ServiceProcess]) -> Table:
+    """Where everything is."""
+    table = Table(title=f"IPP is running ({stack.kind} stack)", title_justify="left")
+    table.add_column("what")
+    table.add_column("where", style="cyan", overflow="fold")
+    urls = {service.name: service.url for service in services}
+    if "portal" in urls:
+        table.add_row("portal", f"{urls['portal']}  (web UI)")
+    for name in ("identity", "rights", "complaints"):
+        if name in urls:
+            table.add_row(f"{name} API", f"{urls[name]}/docs")
+    if "notifier" in urls:
+        table.add_row("notifier", f"{urls['notifier']}  (health, metrics, dev mailbox)")
+    broker = "Tansu, memory only" if stack.kind == "embedded" else "Apache Kafka 4.4"
+    reused = "" if {"tansu", "kafka"} & set(stack.started) else ", already running: reused"
+    table.add_row("broker", f"{env['IPP_KAFKA_BOOTSTRAP']}  ({broker}{reused})")
+    mail = env["IPP_SMTP_URL"]
+    sink = "IPP_SMTP_URL" not in stack.environ
+    table.add_row("SMTP", f"{mail}  (sink, Maildir {stack.path('mail')})" if sink else mail)
+    database = env.get("IPP_IDENTITY_DATABASE_URL", "").rsplit("/", 1)[0] or f"SQLite under {stack.data_dir}"
+    table.add_row("database", database)
+    table.add_row("logs", str(stack.path("logs")))
+    return table
+
+
+def stop_leftovers(stack: Stack) -> None:
+    """Stop services an earlier launcher left running (it was killed before it could clean up)."""
+    for pid_file in sorted(stack.path("run", "services").glob("*.pid")):
+        daemon = Daemon.from_pid_file(pid_file)
+        if daemon is not None:
+            console.print(f"Stopping {daemon.name} (pid {daemon.pid}), left over from an earlier run")
+            daemon.stop(15.0)
+
+
+def record(stack: Stack, services: list[ServiceProcess]) -> None:
+    """Write a pid file per service under <data-dir>/run/services/."""
+    for service in services:
+        if service.pid is not None:
+            pid_path = stack.path("run", "services", f"{service.name}.pid")
+            Daemon.adopt(service.name, service.pid, service.log_path, pid_path)
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _keep_stopping(signum: int, frame: object) -> None:
+    console.print("[yellow]still stopping, please wait…[/]")
+
+
+def watch(services: list[ServiceProcess]) -> None:
+    """Return never; raise ServiceFailed as soon as one service exits."""
+    while True:
+        for service in services:
+            if (error := service.failure()) is not None:
+                raise error
+        time.sleep(0.5)
+
+
+def start_all(stack: Stack, ready_timeout: float, modules: Mapping[str, str] | None,
+              services: list[ServiceProcess]) -> None:
+    """Stack up, services started (appended to `services` at once, for cleanup) and ready, URLs printed."""
+    stop_leftovers(stack)
+    env = service_env(stack, stack.up())
+    for name in SERVICES:  # one by one, so an interrupt mid-way still leaves every started one listed
+        services.extend(start_services(env, stack.path("logs"), [name], modules))
+    record(stack, services)
+    wait_all_ready(services, ready_timeout)
+    console.print(url_table(stack, env, services))
+    if "IPP_DEV_CODE" in env and "IPP_DEV_CODE" not in os.environ:
+        console.print(f"Dev mode: any SMS or email verification code [bold]{DEV_CODE}[/] is accepted "
+                      "(IPP_DEV_CODE), so you can register without an SMS gateway.")
+    console.print("Press Ctrl-C to stop everything.")
+
+
+def stop_all(stack: Stack, services: list[ServiceProcess]) -> None:
+    """Services first, then the infrastructure this launcher started; a second Ctrl-C does not abort it."""
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _keep_stopping)
+    stop_services(services)
+    for pid_file in stack.path("run", "services").glob("*.pid"):
+        pid_file.unlink()
+    stack.down()
+
+
+def run(kind: str = "embedded", data_dir: Path | str = "var", *, ready_timeout: float = 120.0,
+        modules: Mapping[str, str] | None = None) -> int:
+    """Bring everything up, wait for Ctrl-C/SIGTERM or a crash, bring it all down; the exit code."""
+    # SIGINT explicitly: a shell starting us in the background would have it ignored. SIGHUP: terminal closed.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _raise_interrupt)
+    stack = Stack(kind, data_dir)  # type: ignore[arg-type]
+    services: list[ServiceProcess] = []
+    code = 0
+    try:
+        console.print(f"Starting the {kind} stack in {stack.data_dir} …")
+        start_all(stack, ready_timeout, modules, services)
+        watch(services)
+    except KeyboardInterrupt:
+        console.print("\nStopping …")
+    except DeployError as error:
+        console.print(Text.assemble(("error: ", "bold red"), str(error)))
+        code = 1
+    finally:
+        stop_all(stack, services)
+    console.print("Stopped." if code == 0 else "Stopped after a failure.")
+    return code
+
+
+def main(
+    stack: str = typer.Option(os.environ.get("STACK") or "embedded", "--stack", help="embedded or production"),
+    data_dir: Path = typer.Option(Path(os.environ.get("IPP_DATA_DIR") or "var"), "--data-dir", help="data dir"),
+) -> None:
+    """Run the whole platform locally until Ctrl-C."""
+    if stack not in ("embedded", "production"):
+        raise typer.BadParameter("embedded or production", param_hint="--stack")
+    raise typer.Exit(run(stack, data_dir))
+
+
+if __name__ == "__main__":
+    typer.run(main)
