@@ -25,10 +25,12 @@ console = Console()
 
 
 def service_env(stack: Stack, env: Mapping[str, str]) -> dict[str, str]:
-    """The stack's settings plus the dev verification code on the embedded stack."""
+    """The stack's settings plus the dev verification code on the embedded stack, and auto review
+    (reviewer queues for manual and hybrid review are not built yet)."""
     result = dict(env)
     if stack.kind == "embedded" and "IPP_DEV_CODE" not in os.environ:
         result["IPP_DEV_CODE"] = DEV_CODE
+    result.setdefault("IPP_REVIEW_MODE", os.environ.get("IPP_REVIEW_MODE", "auto"))
     return result
 
 
