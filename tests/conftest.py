@@ -17,6 +17,9 @@ from deploy.smtp_sink import SmtpSink
 from deploy.stack import REPO, Stack
 
 STACK = os.environ.get("IPP_TEST_STACK", "embedded")
+# lets two test runs share a machine: every port (services, broker, database) moves by this much
+PORT_OFFSET = int(os.environ.get("IPP_TEST_PORT_OFFSET", "0"))
+SERVICE_PORTS = {"portal": 8080, "identity": 8081, "rights": 8082, "complaints": 8083, "notifier": 8084}
 
 
 def free_port() -> int:
@@ -56,7 +59,9 @@ def smtp(data_dir: Path) -> Iterator[SmtpSink]:
 def infrastructure(data_dir: Path, smtp: SmtpSink) -> Iterator[dict[str, str]]:
     environ = {k: v for k, v in os.environ.items() if k not in ("IPP_KAFKA_BOOTSTRAP",)}
     environ["IPP_SMTP_URL"] = smtp.url
-    stack = Stack(STACK, data_dir, kafka_lib=REPO / "var" / "kafka-lib", environ=environ)
+    kafka_port = (19092 if STACK == "embedded" else 29092) + PORT_OFFSET * 10
+    stack = Stack(STACK, data_dir, kafka_lib=REPO / "var" / "kafka-lib", environ=environ,
+                  kafka_port=kafka_port, postgres_port=55432 + PORT_OFFSET)
     env = stack.up()
     yield env
     stack.down()
@@ -66,6 +71,9 @@ def infrastructure(data_dir: Path, smtp: SmtpSink) -> Iterator[dict[str, str]]:
 def platform(infrastructure: dict[str, str], data_dir: Path, smtp: SmtpSink) -> Iterator[Platform]:
     env = {**infrastructure, "IPP_REVIEW_MODE": "auto", "IPP_DEV_CODE": "000000", "IPP_ENV": "test",
            "IPP_TOPIC_PARTITIONS": "3", "IPP_SMTP_URL": smtp.url}
+    for name, port in SERVICE_PORTS.items():
+        env[f"IPP_{name.upper()}_PORT"] = str(port + PORT_OFFSET * 10)
+        env[f"IPP_{name.upper()}_URL"] = f"http://127.0.0.1:{port + PORT_OFFSET * 10}"
     logs = data_dir / "logs"
     services = start_services(env, logs)
     try:

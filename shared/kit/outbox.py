@@ -18,7 +18,7 @@ from shared.events.envelope import CloudEvent, event_id_for
 from shared.events.topics import BY_MODEL
 from shared.kit.kafka import publish
 from shared.kit.logs import log
-from shared.kit.store import ServiceApplication, relay_positions
+from shared.kit.store import CommitWakeup, ServiceApplication, relay_positions
 
 PUBLISHED = Counter("ipp_events_published_total", "Public events published", ["topic"])
 BACKLOG = Gauge("ipp_outbox_backlog", "Notifications recorded but not yet relayed")
@@ -67,23 +67,18 @@ class OutboxRelay:
         self.poll_seconds, self.batch, self.name = poll_seconds, batch, name
         self.owner = uuid.uuid4().hex
         self._row_ensured = False
-        self._wake = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        app.on_committed(lambda: loop.call_soon_threadsafe(self._wake.set))
+        self._wakeup = CommitWakeup(app)
 
     async def run(self) -> None:
         while True:
+            self._wakeup.arm()
             try:
                 moved = await self.relay_once()
             except Exception as exc:  # keep relaying after transient broker/database errors
                 log.warning("outbox.relay_failed", error=repr(exc))
                 moved = 0
             if moved < self.batch:
-                self._wake.clear()
-                try:
-                    await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
-                except TimeoutError:
-                    pass
+                await self._wakeup.wait(self.poll_seconds)
 
     async def relay_once(self) -> int:
         position = await asyncio.to_thread(self._lease)

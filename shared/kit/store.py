@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import threading
@@ -55,6 +56,26 @@ def event_store_env(settings: Settings) -> dict[str, str]:
         "CIPHER_KEY": base64.b64encode(key).decode(),
         "COMPRESSOR_TOPIC": "eventsourcing.compressor:ZlibCompressor",
     }
+
+
+class CommitWakeup:
+    """Wakes a polling loop (the outbox relay, the mailer) as soon as its application commits."""
+
+    def __init__(self, app: ServiceApplication) -> None:
+        loop = asyncio.get_running_loop()
+        self._event = asyncio.Event()
+        app.on_committed(lambda: loop.call_soon_threadsafe(self._event.set))
+
+    def arm(self) -> None:
+        """Call before reading: a commit from then on makes the next wait() return at once."""
+        self._event.clear()
+
+    async def wait(self, timeout: float) -> None:
+        try:  # asyncio.timeout, not wait_for: wait_for can swallow a cancellation on 3.11
+            async with asyncio.timeout(timeout):
+                await self._event.wait()
+        except TimeoutError:
+            pass
 
 
 class ServiceApplication(Application[Any]):

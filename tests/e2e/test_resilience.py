@@ -6,6 +6,7 @@ import time
 from collections import Counter
 
 from deploy.processes import ServiceProcess
+from tests.conftest import free_port
 from tests.e2e.people import listing, new_holder
 from tests.e2e.records import read_all
 
@@ -69,7 +70,7 @@ def test_kill_9_of_a_consuming_service_mid_stream_loses_and_doubles_nothing(plat
 
 
 def test_two_complaints_replicas_in_one_group_lose_and_double_no_verdict(platform, data_dir):
-    env = {**platform.env, "IPP_COMPLAINTS_PORT": "18183"}
+    env = {**platform.env, "IPP_COMPLAINTS_PORT": str(free_port())}
     replica = ServiceProcess("complaints", env, data_dir / "logs" / "complaints-replica.log").start()
     try:
         replica.wait_ready(120)

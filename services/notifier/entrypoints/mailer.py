@@ -16,6 +16,7 @@ from services.notifier.application import NotifierApplication
 from services.notifier.domain.address_book import redact_addresses
 from shared.kit.logs import log
 from shared.kit.runtime import Loop
+from shared.kit.store import CommitWakeup
 
 DELIVERIES = Counter("ipp_notifications_total", "Notification delivery attempts by outcome", ["kind", "result"])
 
@@ -37,21 +38,14 @@ class Mailer:
         self.batch, self.poll_seconds, self.clock = batch, poll_seconds, clock
         # a claim outlives the slowest batch, so no other replica takes a message still being sent
         self.lease = batch * server.timeout + 60.0
-        self._wake: asyncio.Event | None = None
 
     async def run(self, _producer: AIOKafkaProducer | None = None) -> None:
         """The service loop: deliver what is due, then wait for a commit or the next poll."""
-        if self._wake is None:
-            self._wake = wake = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            self.app.on_committed(lambda: loop.call_soon_threadsafe(wake.set))
+        wakeup = CommitWakeup(self.app)
         while True:
+            wakeup.arm()
             if await self.deliver_due() < self.batch:
-                self._wake.clear()
-                try:
-                    await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
-                except TimeoutError:
-                    pass
+                await wakeup.wait(self.poll_seconds)
 
     async def deliver_due(self, now: float | None = None) -> int:
         """One step: claim the notifications due at `now` and send each; returns how many were claimed."""

@@ -86,6 +86,7 @@ async def test_the_mailer_loop_sends_what_became_ready_without_being_asked(app, 
             await asyncio.sleep(0.02)
     finally:
         loop.cancel()
+        await asyncio.gather(loop, return_exceptions=True)
     assert len(smtp.accepted) == 1
 
 
