@@ -52,7 +52,7 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def measure(env: dict[str, str], count: int) -> None:
+def measure(env: dict[str, str], count: int, gap: float = 0.0) -> None:
     seen: dict[str, float] = {}
     stop, ready = threading.Event(), threading.Event()
     watcher = threading.Thread(target=watch_verdicts, args=(env["IPP_KAFKA_BOOTSTRAP"], seen, stop, ready))
@@ -69,6 +69,7 @@ def measure(env: dict[str, str], count: int) -> None:
         t0 = time.perf_counter()
         complaint_id = client.file_complaint(right_id, [f"https://www.kwaixiaodian.com/item/{20_000_000 + i}"])
         filed[complaint_id] = t0
+        time.sleep(gap)
     filing_seconds = time.perf_counter() - started
     deadline = time.monotonic() + 120
     while len([c for c in filed if c in seen]) < count and time.monotonic() < deadline:
@@ -85,7 +86,8 @@ def measure(env: dict[str, str], count: int) -> None:
                       f"mean {statistics.mean(latencies) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms")
 
 
-def main(stack: str = typer.Option("embedded"), count: int = typer.Option(100)) -> None:
+def main(stack: str = typer.Option("embedded"), count: int = typer.Option(100),
+         gap: float = typer.Option(0.0, help="seconds between filings (0: back to back)")) -> None:
     data_dir = REPO / "var" / f"bench-{stack}"
     shutil.rmtree(data_dir, ignore_errors=True)
     infrastructure = Stack(stack, data_dir, kafka_lib=REPO / "var" / "kafka-lib")
@@ -95,7 +97,7 @@ def main(stack: str = typer.Option("embedded"), count: int = typer.Option(100)) 
     try:
         wait_all_ready(services, timeout=120)
         console.print(f"[bold]bench on the {stack} stack[/]")
-        measure(env, count)
+        measure(env, count, gap)
     finally:
         stop_services(services)
         infrastructure.down()

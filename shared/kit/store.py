@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from eventsourcing.application import Application
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, text
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -42,6 +42,19 @@ def sqlalchemy_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def relax_sqlite_sync(engine: Engine) -> None:
+    """WAL with synchronous=NORMAL: a commit survives a crash of the process (what the embedded,
+    development stack needs) without an fsync per transaction; only a power cut may lose the last ones."""
+
+    @event.listens_for(engine, "connect")
+    def _pragma(connection: Any, _: Any) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    engine.dispose()  # connections opened while creating tables get the pragma too
 
 
 def event_store_env(settings: Settings) -> dict[str, str]:
@@ -87,6 +100,8 @@ class ServiceApplication(Application[Any]):
         super().__init__(env)
         self._committed_listeners: list[Callable[[], None]] = []
         self._local = threading.local()
+        if self.engine.dialect.name == "sqlite":
+            relax_sqlite_sync(self.engine)
         kit_metadata.create_all(self.engine)
         if self.read_models is not None:
             self.read_models.create_all(self.engine)
