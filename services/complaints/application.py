@@ -7,9 +7,7 @@ from datetime import date
 from functools import singledispatchmethod
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from sqlalchemy import Column, Date, DateTime, Integer, MetaData, String, Table, desc, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.complaints.domain import targets as target_rules
@@ -19,7 +17,7 @@ from shared.events.envelope import CloudEvent
 from shared.events.payloads import ComplaintFiled, ReviewDecided, RightRegistered
 from shared.kit.http import ApiError
 from shared.kit.settings import Settings
-from shared.kit.store import ServiceApplication, event_store_env
+from shared.kit.store import ServiceApplication, event_store_env, upsert
 from shared.review.domain import Check, Review, automatic_outcome, failed_reasons
 
 read_models = MetaData()
@@ -41,12 +39,6 @@ complaint_list = Table(  # "my complaints"
     Column("status", String(20), nullable=False),
     Column("filed_at", DateTime(timezone=True), nullable=False),
 )
-
-
-def upsert(session: Session, table: Table, key: str, values: dict) -> None:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**values)
-    session.execute(statement.on_conflict_do_update(index_elements=[key], set_=values))
 
 
 class ComplaintsApplication(ServiceApplication):
@@ -146,9 +138,8 @@ class ComplaintsApplication(ServiceApplication):
                             .where(known_rights.c.revision == payload.material_revision).values(status="rejected"))
         if payload.material_type == "complaint":
             return  # our own verdict
-        try:
-            complaint = self.repository.get(UUID(payload.complaint_id))
-        except (AggregateNotFoundError, ValueError):
+        complaint = self.get_or_none(payload.complaint_id)
+        if not isinstance(complaint, Complaint):
             return  # not a complaint of this service
         review = {"review_id": payload.review_id, "outcome": payload.outcome,
                   "reasons": [r.model_dump() for r in payload.reasons],
@@ -162,10 +153,7 @@ class ComplaintsApplication(ServiceApplication):
         self.save(complaint, own)
 
     def _review(self, complaint_id: str) -> Review | None:
-        try:
-            return self.repository.get(Review.create_id(complaint_id, "complaint"))
-        except AggregateNotFoundError:
-            return None
+        return self.get_or_none(Review.create_id(complaint_id, "complaint"))
 
     def _try_decide(self, complaint: Complaint, review: Review) -> None:
         """Once identity and right are decided, decide the complaint itself: the verdict."""
@@ -201,13 +189,7 @@ class ComplaintsApplication(ServiceApplication):
                         .values(status=status))
 
     def complaint(self, account_id: str, complaint_id: str) -> Complaint:
-        try:
-            complaint = self.repository.get(UUID(complaint_id))
-        except (AggregateNotFoundError, ValueError) as exc:
-            raise ApiError(404, "COMPLAINT_NOT_FOUND", "No such complaint.") from exc
-        if not isinstance(complaint, Complaint) or complaint.account_id != account_id:
-            raise ApiError(404, "COMPLAINT_NOT_FOUND", "No such complaint.")
-        return complaint
+        return self.owned(Complaint, complaint_id, account_id, "COMPLAINT_NOT_FOUND")
 
     def timeline(self, complaint: Complaint) -> list[dict]:
         """Every step of the complaint with its time, from its own events."""

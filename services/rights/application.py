@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
-from eventsourcing.application import AggregateNotFoundError
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, desc, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, desc, select
 from sqlalchemy.orm import Session
 
 from services.rights.domain.model import Right
 from shared.kit.http import ApiError
 from shared.kit.settings import Settings
-from shared.kit.store import ServiceApplication, event_store_env
+from shared.kit.store import ServiceApplication, event_store_env, upsert
 from shared.review.domain import ReviewableMaterial
 
 read_models = MetaData()
@@ -50,13 +46,7 @@ class RightsApplication(ServiceApplication):
         return right
 
     def right(self, account_id: str, right_id: str) -> Right:
-        try:
-            right = self.repository.get(UUID(right_id))
-        except (AggregateNotFoundError, ValueError) as exc:
-            raise ApiError(404, "RIGHT_NOT_FOUND", "No such right.") from exc
-        if not isinstance(right, Right) or right.account_id != account_id:
-            raise ApiError(404, "RIGHT_NOT_FOUND", "No such right.")
-        return right
+        return self.owned(Right, right_id, account_id, "RIGHT_NOT_FOUND")
 
     def my_rights(self, account_id: str, right_type: str | None, status: str | None, limit: int,
                   offset: int) -> list[dict]:
@@ -73,14 +63,8 @@ class RightsApplication(ServiceApplication):
         """Keep "my rights" in step with each right's events."""
         if not isinstance(domain_event, ReviewableMaterial.Event):
             return
-        right_id = str(domain_event.originator_id)
-        if isinstance(domain_event, Right.Registered):
-            dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-            session.execute(dialect.insert(right_list).values(
-                right_id=right_id, account_id=domain_event.account_id, right_type=domain_event.right_type,
-                title=domain_event.title, status="submitted", revision=1,
-                submitted_at=domain_event.timestamp).on_conflict_do_nothing())
-            return
         right = self.repository.get(domain_event.originator_id)
-        session.execute(update(right_list).where(right_list.c.right_id == right_id).values(
-            status=right.status, revision=right.revision, title=right.title, right_type=right.right_type))
+        upsert(session, right_list, "right_id", {
+            "right_id": str(right.id), "account_id": right.account_id, "right_type": right.right_type,
+            "title": right.title, "status": right.status, "revision": right.revision,
+            "submitted_at": right.created_on})

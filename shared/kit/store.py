@@ -8,14 +8,19 @@ import hashlib
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
+from uuid import UUID
 
-from eventsourcing.application import Application
+from eventsourcing.application import AggregateNotFoundError, Application
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from shared.kit.http import ApiError
 from shared.kit.settings import Settings
+
+T = TypeVar("T")
 
 # Tables the kit itself keeps in every service's database.
 kit_metadata = MetaData()
@@ -55,6 +60,13 @@ def relax_sqlite_sync(engine: Engine) -> None:
         cursor.close()
 
     engine.dispose()  # connections opened while creating tables get the pragma too
+
+
+def upsert(session: Session, table: Table, key: str, values: dict) -> None:
+    """Insert a read-model row or update it in place (SQLite and PostgreSQL)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(**values)
+    session.execute(statement.on_conflict_do_update(index_elements=[key], set_=values))
 
 
 def event_store_env(settings: Settings) -> dict[str, str]:
@@ -141,6 +153,20 @@ class ServiceApplication(Application[Any]):
 
     def project(self, domain_event: Any, session: Session) -> None:
         """Update read models from one newly recorded event; services override this."""
+
+    def get_or_none(self, aggregate_id: Any) -> Any | None:
+        """The aggregate with this id (a UUID or its text), or None when there is none."""
+        try:
+            return self.repository.get(aggregate_id if isinstance(aggregate_id, UUID) else UUID(str(aggregate_id)))
+        except (AggregateNotFoundError, ValueError):
+            return None
+
+    def owned(self, kind: type[T], aggregate_id: str, account_id: str, code: str) -> T:
+        """The account's own aggregate of this kind, else a 404 with `code` (others' look absent)."""
+        found = self.get_or_none(aggregate_id)
+        if not isinstance(found, kind) or getattr(found, "account_id", None) != account_id:
+            raise ApiError(404, code, f"No such {kind.__name__.lower()}.")
+        return found
 
     def ping_database(self) -> None:
         with self.engine.connect() as connection:
