@@ -145,3 +145,14 @@ class NotificationSent(Payload):
     subject_id: str
     status: Literal["sent", "failed"]
     at: datetime
+
+
+class RightExpiring(Payload):
+    """A registered right's validity ends soon (announced 30 days ahead): its holder is told."""
+
+    right_id: str
+    account_id: str
+    title: str
+    registration_number: str
+    valid_until: date
+    days_left: int

@@ -35,6 +35,7 @@ CONTRACT_EVENTS: tuple[ContractEvent, ...] = (
     ContractEvent("EmailBound", "ipp.email-bound.v1", p.EmailBound, "account_id"),
     ContractEvent("ComplaintWithdrawn", "ipp.complaint-withdrawn.v1", p.ComplaintWithdrawn, "complaint_id"),
     ContractEvent("NotificationSent", "ipp.notification-sent.v1", p.NotificationSent, "notification_id"),
+    ContractEvent("RightExpiring", "ipp.right-expiring.v1", p.RightExpiring, "right_id"),
 )
 
 BY_MODEL: dict[type[BaseModel], ContractEvent] = {e.model: e for e in CONTRACT_EVENTS}

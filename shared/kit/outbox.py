@@ -62,10 +62,11 @@ class OutboxRelay:
     """
 
     def __init__(self, app: ServiceApplication, producer: AIOKafkaProducer, source: str, mapping: Mapping,
-                 poll_seconds: float = 0.5, batch: int = 500, name: str = "outbox") -> None:
+                 poll_seconds: float = 0.5, batch: int = 500, name: str = "outbox", owner: str | None = None) -> None:
         self.app, self.producer, self.source, self.mapping = app, producer, source, mapping
         self.poll_seconds, self.batch, self.name = poll_seconds, batch, name
-        self.owner = uuid.uuid4().hex
+        # a stable owner (host:port) lets a restarted replica take its lease back at once
+        self.owner = owner or uuid.uuid4().hex
         self._row_ensured = False
         self._wakeup = CommitWakeup(app)
 

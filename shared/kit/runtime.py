@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -70,7 +71,8 @@ def create_http_app(service: Service) -> FastAPI:
                  for n, loop in service.loops.items()]
         if service.app is not None and service.mapping is not None:
             relay = OutboxRelay(service.app, producer, settings.source, service.mapping,
-                                poll_seconds=settings.relay_poll_seconds)
+                                poll_seconds=settings.relay_poll_seconds,
+                                owner=f"{socket.gethostname()}:{settings.port}")
             tasks.append(asyncio.create_task(supervise("outbox", relay.run)))
         if service.app is not None and service.handler is not None:
             inbox = Inbox(service.app, producer, settings.kafka_bootstrap, settings.consumer_group,
