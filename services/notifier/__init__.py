@@ -1,1 +1,2 @@
-"""The notifier: emails verification codes and complaint verdicts, from an address book built from events."""
+"""The notifier: emails codes, verdicts, rejected identities and rights and expiring rights, from an address
+book built from events; a development mailbox page shows the embedded SMTP sink's mail."""

@@ -11,7 +11,15 @@ from eventsourcing.application import AggregateNotFoundError
 
 from services.notifier.adapters import read_model
 from services.notifier.domain.address_book import BoundAddress, Complainant, language_or_default
-from services.notifier.domain.notification import EMAIL_CODE, VERDICT, Letter, Notification
+from services.notifier.domain.notification import (
+    ABOUT_A_COMPLAINT,
+    EMAIL_CODE,
+    REJECTED_MATERIAL,
+    RIGHT_EXPIRING,
+    VERDICT,
+    Letter,
+    Notification,
+)
 from shared.kit.store import ServiceApplication
 
 
@@ -27,15 +35,8 @@ class NotifierApplication(ServiceApplication):
     def request_email_code(self, request_id: str, account_id: str, email: str, code: str,
                            expires_at: datetime, correlation_id: str | None = None) -> None:
         """Owe the address a mail with its verification code (once per request)."""
-        with self.transaction():
-            if self._get(Notification.create_id(EMAIL_CODE, request_id)) is not None:
-                return
-            address = self._get(BoundAddress.create_id(account_id))
-            self._save(Notification(
-                kind=EMAIL_CODE, key=request_id, subject_id=account_id, account_id=account_id,
-                recipient=email, language=address.language if address else language_or_default(None),
-                content={"code": code, "expires_at": expires_at.isoformat()},
-                correlation_id=correlation_id, causation_id=request_id))
+        self._owe(EMAIL_CODE, request_id, account_id, account_id,
+                  {"code": code, "expires_at": expires_at.isoformat()}, correlation_id, request_id, email)
 
     def bind_address(self, account_id: str, email: str, language: str) -> None:
         """Learn where an account gets its mail, and address what was waiting for it."""
@@ -56,17 +57,19 @@ class NotifierApplication(ServiceApplication):
     def notify_verdict(self, complaint_id: str, content: dict, correlation_id: str | None,
                        causation_id: str | None) -> None:
         """Owe the complainant the verdict; it waits until both complainant and address are known."""
-        with self.transaction():
-            if self._get(Notification.create_id(VERDICT, complaint_id)) is not None:
-                return
-            complainant = self._get(Complainant.create_id(complaint_id))
-            account_id = complainant.account_id if complainant else None
-            address = self._get(BoundAddress.create_id(account_id)) if account_id else None
-            self._save(Notification(
-                kind=VERDICT, key=complaint_id, subject_id=complaint_id, account_id=account_id,
-                recipient=address.email if address else None,
-                language=address.language if address else language_or_default(None), content=content,
-                correlation_id=correlation_id, causation_id=causation_id))
+        self._owe_complainant(VERDICT, complaint_id, complaint_id, content, correlation_id, causation_id)
+
+    def notify_material_rejected(self, material_type: str, complaint_id: str, material_id: str, content: dict,
+                                 correlation_id: str | None, causation_id: str | None) -> None:
+        """Owe the complainant one email per rejected identity or right of a complaint: what to fix."""
+        self._owe_complainant(REJECTED_MATERIAL[material_type], f"{complaint_id}/{material_id}", complaint_id,
+                              content, correlation_id, causation_id)
+
+    def notify_right_expiring(self, right_id: str, account_id: str, content: dict,
+                              correlation_id: str | None, causation_id: str | None) -> None:
+        """Owe the holder a reminder that a right ends soon: once per right and end of validity."""
+        self._owe(RIGHT_EXPIRING, f"{right_id}/{content['valid_until']}", right_id, account_id, content,
+                  correlation_id, causation_id)
 
     def resolve_waiting(self, after: str = "", limit: int = 200) -> str:
         """Address waiting notifications the address book can address after all; returns the next cursor.
@@ -128,7 +131,7 @@ class NotifierApplication(ServiceApplication):
         changed = []
         for notification in filter(None, map(self.notification, notification_ids)):
             before = notification.version
-            if notification.account_id is None and notification.kind == VERDICT:
+            if notification.account_id is None and notification.kind in ABOUT_A_COMPLAINT:
                 complainant = self._get(Complainant.create_id(notification.subject_id))
                 if complainant is not None:
                     notification.attribute_to(complainant.account_id)
@@ -139,6 +142,26 @@ class NotifierApplication(ServiceApplication):
                 changed.append(notification)
         if changed:
             self._save(*changed)
+
+    def _owe_complainant(self, kind: str, key: str, complaint_id: str, content: dict,
+                         correlation_id: str | None, causation_id: str | None) -> None:
+        with self.transaction():
+            complainant = self._get(Complainant.create_id(complaint_id))
+            self._owe(kind, key, complaint_id, complainant.account_id if complainant else None, content,
+                      correlation_id, causation_id)
+
+    def _owe(self, kind: str, key: str, subject_id: str, account_id: str | None, content: dict,
+             correlation_id: str | None, causation_id: str | None, recipient: str | None = None) -> None:
+        """Record the notification (kind, key) unless it exists; addressed now if the address book can."""
+        with self.transaction():
+            if self._get(Notification.create_id(kind, key)) is not None:
+                return
+            address = self._get(BoundAddress.create_id(account_id)) if account_id else None
+            self._save(Notification(
+                kind=kind, key=key, subject_id=subject_id, account_id=account_id,
+                recipient=recipient or (address.email if address else None),
+                language=address.language if address else language_or_default(None), content=content,
+                correlation_id=correlation_id, causation_id=causation_id))
 
     def _get(self, aggregate_id: uuid.UUID) -> Any | None:
         try:

@@ -6,6 +6,7 @@ from services.notifier.adapters.public_events import public_events
 from services.notifier.adapters.smtp import SmtpServer
 from services.notifier.adapters.templates import EmailComposer
 from services.notifier.application import NotifierApplication
+from services.notifier.entrypoints import dev_mailbox
 from services.notifier.entrypoints.events import CONSUMES, EventHandler
 from services.notifier.entrypoints.http import router
 from services.notifier.entrypoints.mailer import Mailer, waiting_sweep
@@ -19,7 +20,7 @@ def bootstrap(settings: Settings) -> Service:
     app = NotifierApplication(env=event_store_env(settings))
     mailer = Mailer(app, SmtpServer.from_url(settings.smtp_url), EmailComposer(settings.mail_from))
     return Service(
-        settings=settings, app=app, routers=[router], mapping=public_events,
+        settings=settings, app=app, routers=[router, dev_mailbox.router], mapping=public_events,
         consumes=CONSUMES, handler=EventHandler(app),
         loops={"mailer": mailer.run, "waiting-sweep": waiting_sweep(app)},
         state={"notifier": app},

@@ -61,11 +61,10 @@ def test_identity_and_rights_errors_name_what_is_wrong(platform):
     newcomer = platform.client()
     n = holder.phone[-6:]
     newcomer.register(f"135{n}00", "correct horse battery")
-    body = {"role": "holder", "holder": resubmit["holder"]}
+    front, back = newcomer.upload(identity, PNG + b"nf"), newcomer.upload(identity, PNG + b"nb")
+    body = {"role": "holder", "holder": {**resubmit["holder"], "id_card_front": front, "id_card_back": back}}
     assert refused(newcomer.call, "POST", f"{identity}/v1/identities", json=body).code == "EMAIL_NOT_BOUND"
     newcomer.bind_email(f"newcomer-{n}@example.com")
-    front, back = newcomer.upload(identity, PNG + b"nf"), newcomer.upload(identity, PNG + b"nb")
-    body["holder"] = {**resubmit["holder"], "id_card_front": front, "id_card_back": back}
     taken = refused(newcomer.call, "POST", f"{identity}/v1/identities", json=body)
     assert taken.code == "DOCUMENT_ALREADY_REGISTERED"
     assert holder.id_number not in taken.response.text

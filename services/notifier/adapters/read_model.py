@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from services.notifier.domain.address_book import mask_address, redact_addresses
-from services.notifier.domain.notification import PENDING, VERDICT, WAITING, Notification
+from services.notifier.domain.notification import ABOUT_A_COMPLAINT, PENDING, WAITING, Notification
 
 metadata = MetaData()
 notifications = Table(
@@ -55,7 +55,7 @@ def waiting_for_account(session: Session, account_id: str) -> list[uuid.UUID]:
 
 def waiting_for_complainant(session: Session, complaint_id: str) -> list[uuid.UUID]:
     query = select(notifications.c.notification_id).where(
-        notifications.c.status == WAITING, notifications.c.kind == VERDICT,
+        notifications.c.status == WAITING, notifications.c.kind.in_(ABOUT_A_COMPLAINT),
         notifications.c.subject_id == complaint_id, notifications.c.account_id.is_(None))
     return [uuid.UUID(i) for i in session.execute(query).scalars()]
 

@@ -10,6 +10,9 @@ from eventsourcing.domain import Aggregate, event
 
 _NAMESPACE = uuid.UUID("9e2b6c41-0f3a-4d7e-b5c8-71a0d4e6f293")
 VERDICT, EMAIL_CODE = "verdict", "email-code"
+IDENTITY_REJECTED, RIGHT_REJECTED, RIGHT_EXPIRING = "identity-rejected", "right-rejected", "right-expiring"
+REJECTED_MATERIAL = {"identity": IDENTITY_REJECTED, "right": RIGHT_REJECTED}
+ABOUT_A_COMPLAINT = (VERDICT, IDENTITY_REJECTED, RIGHT_REJECTED)  # addressed to whoever filed the complaint
 WAITING, PENDING, SENT, FAILED = "waiting", "pending", "sent", "failed"
 RETRY_BASE_SECONDS, RETRY_CAP_SECONDS = 30.0, 3600.0
 

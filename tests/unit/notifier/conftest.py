@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from email.message import EmailMessage
 from types import SimpleNamespace
 
@@ -16,7 +16,13 @@ from services.notifier.application import NotifierApplication
 from services.notifier.entrypoints.events import CONSUMES, EventHandler
 from services.notifier.entrypoints.mailer import Mailer
 from shared.events.envelope import CloudEvent
-from shared.events.payloads import ComplaintFiled, EmailBound, EmailVerificationRequested, ReviewDecided
+from shared.events.payloads import (
+    ComplaintFiled,
+    EmailBound,
+    EmailVerificationRequested,
+    ReviewDecided,
+    RightExpiring,
+)
 from shared.events.topics import BY_MODEL
 from shared.kit.inbox import Delivery, Inbox
 
@@ -34,16 +40,22 @@ def complaint_filed(complaint_id: str, account_id: str, urls: tuple[str, ...] = 
 
 
 def review_decided(complaint_id: str, outcome: str = "approved", material_type: str = "complaint",
-                   reasons: tuple[dict, ...] = ()) -> ReviewDecided:
+                   reasons: tuple[dict, ...] = (), material_id: str | None = None) -> ReviewDecided:
     action = "takedown" if outcome == "approved" else "none"
     verdict = {"right_id": "right-1", "right_type": "trademark", "targets": [
         {"target_id": "t0", "url": "https://www.kwaixiaodian.com/item?id=100200300", "listing_id": "100200300",
          "shop_id": None, "action": action}]} if material_type == "complaint" else None
     return ReviewDecided(
         review_id=str(uuid.uuid4()), complaint_id=complaint_id, material_type=material_type,
-        material_id=complaint_id, material_revision=1, outcome=outcome, reasons=list(reasons),
+        material_id=material_id or complaint_id, material_revision=1, outcome=outcome, reasons=list(reasons),
         decided_by={"kind": "auto", "reviewer_id": None}, reused_decision_id=None, decided_at=NOW,
         verdict=verdict)
+
+
+def right_expiring(right_id: str, account_id: str, valid_until: date = date(2026, 12, 28),
+                   days_left: int = 30) -> RightExpiring:
+    return RightExpiring(right_id=right_id, account_id=account_id, title="快手", registration_number="12345678",
+                         valid_until=valid_until, days_left=days_left)
 
 
 def email_bound(account_id: str, email: str, language: str = "zh-CN") -> EmailBound:
@@ -116,4 +128,5 @@ def mailer(app, smtp) -> Mailer:
 def contract() -> SimpleNamespace:
     """Factories of the contract events the notifier consumes."""
     return SimpleNamespace(complaint_filed=complaint_filed, review_decided=review_decided,
-                           email_bound=email_bound, code_requested=code_requested, cloud_event=cloud_event)
+                           email_bound=email_bound, code_requested=code_requested, cloud_event=cloud_event,
+                           right_expiring=right_expiring)

@@ -12,10 +12,11 @@ from shared.kit.settings import settings_for
 COMPLAINT, ACCOUNT = "c0ffee00-1111-2222-3333-444455556666", "account-1"
 
 
-def test_the_notifier_consumes_its_four_topics_and_runs_a_mailer_and_a_sweep(tmp_path):
+def test_the_notifier_consumes_its_five_topics_and_runs_a_mailer_and_a_sweep(tmp_path):
     service = bootstrap(settings_for("notifier", data_dir=tmp_path))
     assert set(service.consumes) == {"ipp.email-verification-requested.v1", "ipp.email-bound.v1",
-                                     "ipp.complaint-filed.v1", "ipp.review-decided.v1"}
+                                     "ipp.complaint-filed.v1", "ipp.review-decided.v1",
+                                     "ipp.right-expiring.v1"}
     assert service.handler is not None and service.mapping is not None
     assert set(service.loops) == {"mailer", "waiting-sweep"}
     assert service.settings.port == 8084
