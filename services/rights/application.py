@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, desc, select
 from sqlalchemy.orm import Session
 
-from services.rights.domain.model import Right
+from services.rights.domain.model import EXPIRED, REMINDER_DAYS, Right
 from shared.kit.http import ApiError
 from shared.kit.settings import Settings
 from shared.kit.store import ServiceApplication, event_store_env, upsert
@@ -13,7 +15,7 @@ from shared.review.domain import ReviewableMaterial
 
 read_models = MetaData()
 right_list = Table(  # "my rights"
-    "right_list", read_models,
+    "rights_overview", read_models,
     Column("right_id", String(36), primary_key=True),
     Column("account_id", String(36), nullable=False, index=True),
     Column("right_type", String(20), nullable=False),
@@ -21,6 +23,7 @@ right_list = Table(  # "my rights"
     Column("status", String(20), nullable=False),
     Column("revision", Integer, nullable=False),
     Column("submitted_at", DateTime(timezone=True), nullable=False),
+    Column("valid_until", String(10), nullable=True),  # ISO date, compared as text
 )
 
 
@@ -45,6 +48,23 @@ class RightsApplication(ServiceApplication):
         self.save(right)
         return right
 
+    def sweep_expiry(self, today: date) -> int:
+        """Remind holders of rights ending within 30 days and expire those that ended; returns changes."""
+        horizon = (today + timedelta(days=REMINDER_DAYS)).isoformat()
+        query = (select(right_list.c.right_id).where(right_list.c.status != EXPIRED)
+                 .where(right_list.c.valid_until.is_not(None)).where(right_list.c.valid_until <= horizon))
+        with self.engine.connect() as connection:
+            right_ids = list(connection.execute(query).scalars())
+        changed = 0
+        for right_id in right_ids:
+            right = self.get_or_none(right_id)
+            expired = right.expire(today)
+            reminded = right.remind_expiry(today)
+            if expired or reminded:
+                self.save(right)
+                changed += 1
+        return changed
+
     def right(self, account_id: str, right_id: str) -> Right:
         return self.owned(Right, right_id, account_id, "RIGHT_NOT_FOUND")
 
@@ -67,4 +87,4 @@ class RightsApplication(ServiceApplication):
         upsert(session, right_list, "right_id", {
             "right_id": str(right.id), "account_id": right.account_id, "right_type": right.right_type,
             "title": right.title, "status": right.status, "revision": right.revision,
-            "submitted_at": right.created_on})
+            "submitted_at": right.created_on, "valid_until": right.valid_until})

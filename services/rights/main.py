@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import date
+
 from services.rights.adapters.publication import to_public
 from services.rights.application import RightsApplication
 from services.rights.domain.checks import right_checks
 from services.rights.entrypoints import http
 from shared.kit.blobs import BlobStore, files_router
+from shared.kit.logs import log
 from shared.kit.runtime import Service
 from shared.kit.settings import Settings
 from shared.review.process import CONSUMES, MaterialReviewer
+
+
+def expiry_schedule(app: RightsApplication, every_seconds: float):
+    """Daily business, checked every `every_seconds`: reminders 30 days ahead, then `expired`."""
+    async def loop(_producer: object) -> None:
+        while True:
+            changed = await asyncio.to_thread(app.sweep_expiry, date.today())
+            log.info("rights.expiry_swept", changed=changed)
+            await asyncio.sleep(every_seconds)
+
+    return loop
 
 
 def bootstrap(settings: Settings) -> Service:
@@ -17,4 +32,5 @@ def bootstrap(settings: Settings) -> Service:
     app.blobs = BlobStore(settings.service_dir / "blobs", settings.max_upload_bytes)
     reviewer = MaterialReviewer(app, "right", settings.review_mode, lambda c: c.right_id, right_checks)
     return Service(settings=settings, app=app, routers=[http.router, files_router(app.blobs)], mapping=to_public,
-                   consumes=CONSUMES, handler=reviewer.handle, state={"application": app})
+                   consumes=CONSUMES, handler=reviewer.handle, state={"application": app},
+                   loops={"expiry": expiry_schedule(app, settings.expiry_sweep_seconds)})

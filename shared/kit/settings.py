@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     consumer_batch: int = 200
     consumer_retries: int = 3
     relay_poll_seconds: float = 0.5
+    expiry_sweep_seconds: float = 3600.0
     max_upload_bytes: int = 10 * 1024 * 1024
     access_token_minutes: int = Field(default=60, ge=1)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import singledispatch
 
 from services.rights.domain.model import Right
-from shared.events.payloads import Document, RightRegistered
+from shared.events.payloads import Document, RightExpiring, RightRegistered
 from shared.kit.outbox import PublicEvent
 from shared.review.domain import Review
 from shared.review.process import review_decided
@@ -34,6 +34,14 @@ def _(event: Right.Registered) -> list[PublicEvent]:
 @to_public.register
 def _(event: Right.Amended) -> list[PublicEvent]:
     return right_registered(event, event.revision)
+
+
+@to_public.register
+def _(event: Right.ExpiryReminded) -> list[PublicEvent]:
+    payload = RightExpiring(right_id=str(event.originator_id), account_id=event.account_id, title=event.title,
+                            registration_number=event.registration_number, valid_until=event.valid_until,
+                            days_left=event.days_left)
+    return [PublicEvent(payload, correlation_id=str(event.originator_id))]
 
 
 to_public.register(Review.Decided, review_decided)
