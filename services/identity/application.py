@@ -1,10 +1,11 @@
-"""The identity service layer: accounts, sign-in, email binding and identity submissions."""
+"""The identity service layer: accounts, sign-in (password, SMS, QR), email binding and identities."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from uuid import UUID
 
@@ -13,22 +14,20 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
-from sqlalchemy import Column, Float, MetaData, String, Table, delete, insert, select
+from sqlalchemy import delete, insert, select
 
-from services.identity.domain import documents
-from services.identity.domain.model import Account, Identity, Reservation
+from services.identity.adapters.qr_logins import QrLogins
+from services.identity.adapters.tables import read_models, sms_codes
+from services.identity.adapters.throttle import SignInAttempt, Throttle
+from services.identity.domain import documents, limits
+from services.identity.domain.model import Account, Reservation
+from services.identity.submissions import IdentitySubmissions
 from shared.kit.http import ApiError
 from shared.kit.logs import log
 from shared.kit.settings import Settings
 from shared.kit.store import ServiceApplication, event_store_env
+from shared.review.queue import QueuedReviews
 
-read_models = MetaData()
-sms_codes = Table(
-    "sms_codes", read_models,
-    Column("phone_fingerprint", String(64), primary_key=True),
-    Column("code", String(12), nullable=False),
-    Column("expires_at", Float, nullable=False),
-)
 CODE_SECONDS = 300
 _hasher = PasswordHasher()
 
@@ -44,46 +43,66 @@ def normalise_phone(phone: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-class IdentityApplication(ServiceApplication):
+def new_code() -> str:
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+class IdentityApplication(QueuedReviews, IdentitySubmissions, ServiceApplication):
     read_models = read_models
 
-    def __init__(self, settings: Settings, env: dict[str, str] | None = None) -> None:
-        self.settings = settings
+    def __init__(self, settings: Settings, env: dict[str, str] | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.settings, self.clock = settings, clock
         self.key = hashlib.sha256(f"{settings.secret_key}/fingerprints".encode()).digest()
         super().__init__(env or event_store_env(settings))
+        self.throttle = Throttle(self.engine, clock)
+        self.qr_logins = QrLogins(self.engine, clock)
+
+    def fingerprint(self, value: str) -> str:
+        return documents.fingerprint(value, self.key)
 
     # -- accounts and sign-in ------------------------------------------------------------
 
-    def request_sms_code(self, phone: str) -> None:
+    def request_sms_code(self, phone: str, client_ip: str = "") -> None:
         phone = normalise_phone(phone)
-        code = f"{secrets.randbelow(10**6):06d}"
-        fp = documents.fingerprint(phone, self.key)
+        fp, ip = self.fingerprint(phone), self.client_key(client_ip)
+        if ip:
+            self.throttle.check(limits.SMS_CODES_PER_IP, ip)
+        self.throttle.take(limits.SMS_CODES_PER_PHONE, fp)
+        if ip:
+            self.throttle.record(limits.SMS_CODES_PER_IP, ip)
+        code = new_code()
         with self.engine.begin() as connection:
             connection.execute(delete(sms_codes).where(sms_codes.c.phone_fingerprint == fp))
             connection.execute(insert(sms_codes).values(phone_fingerprint=fp, code=code,
-                                                        expires_at=time.time() + CODE_SECONDS))
+                                                        expires_at=self.clock() + CODE_SECONDS))
         # development SMS gateway: the code goes to the log, the phone only masked
         log.info("sms.code_sent", phone=documents.mask(phone), code=code)
 
     def _sms_code_ok(self, phone: str, code: str) -> bool:
         if self.settings.dev_code and secrets.compare_digest(code, self.settings.dev_code):
             return True
-        fp = documents.fingerprint(phone, self.key)
+        fp = self.fingerprint(phone)
         with self.engine.begin() as connection:
             row = connection.execute(select(sms_codes).where(sms_codes.c.phone_fingerprint == fp)).first()
-            if row is None or row.expires_at < time.time() or not secrets.compare_digest(row.code, code):
+            if row is None or row.expires_at < self.clock() or not secrets.compare_digest(row.code, code):
                 return False
             connection.execute(delete(sms_codes).where(sms_codes.c.phone_fingerprint == fp))
         return True
 
-    def register(self, phone: str, password: str, sms_code: str, roles: tuple[str, ...] = ("holder",)) -> str:
+    def register(self, phone: str, password: str, sms_code: str, client_ip: str = "") -> str:
         phone = normalise_phone(phone)
-        if not self._sms_code_ok(phone, sms_code):
-            raise ApiError(422, "INVALID_CODE", "The SMS code is wrong or expired.")
+        with self.attempt(phone, client_ip):
+            if not self._sms_code_ok(phone, sms_code):
+                raise ApiError(422, "INVALID_CODE", "The SMS code is wrong or expired.")
+        return self.open_account(phone, password, ("holder",))
+
+    def open_account(self, phone: str, password: str, roles: tuple[str, ...]) -> str:
+        """A new account for a phone no account has (the phone is proven, or an operator vouches for it)."""
+        phone = normalise_phone(phone)
         account = Account(phone=phone, phone_masked=documents.mask(phone), password_hash=_hasher.hash(password),
                           roles=list(roles))
-        claim = Reservation(kind="phone", fingerprint=documents.fingerprint(phone, self.key),
-                            account_id=str(account.id))
+        claim = Reservation(kind="phone", fingerprint=self.fingerprint(phone), account_id=str(account.id))
         try:
             self.save(claim, account)
         except IntegrityError as exc:
@@ -92,33 +111,45 @@ class IdentityApplication(ServiceApplication):
 
     def _claimed_account(self, kind: str, value: str) -> Account | None:
         try:
-            claim = self.repository.get(Reservation.create_id(kind, documents.fingerprint(value, self.key)))
+            claim = self.repository.get(Reservation.create_id(kind, self.fingerprint(value)))
         except AggregateNotFoundError:
             return None
         return self.account(claim.account_id)
 
-    def sign_in_with_password(self, login: str, password: str) -> Account:
-        account = None
-        if "@" in login:
-            account = self._claimed_account("email", login.strip().lower())
-        else:
+    def attempt(self, login: str, client_ip: str) -> SignInAttempt:
+        """Rate-limits failures per login (always) and per client address (when known)."""
+        return SignInAttempt(self.throttle, self.fingerprint(login), self.client_key(client_ip))
+
+    def client_key(self, client_ip: str) -> str | None:
+        """Per-address limits need a known address; a development stack (IPP_DEV_CODE) runs every user on
+        loopback, so it limits per login and phone only."""
+        return self.fingerprint(client_ip) if client_ip and not self.settings.dev_code else None
+
+    def sign_in_with_password(self, login: str, password: str, client_ip: str = "") -> Account:
+        login = login.strip().lower()
+        with self.attempt(login, client_ip):
+            account = None
+            if "@" in login:
+                account = self._claimed_account("email", login)
+            else:
+                try:
+                    account = self._claimed_account("phone", normalise_phone(login))
+                except ApiError:
+                    account = None
             try:
-                account = self._claimed_account("phone", normalise_phone(login))
-            except ApiError:
-                account = None
-        try:
-            if account is None:
-                raise VerificationError("unknown login")
-            _hasher.verify(account.password_hash, password)
-        except VerificationError as exc:
-            raise ApiError(401, "INVALID_CREDENTIALS", "The login or password is wrong.") from exc
+                if account is None:
+                    raise VerificationError("unknown login")
+                _hasher.verify(account.password_hash, password)
+            except VerificationError as exc:
+                raise ApiError(401, "INVALID_CREDENTIALS", "The login or password is wrong.") from exc
         return account
 
-    def sign_in_with_sms(self, phone: str, code: str) -> Account:
+    def sign_in_with_sms(self, phone: str, code: str, client_ip: str = "") -> Account:
         phone = normalise_phone(phone)
-        account = self._claimed_account("phone", phone)
-        if account is None or not self._sms_code_ok(phone, code):
-            raise ApiError(401, "INVALID_CREDENTIALS", "The phone number or SMS code is wrong.")
+        with self.attempt(phone, client_ip):
+            account = self._claimed_account("phone", phone)
+            if account is None or not self._sms_code_ok(phone, code):
+                raise ApiError(401, "INVALID_CREDENTIALS", "The phone number or SMS code is wrong.")
         return account
 
     def account(self, account_id: str) -> Account:
@@ -126,7 +157,21 @@ class IdentityApplication(ServiceApplication):
             account = self.repository.get(UUID(account_id))
         except (AggregateNotFoundError, ValueError) as exc:
             raise ApiError(404, "ACCOUNT_NOT_FOUND", "No such account.") from exc
+        if not isinstance(account, Account):
+            raise ApiError(404, "ACCOUNT_NOT_FOUND", "No such account.")
         return account
+
+    # -- QR sign-in: the page opens a ticket, the signed-in app confirms it, the page collects a session
+
+    def confirm_qr_login(self, ticket: str, account_id: str) -> None:
+        self.qr_logins.confirm(ticket, str(self.account(account_id).id))
+
+    def collect_qr_login(self, ticket: str) -> tuple[str, Account | None]:
+        """The ticket's status and, the one time it is handed out, the account to open a session for."""
+        account_id = self.qr_logins.collect(ticket)
+        if account_id is not None:
+            return "confirmed", self.account(account_id)
+        return self.qr_logins.status(ticket), None
 
     # -- email binding -------------------------------------------------------------------
 
@@ -134,82 +179,25 @@ class IdentityApplication(ServiceApplication):
         account = self.account(account_id)
         if account.email:
             raise ApiError(409, "EMAIL_ALREADY_BOUND", "An email is already bound and cannot change.")
-        code = f"{secrets.randbelow(10**6):06d}"
+        self.throttle.take(limits.EMAIL_CODES_PER_ACCOUNT, account_id)
         expires = datetime.now(timezone.utc) + timedelta(seconds=CODE_SECONDS)
-        account.request_email_verification(email=email, code=code, expires_at=expires.isoformat())
+        account.request_email_verification(email=email, code=new_code(), expires_at=expires.isoformat())
         self.save(account)
 
     def bind_email(self, account_id: str, email: str, code: str, language: str = "zh-CN") -> None:
         account = self.account(account_id)
         if account.email:
             raise ApiError(409, "EMAIL_ALREADY_BOUND", "An email is already bound and cannot change.")
-        dev = bool(self.settings.dev_code) and secrets.compare_digest(code, self.settings.dev_code or "")
-        pending = (account.pending_email == email and account.pending_code is not None
-                   and datetime.fromisoformat(account.pending_expires_at) > datetime.now(timezone.utc)
-                   and secrets.compare_digest(account.pending_code, code))
-        if not (dev or pending):
-            raise ApiError(422, "INVALID_CODE", "The verification code is wrong or expired.")
-        claim = Reservation(kind="email", fingerprint=documents.fingerprint(email, self.key), account_id=account_id)
+        with self.attempt(account_id, ""):  # guessing email codes counts like failed sign-ins
+            if not (self._dev_code(code) or account.email_code_ok(email, code)):
+                raise ApiError(422, "INVALID_CODE", "The verification code is wrong or expired.")
+        claim = Reservation(kind="email", fingerprint=self.fingerprint(email), account_id=account_id)
         account.bind_email(email=email, language=language)
         try:
             self.save(claim, account)
         except IntegrityError as exc:
             raise ApiError(409, "EMAIL_ALREADY_REGISTERED", "This email belongs to another account.") from exc
 
-    # -- identities ----------------------------------------------------------------------
+    def _dev_code(self, code: str) -> bool:
+        return bool(self.settings.dev_code) and secrets.compare_digest(code, self.settings.dev_code or "")
 
-    def party(self, kind: str, name: str, document_type: str, number: str, docs: list[dict], **extra: str) -> dict:
-        """A party as stored: the raw number stays inside this service (encrypted at rest)."""
-        number = documents.normalise(number)
-        return {"kind": kind, "name": name, "document_type": document_type, "number": number,
-                "masked": documents.mask(number), "fingerprint": documents.fingerprint(number, self.key),
-                "documents": docs, **extra}
-
-    def submit_identity(self, account_id: str, role: str, holder: dict, agent: dict | None,
-                        authorization_document: dict | None) -> str:
-        account = self.account(account_id)
-        if not account.email:
-            raise ApiError(409, "EMAIL_NOT_BOUND", "Bind an email first: results are sent there.")
-        identity = Identity(account_id=account_id, role=role, holder=holder, agent=agent,
-                            authorization_document=authorization_document)
-        account.add_identity(str(identity.id))
-        self._save_with_claims(account_id, identity, account)
-        return str(identity.id)
-
-    def resubmit_identity(self, account_id: str, identity_id: str, role: str, holder: dict, agent: dict | None,
-                          authorization_document: dict | None) -> None:
-        identity = self.identity(account_id, identity_id)
-        if not identity.is_editable:
-            raise ApiError(409, "IDENTITY_LOCKED", "A submitted identity can change only after a rejection.",
-                           {"status": identity.status})
-        identity.resubmit(role=role, holder=holder, agent=agent, authorization_document=authorization_document)
-        self._save_with_claims(account_id, identity)
-
-    def _save_with_claims(self, account_id: str, identity: Identity, *others: object) -> None:
-        """Save with a reservation of every document number not yet claimed by this account."""
-        claims = []
-        for party in identity.parties():
-            owner = self._claimed_account("document", party["number"])
-            if owner is not None and str(owner.id) != account_id:
-                raise ApiError(409, "DOCUMENT_ALREADY_REGISTERED",
-                               "This document number is already registered by another account.",
-                               {"document_number_masked": party["masked"]})
-            if owner is None:
-                claims.append(Reservation(kind="document", fingerprint=party["fingerprint"], account_id=account_id))
-        try:
-            self.save(*claims, identity, *others)
-        except IntegrityError as exc:
-            raise ApiError(409, "DOCUMENT_ALREADY_REGISTERED",
-                           "This document number is already registered by another account.") from exc
-
-    def identity(self, account_id: str, identity_id: str) -> Identity:
-        try:
-            identity = self.repository.get(UUID(identity_id))
-        except (AggregateNotFoundError, ValueError) as exc:
-            raise ApiError(404, "IDENTITY_NOT_FOUND", "No such identity.") from exc
-        if not isinstance(identity, Identity) or identity.account_id != account_id:
-            raise ApiError(404, "IDENTITY_NOT_FOUND", "No such identity.")
-        return identity
-
-    def identities(self, account_id: str) -> list[Identity]:
-        return [self.identity(account_id, i) for i in self.account(account_id).identity_ids]

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from services.identity.adapters.publication import to_public
 from services.identity.application import IdentityApplication
-from services.identity.domain.checks import identity_checks
-from services.identity.entrypoints import http
+from services.identity.domain.checks import complaint_checks, identity_checks
+from services.identity.entrypoints import http, identities
 from shared.kit.auth import TokenSigner, TokenVerifier
 from shared.kit.blobs import BlobStore, files_router
 from shared.kit.runtime import Service
 from shared.kit.settings import Settings
+from shared.review.http import review_router
 from shared.review.process import CONSUMES, MaterialReviewer
 
 
-def bootstrap(settings: Settings) -> Service:
-    app = IdentityApplication(settings)
+def bootstrap(settings: Settings, application: IdentityApplication | None = None) -> Service:
+    app = application or IdentityApplication(settings)
     app.blobs = BlobStore(settings.service_dir / "blobs", settings.max_upload_bytes)
     signer = TokenSigner(settings.service_dir / "jwt-ed25519.pem")
-    reviewer = MaterialReviewer(app, "identity", settings.review_mode, lambda c: c.identity_id, identity_checks)
+    reviewer = MaterialReviewer(app, "identity", settings.review_mode, lambda c: c.identity_id, identity_checks,
+                                lambda identity, c: complaint_checks(identity, c.right_type))
     return Service(
-        settings=settings, app=app, routers=[http.router, files_router(app.blobs)], mapping=to_public,
-        consumes=CONSUMES, handler=reviewer.handle,
+        settings=settings, app=app, mapping=to_public, consumes=CONSUMES, handler=reviewer.handle,
+        routers=[http.router, identities.router, review_router(), files_router(app.blobs)],
         state={"application": app, "signer": signer},
         verifier=TokenVerifier(public_key=signer.public_key),
     )

@@ -8,13 +8,17 @@ Records that cannot be parsed, or keep failing after bounded retries, go to ipp.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import sqlalchemy.exc
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from aiokafka.errors import CommitFailedError, KafkaError
+from eventsourcing.persistence import IntegrityError as PersistenceIntegrityError
+from eventsourcing.persistence import OperationalError as PersistenceOperationalError
 from prometheus_client import Counter, Gauge
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import insert, select
@@ -38,6 +42,8 @@ class Delivery:
 
 
 Handler = Callable[[Session, Delivery], None]
+TRANSIENT = (PersistenceOperationalError, PersistenceIntegrityError, sqlalchemy.exc.OperationalError)
+TRANSIENT_PATIENCE = 5  # transient failures get this many times the retries (about 20 s in all)
 
 
 class PoisonRecord(Exception):
@@ -107,15 +113,19 @@ class Inbox:
             await self.apply_alone(delivery)
 
     async def apply_alone(self, delivery: Delivery) -> None:
-        for attempt in range(1, self.retries + 1):
+        """Retry a failing record a bounded number of times, then dead-letter it. Database conflicts
+        and locks (a replica wrote the same aggregate, SQLite is busy) pass; they get more patience."""
+        for attempt in itertools.count(1):
             try:
                 await asyncio.to_thread(self.apply, [delivery])
                 return
             except Exception as exc:
-                error = exc
+                transient = isinstance(exc, TRANSIENT)
                 log.warning("inbox.retry", event_id=delivery.event.id, attempt=attempt, error=repr(exc))
-                await asyncio.sleep(0.05 * 2**attempt)
-        await self.dead_letter(delivery.record, error)
+                if attempt >= self.retries * (TRANSIENT_PATIENCE if transient else 1):
+                    await self.dead_letter(delivery.record, exc)
+                    return
+                await asyncio.sleep(min(2.0, 0.05 * 2**attempt))
 
     def apply(self, deliveries: list[Delivery]) -> None:
         """Apply the deliveries not seen before, with their inbox records, in one transaction."""

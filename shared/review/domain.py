@@ -58,9 +58,21 @@ class Review(Aggregate):
         self.outcome: str | None = None
         self.reasons: list[dict] = []
 
+    waiting = False  # for a reviewer (not annotated: eventsourcing would make it an __init__ field)
+
     @property
     def is_decided(self) -> bool:
         return self.outcome is not None
+
+    def await_reviewer(self) -> None:
+        """The checks passed but do not decide (manual or hybrid mode): a reviewer will."""
+        self._awaiting(complaint_id=self.complaint_id, material_type=self.material_type,
+                       material_id=self.material_id, material_revision=self.material_revision, checks=self.checks)
+
+    @event("AwaitingReviewer")
+    def _awaiting(self, complaint_id: str, material_type: str, material_id: str, material_revision: int,
+                  checks: list[dict]) -> None:
+        self.waiting = True
 
     def decide(self, outcome: str, reasons: list[dict], reviewer_id: str | None = None,
                reused_decision_id: str | None = None, verdict: dict | None = None) -> None:
@@ -81,6 +93,7 @@ class Review(Aggregate):
                  verdict: dict | None, decided_at: str, correlation_id: str | None,
                  causation_id: str | None) -> None:
         self.outcome, self.reasons, self.decided_by = outcome, reasons, decided_by
+        self.waiting = False
 
 
 class ReviewableMaterial(Aggregate):
@@ -91,11 +104,20 @@ class ReviewableMaterial(Aggregate):
     revision = 1
     approved_revision = 0
     approved_review_id = None
+    decided_revision = 0
+    decided_review_id = None
     reasons = ()
 
     @property
     def approval_reusable(self) -> bool:
         return self.status == APPROVED and self.approved_revision == self.revision
+
+    @property
+    def reusable_decision(self) -> tuple[str, str, list[dict]] | None:
+        """(review id, outcome, reasons) of the decision on the current revision, which later complaints reuse."""
+        if self.decided_revision != self.revision or self.status not in (APPROVED, REJECTED):
+            return None
+        return str(self.decided_review_id), self.status, list(self.reasons)
 
     @property
     def is_editable(self) -> bool:
@@ -110,5 +132,6 @@ class ReviewableMaterial(Aggregate):
         if revision != self.revision:
             return  # a decision on an older revision does not change the current one
         self.status, self.reasons = outcome, reasons
+        self.decided_revision, self.decided_review_id = revision, review_id
         if outcome == APPROVED:
             self.approved_revision, self.approved_review_id = revision, review_id

@@ -13,27 +13,29 @@ from shared.events.payloads import ComplaintFiled, Reason, ReviewDecided
 from shared.kit.inbox import Delivery
 from shared.kit.outbox import PublicEvent
 from shared.kit.store import ServiceApplication
-from shared.review.domain import (
-    APPROVED,
-    REJECTED,
-    Check,
-    Review,
-    ReviewableMaterial,
-    automatic_outcome,
-    failed_reasons,
-)
+from shared.review.domain import REJECTED, Check, Review, ReviewableMaterial, automatic_outcome, failed_reasons
 
 CONSUMES = ("ipp.complaint-filed.v1",)
+ComplaintChecks = Callable[[ReviewableMaterial, ComplaintFiled], list[Check]]
+
+
+def no_complaint_checks(_: ReviewableMaterial, __: ComplaintFiled) -> list[Check]:
+    return []
 
 
 class MaterialReviewer:
-    """Opens the one Review of this service's material for a complaint and decides it when it can."""
+    """Opens the one Review of this service's material for a complaint and decides it when it can.
+
+    `checks_for` checks the material itself (its decision is recorded on the material and reused);
+    `complaint_checks` checks what one complaint asks of it (an agent's authorisation covering the right).
+    """
 
     def __init__(self, app: ServiceApplication, material_type: str, mode: str,
                  material_id_of: Callable[[ComplaintFiled], str],
-                 checks_for: Callable[[ReviewableMaterial], list[Check]]) -> None:
+                 checks_for: Callable[[ReviewableMaterial], list[Check]],
+                 complaint_checks: ComplaintChecks = no_complaint_checks) -> None:
         self.app, self.material_type, self.mode = app, material_type, mode
-        self.material_id_of, self.checks_for = material_id_of, checks_for
+        self.material_id_of, self.checks_for, self.complaint_checks = material_id_of, checks_for, complaint_checks
 
     def handle(self, _: Session, delivery: Delivery) -> None:
         """The inbox handler of a material-owning service: it consumes ipp.complaint-filed.v1."""
@@ -47,8 +49,7 @@ class MaterialReviewer:
             return None
 
     def on_complaint_filed(self, complaint: ComplaintFiled, event: CloudEvent) -> None:
-        review_id = Review.create_id(complaint.complaint_id, self.material_type)
-        if self.get(review_id) is not None:
+        if self.get(Review.create_id(complaint.complaint_id, self.material_type)) is not None:
             return  # exactly one review per (complaint, material)
         material_id = self.material_id_of(complaint)
         material = self.get(material_id)
@@ -59,16 +60,27 @@ class MaterialReviewer:
                                       "of the complaining account is known."}])
             self.app.save(review)
             return
-        if material.approval_reusable:
-            review = self._open(complaint, event, material_id, material.revision, [])
-            review.decide(APPROVED, [], reused_decision_id=str(material.approved_review_id))
+        for_complaint = self.complaint_checks(material, complaint)
+        if any(not c.passed for c in for_complaint):  # the material may be fine: only this complaint fails
+            review = self._open(complaint, event, material_id, material.revision, [c.as_dict() for c in for_complaint])
+            review.decide(REJECTED, failed_reasons(for_complaint))
             self.app.save(review)
-            return
-        checks = self.checks_for(material)
-        review = self._open(complaint, event, material_id, material.revision, [c.as_dict() for c in checks])
+        elif material.reusable_decision is not None:
+            decision_id, outcome, reasons = material.reusable_decision
+            review = self._open(complaint, event, material_id, material.revision, [])
+            review.decide(outcome, reasons, reused_decision_id=decision_id)
+            self.app.save(review)
+        else:
+            self._review(complaint, event, material, [*self.checks_for(material), *for_complaint])
+
+    def _review(self, complaint: ComplaintFiled, event: CloudEvent, material: ReviewableMaterial,
+                checks: list[Check]) -> None:
+        review = self._open(complaint, event, str(material.id), material.revision, [c.as_dict() for c in checks])
         outcome = automatic_outcome(self.mode, checks)
         if outcome is None:
-            material.start_review()
+            if material.status != "under_review":
+                material.start_review()
+            review.await_reviewer()
         else:
             reasons = failed_reasons(checks)
             review.decide(outcome, reasons)

@@ -82,3 +82,12 @@ class Platform:
         app = self.app("complaints")
         right = app.usable_right(account_id, right_id)
         return app.file(account_id, right, "counterfeit_goods", list(urls), "假冒注册商标的商品，请下架。", [DOC])
+
+    def review_tasks(self, service: str) -> list[dict]:
+        """The pending tasks of a service's reviewer queue (manual and hybrid review)."""
+        return self.app(service).review_queue.tasks("pending")
+
+    def reviewer_decides(self, service: str, task_id: str, outcome: str, reasons: list[dict] | None = None) -> dict:
+        decided = self.app(service).review_queue.decide(task_id, "reviewer-1", outcome, reasons or [])
+        self.pump()
+        return decided

@@ -4,12 +4,32 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from datetime import date
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+# Shapes of the personal documents an individual or enterprise may prove itself with.
+FORMATS = {
+    "resident_id": r"[0-9]{17}[0-9X]",  # GB 11643
+    # 港澳居民来往内地通行证 (H/M + 8 or 10 digits) or 港澳居民居住证 (810000/820000 + GB 11643 shape)
+    "hk_macau_permit": r"[HM][0-9]{8}(?:[0-9]{2})?|8[12]0000[0-9]{11}[0-9X]",
+    # 台湾居民来往大陆通行证 (8 digits; older 10 digits and a letter) or 台湾居民居住证 (830000 + …)
+    "taiwan_permit": r"[0-9]{8}|[0-9]{10}[A-Z]?|830000[0-9]{11}[0-9X]",
+    "passport": r"(?=[A-Z0-9]*[0-9])[A-Z0-9]{6,12}",  # ICAO 9303 document numbers
+    "unified_social_credit_code": r"[0-9A-HJ-NPQRTUWXY]{18}",  # GB 32100
+}
+INDIVIDUAL_DOCUMENTS = ("resident_id", "hk_macau_permit", "taiwan_permit", "passport")
+
+
+def format_ok(document_type: str, number: str) -> bool:
+    """Whether `number` has the shape of a `document_type` number (no check digits here)."""
+    pattern = FORMATS.get(document_type)
+    return pattern is not None and re.fullmatch(pattern, normalise(number)) is not None
 
 
 def normalise(number: str) -> str:

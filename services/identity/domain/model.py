@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
+from datetime import datetime, timezone
 
 from eventsourcing.domain import Aggregate, event
 
@@ -28,6 +30,13 @@ class Account(Aggregate):
     @event("EmailVerificationRequested")
     def request_email_verification(self, email: str, code: str, expires_at: str) -> None:
         self.pending_email, self.pending_code, self.pending_expires_at = email, code, expires_at
+
+    def email_code_ok(self, email: str, code: str) -> bool:
+        """Whether `code` is the unexpired code last sent to `email`."""
+        if self.pending_email != email or self.pending_code is None or self.pending_expires_at is None:
+            return False
+        fresh = datetime.fromisoformat(self.pending_expires_at) > datetime.now(timezone.utc)
+        return fresh and secrets.compare_digest(self.pending_code, code)
 
     @event("EmailBound")
     def bind_email(self, email: str, language: str) -> None:

@@ -1,20 +1,44 @@
-"""Identity's HTTP API (CONTRACT.md, 'Identity (8081)'): translate requests into commands, nothing more."""
+"""Identity's HTTP API for accounts and sign-in (CONTRACT.md, 'Identity (8081)'): translate, nothing more."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import io
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any, Literal
 
+import segno
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
+from services.identity.adapters.throttle import TooManyRequests
 from services.identity.application import IdentityApplication
-from services.identity.domain.model import Identity
+from services.identity.domain.model import Account
 from shared.kit.auth import CurrentPrincipal
-from shared.kit.http import ApiError
+from shared.kit.http import error_body
 
-router = APIRouter(tags=["identity"])
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-BlobId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Ticket = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{16,64}$")]
+
+
+class RateLimitedRoute(APIRoute):
+    """Answers a rate limit with 429, its stable code and a Retry-After header."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except TooManyRequests as exc:
+                return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=429,
+                                    headers={"Retry-After": str(exc.retry_after)})
+
+        return handle
+
+
+router = APIRouter(tags=["identity"], route_class=RateLimitedRoute)
 
 
 class SmsCodeIn(BaseModel):
@@ -49,40 +73,17 @@ class EmailBindingIn(BaseModel):
     language: Literal["zh-CN", "en"] = "zh-CN"
 
 
-class IndividualIn(BaseModel):
-    kind: Literal["individual"]
-    name: Text
-    document_type: Literal["resident_id"] = "resident_id"
-    id_number: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{17}[0-9Xx]$")]
-    id_card_front: BlobId
-    id_card_back: BlobId
-
-
-class EnterpriseIn(BaseModel):
-    kind: Literal["enterprise"]
-    name: Text
-    credit_code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z]{18}$")]
-    business_licence: BlobId
-    legal_representative: Text
-
-
-PartyIn = Annotated[IndividualIn | EnterpriseIn, Field(discriminator="kind")]
-
-
-class IdentityIn(BaseModel):
-    role: Literal["holder", "agent"]
-    holder: PartyIn
-    agent: PartyIn | None = None
-    authorization_document: BlobId | None = None
-
-
 def app_of(request: Request) -> IdentityApplication:
     return request.app.state.application
 
 
-def session_response(request: Request, account_id: str, roles: list[str]) -> dict:
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def session_response(request: Request, account: Account) -> dict:
     minutes = request.app.state.settings.access_token_minutes
-    token, expires_in = request.app.state.signer.issue(account_id, roles, minutes)
+    token, expires_in = request.app.state.signer.issue(str(account.id), account.roles, minutes)
     return {"access_token": token, "token_type": "bearer", "expires_in": expires_in}
 
 
@@ -93,13 +94,13 @@ def jwks(request: Request) -> dict:
 
 @router.post("/v1/sms-codes", status_code=202)
 def request_sms_code(body: SmsCodeIn, request: Request) -> dict:
-    app_of(request).request_sms_code(body.phone)
+    app_of(request).request_sms_code(body.phone, client_ip(request))
     return {"status": "sent"}
 
 
 @router.post("/v1/accounts", status_code=201)
 def register(body: AccountIn, request: Request) -> dict:
-    return {"account_id": app_of(request).register(body.phone, body.password, body.sms_code)}
+    return {"account_id": app_of(request).register(body.phone, body.password, body.sms_code, client_ip(request))}
 
 
 @router.post("/v1/sessions")
@@ -107,10 +108,35 @@ def sign_in(body: Annotated[PasswordSessionIn | SmsSessionIn, Field(discriminato
             request: Request) -> dict:
     app = app_of(request)
     if isinstance(body, PasswordSessionIn):
-        account = app.sign_in_with_password(body.login, body.password)
+        account = app.sign_in_with_password(body.login, body.password, client_ip(request))
     else:
-        account = app.sign_in_with_sms(body.phone, body.sms_code)
-    return session_response(request, str(account.id), account.roles)
+        account = app.sign_in_with_sms(body.phone, body.sms_code, client_ip(request))
+    return session_response(request, account)
+
+
+@router.post("/v1/qr-logins", status_code=201)
+def open_qr_login(request: Request) -> dict:
+    return app_of(request).qr_logins.open()
+
+
+@router.get("/v1/qr-logins/{ticket}")
+def qr_login_status(ticket: Ticket, request: Request) -> dict:
+    status, account = app_of(request).collect_qr_login(ticket)
+    return {"status": status, **(session_response(request, account) if account else {})}
+
+
+@router.get("/v1/qr-logins/{ticket}/image", response_class=Response)
+def qr_login_image(ticket: Ticket, request: Request) -> Response:
+    payload = app_of(request).qr_logins.payload(ticket)
+    png = io.BytesIO()
+    segno.make(payload, error="m").save(png, kind="png", scale=6, border=2)
+    return Response(png.getvalue(), media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+@router.post("/v1/qr-logins/{ticket}/confirm")
+def confirm_qr_login(ticket: Ticket, who: CurrentPrincipal, request: Request) -> dict:
+    app_of(request).confirm_qr_login(ticket, who.account_id)
+    return {"status": "confirmed"}
 
 
 @router.get("/v1/me")
@@ -130,60 +156,3 @@ def request_email_verification(body: EmailVerificationIn, who: CurrentPrincipal,
 def bind_email(body: EmailBindingIn, who: CurrentPrincipal, request: Request) -> dict:
     app_of(request).bind_email(who.account_id, str(body.email).lower(), body.code, body.language)
     return {"email": str(body.email).lower()}
-
-
-def party_of(app: IdentityApplication, owner: str, party: IndividualIn | EnterpriseIn) -> dict:
-    store = app.blobs
-    if isinstance(party, IndividualIn):
-        docs = [store.document(party.id_card_front, owner, "id_card_front"),
-                store.document(party.id_card_back, owner, "id_card_back")]
-        return app.party("individual", party.name, party.document_type, party.id_number, docs)
-    docs = [store.document(party.business_licence, owner, "business_licence")]
-    return app.party("enterprise", party.name, "unified_social_credit_code", party.credit_code, docs,
-                     legal_representative=party.legal_representative)
-
-
-def command_args(app: IdentityApplication, owner: str, body: IdentityIn) -> dict:
-    if body.role == "agent" and body.agent is None:
-        raise ApiError(422, "AGENT_PARTY_REQUIRED", "An agent must submit its own identity as well.")
-    authorization = (app.blobs.document(body.authorization_document, owner, "authorization")
-                     if body.authorization_document else None)
-    return {"role": body.role, "holder": party_of(app, owner, body.holder),
-            "agent": party_of(app, owner, body.agent) if body.agent else None,
-            "authorization_document": authorization}
-
-
-def view(identity: Identity) -> dict:
-    def party(p: dict | None) -> dict | None:
-        if p is None:
-            return None
-        return {"kind": p["kind"], "name": p["name"], "document_type": p["document_type"],
-                "document_number_masked": p["masked"], "fingerprint": p["fingerprint"],
-                "documents": p["documents"]}
-    return {"identity_id": str(identity.id), "status": identity.status, "revision": identity.revision,
-            "role": identity.role, "holder": party(identity.holder), "agent": party(identity.agent),
-            "reasons": list(identity.reasons)}
-
-
-@router.post("/v1/identities", status_code=201)
-def submit_identity(body: IdentityIn, who: CurrentPrincipal, request: Request) -> dict:
-    app = app_of(request)
-    identity_id = app.submit_identity(who.account_id, **command_args(app, who.account_id, body))
-    return {"identity_id": identity_id, "status": "submitted"}
-
-
-@router.get("/v1/identities")
-def my_identities(who: CurrentPrincipal, request: Request) -> list[dict]:
-    return [view(i) for i in app_of(request).identities(who.account_id)]
-
-
-@router.get("/v1/identities/{identity_id}")
-def get_identity(identity_id: str, who: CurrentPrincipal, request: Request) -> dict:
-    return view(app_of(request).identity(who.account_id, identity_id))
-
-
-@router.put("/v1/identities/{identity_id}")
-def resubmit_identity(identity_id: str, body: IdentityIn, who: CurrentPrincipal, request: Request) -> dict:
-    app = app_of(request)
-    app.resubmit_identity(who.account_id, identity_id, **command_args(app, who.account_id, body))
-    return view(app.identity(who.account_id, identity_id))

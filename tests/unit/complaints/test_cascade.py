@@ -103,3 +103,61 @@ def test_no_raw_id_or_phone_number_is_in_any_public_event(platform):
     raw = "".join(e.model_dump_json() for _, e in platform.published)
     assert resident_id(10) not in raw and "13800138010" not in raw
     assert '"document_number_masked":"110' in raw
+
+
+def test_in_manual_mode_a_valid_identity_waits_for_a_reviewer(tmp_path):
+    platform = Platform(tmp_path, mode="manual")
+    account, identity = platform.holder("13800138011", resident_id(11))
+    complaint = platform.complain(account, platform.trademark(account, identity))
+    platform.pump()
+    [task] = platform.review_tasks("identity")
+    assert (task["material_id"], task["complaint_ids"]) == (identity, [complaint])
+    assert "identity" not in [d.data["material_type"] for d in platform.decisions(complaint)]
+    assert platform.app("identity").identity(account, identity).status == "under_review"
+
+
+def test_in_manual_mode_the_checks_still_reject_what_is_plainly_invalid(tmp_path):
+    platform = Platform(tmp_path, mode="manual")
+    account, identity = platform.holder("13800138012", resident_id(12, valid=False))
+    complaint = platform.complain(account, platform.trademark(account, identity))
+    platform.pump()
+    assert platform.review_tasks("identity") == []
+    [decision] = [d.data for d in platform.decisions(complaint) if d.data["material_type"] == "identity"]
+    assert decision["outcome"] == "rejected" and decision["decided_by"]["kind"] == "auto"
+
+
+def test_one_reviewer_decision_serves_every_complaint_waiting_on_the_identity(tmp_path):
+    platform = Platform(tmp_path, mode="manual")
+    account, identity = platform.holder("13800138013", resident_id(13))
+    right = platform.trademark(account, identity)
+    first = platform.complain(account, right)
+    second = platform.complain(account, right, ("https://kuaishou.com/item/7654321",))
+    platform.pump()
+    [task] = platform.review_tasks("identity")
+    assert sorted(task["complaint_ids"]) == sorted([first, second])
+
+    platform.reviewer_decides("identity", task["review_id"], "approved")
+
+    for complaint in (first, second):
+        [decision] = [d.data for d in platform.decisions(complaint) if d.data["material_type"] == "identity"]
+        assert decision["outcome"] == "approved"
+        assert decision["decided_by"] == {"kind": "reviewer", "reviewer_id": "reviewer-1"}
+    assert platform.review_tasks("identity") == []
+    assert platform.app("identity").identity(account, identity).status == "approved"
+
+
+def test_a_reviewers_decision_is_reused_by_later_complaints(tmp_path):
+    platform = Platform(tmp_path, mode="manual")
+    account, identity = platform.holder("13800138014", resident_id(14))
+    right = platform.trademark(account, identity)
+    platform.complain(account, right)
+    platform.pump()
+    [task] = platform.review_tasks("identity")
+    reasons = [{"code": "ID_CARD_ILLEGIBLE", "message": "The ID card images cannot be read."}]
+    platform.reviewer_decides("identity", task["review_id"], "rejected", reasons)
+    later = platform.complain(account, right, ("https://kuaishou.com/item/2345678",))
+    platform.pump()
+    [decision] = [d.data for d in platform.decisions(later) if d.data["material_type"] == "identity"]
+    assert (decision["outcome"], decision["reasons"]) == ("rejected", reasons)
+    assert decision["reused_decision_id"] is not None
+    assert platform.review_tasks("identity") == []
