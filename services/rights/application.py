@@ -12,6 +12,7 @@ from shared.kit.http import ApiError
 from shared.kit.settings import Settings
 from shared.kit.store import ServiceApplication, event_store_env, upsert
 from shared.review.domain import ReviewableMaterial
+from shared.review.queue import QueuedReviews
 
 read_models = MetaData()
 right_list = Table(  # "my rights"
@@ -27,7 +28,7 @@ right_list = Table(  # "my rights"
 )
 
 
-class RightsApplication(ServiceApplication):
+class RightsApplication(QueuedReviews, ServiceApplication):
     read_models = read_models
 
     def __init__(self, settings: Settings, env: dict[str, str] | None = None) -> None:
@@ -80,7 +81,8 @@ class RightsApplication(ServiceApplication):
             return [row._asdict() for row in connection.execute(query)]
 
     def project(self, domain_event: object, session: Session) -> None:
-        """Keep "my rights" in step with each right's events."""
+        """Keep "my rights" in step with each right's events (and the reviewer queue with Review events)."""
+        super().project(domain_event, session)
         if not isinstance(domain_event, ReviewableMaterial.Event):
             return
         right = self.repository.get(domain_event.originator_id)

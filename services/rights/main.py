@@ -13,6 +13,7 @@ from shared.kit.blobs import BlobStore, files_router
 from shared.kit.logs import log
 from shared.kit.runtime import Service
 from shared.kit.settings import Settings
+from shared.review.http import review_router
 from shared.review.process import CONSUMES, MaterialReviewer
 
 
@@ -27,10 +28,11 @@ def expiry_schedule(app: RightsApplication, every_seconds: float):
     return loop
 
 
-def bootstrap(settings: Settings) -> Service:
-    app = RightsApplication(settings)
+def bootstrap(settings: Settings, application: RightsApplication | None = None) -> Service:
+    app = application or RightsApplication(settings)
     app.blobs = BlobStore(settings.service_dir / "blobs", settings.max_upload_bytes)
     reviewer = MaterialReviewer(app, "right", settings.review_mode, lambda c: c.right_id, right_checks)
-    return Service(settings=settings, app=app, routers=[http.router, files_router(app.blobs)], mapping=to_public,
+    routers = [http.router, review_router(("right",)), files_router(app.blobs)]
+    return Service(settings=settings, app=app, routers=routers, mapping=to_public,
                    consumes=CONSUMES, handler=reviewer.handle, state={"application": app},
                    loops={"expiry": expiry_schedule(app, settings.expiry_sweep_seconds)})

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from sqlalchemy.orm import Session
 
 from shared.events.envelope import CloudEvent
@@ -43,10 +42,7 @@ class MaterialReviewer:
             self.on_complaint_filed(delivery.payload, delivery.event)
 
     def get(self, aggregate_id: str | UUID) -> object | None:
-        try:
-            return self.app.repository.get(UUID(str(aggregate_id)))
-        except (AggregateNotFoundError, ValueError):
-            return None
+        return self.app.get_or_none(aggregate_id)
 
     def on_complaint_filed(self, complaint: ComplaintFiled, event: CloudEvent) -> None:
         if self.get(Review.create_id(complaint.complaint_id, self.material_type)) is not None:

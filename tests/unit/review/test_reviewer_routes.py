@@ -1,12 +1,14 @@
 """The reviewer queue's HTTP routes (identity's wiring): reviewers only, one task per material revision."""
 
 from types import SimpleNamespace
+from uuid import UUID
 
 import pytest
 
 from deploy.client import resident_id
 from shared.events.payloads import ComplaintFiled
 from shared.kit.inbox import Delivery
+from shared.review.domain import Review
 from tests.unit.identity.conftest import Identity
 
 
@@ -69,3 +71,94 @@ def test_deciding_an_unknown_task_is_not_found_and_holders_cannot_decide(identit
     assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "REVIEW_NOT_FOUND")
     holder = identity.register("13800138404")
     assert identity.http.post("/v1/reviews/nope/decision", headers=holder, json=body).status_code == 403
+
+
+def test_a_claim_reserves_the_task_for_its_reviewer_until_it_lapses(identity):
+    waiting_identity(identity, "13800138405")
+    first, second = identity.token("reviewer-1", ("reviewer",)), identity.token("reviewer-2", ("reviewer",))
+    [task] = identity.http.get("/v1/reviews", headers=first).json()
+    assert (task["claimed_by"], task["claimed_until"]) == (None, None)
+
+    claimed = identity.http.post(f"/v1/reviews/{task['review_id']}/claim", headers=first)
+
+    assert claimed.status_code == 200, claimed.text
+    assert claimed.json()["review_id"] == task["review_id"] and claimed.json()["claimed_by"] == "reviewer-1"
+    assert claimed.json()["claimed_until"].endswith("Z")
+    [mine] = identity.http.get("/v1/reviews", headers=first).json()
+    assert mine["claimed_by"] == "reviewer-1"
+    assert identity.http.get("/v1/reviews", headers=second).json() == []  # hidden from the others
+    body = {"outcome": "approved", "reasons": []}
+    for attempt in (identity.http.post(f"/v1/reviews/{task['review_id']}/claim", headers=second),
+                    identity.http.post(f"/v1/reviews/{task['review_id']}/decision", headers=second, json=body)):
+        assert (attempt.status_code, attempt.json()["error"]["code"]) == (409, "REVIEW_CLAIMED_BY_OTHER")
+        assert attempt.json()["error"]["details"]["claimed_by"] == "reviewer-1"
+    assert identity.http.post(f"/v1/reviews/{task['review_id']}/claim", headers=first).status_code == 200  # extends
+
+    identity.clock.advance(31 * 60)  # the claim lapses: another reviewer may take the task over
+
+    [free] = identity.http.get("/v1/reviews", headers=second).json()
+    assert free["claimed_by"] is None
+    decided = identity.http.post(f"/v1/reviews/{task['review_id']}/decision", headers=second, json=body)
+    assert decided.status_code == 200 and decided.json()["decision"]["reviewer_id"] == "reviewer-2"
+    late = identity.http.post(f"/v1/reviews/{task['review_id']}/claim", headers=first)
+    assert (late.status_code, late.json()["error"]["code"]) == (409, "REVIEW_ALREADY_DECIDED")
+
+
+def test_deciding_an_unclaimed_task_claims_it_and_records_who_when_and_why(identity):
+    identity_id, complaints = waiting_identity(identity, "13800138406", complaints=2)
+    reviewer = identity.token("reviewer-1", ("reviewer",))
+    [task] = identity.http.get("/v1/reviews", headers=reviewer).json()
+    reasons = [{"code": "NAME_MISMATCH", "message": "姓名与身份证不一致。"}]
+
+    decided = identity.http.post(f"/v1/reviews/{task['review_id']}/decision", headers=reviewer,
+                                 json={"outcome": "rejected", "reasons": reasons}).json()
+
+    assert decided["decision"]["reviewer_id"] == "reviewer-1" and decided["decision"]["reasons"] == reasons
+    assert decided["decision"]["decided_at"]
+    [listed] = identity.http.get("/v1/reviews", params={"status": "decided"}, headers=reviewer).json()
+    assert listed["decision"] == decided["decision"]
+    for complaint_id in complaints:  # each waiting complaint's Review records the same decision
+        review = identity.app.repository.get(Review.create_id(complaint_id, "identity"))
+        assert review.outcome == "rejected" and review.reasons == reasons
+        assert review.decided_by == {"kind": "reviewer", "reviewer_id": "reviewer-1"}
+    holder = identity.app.repository.get(UUID(identity_id))
+    assert (holder.status, list(holder.reasons)) == ("rejected", reasons)
+
+
+def test_reasons_come_from_the_catalogue_or_the_task_checks(identity):
+    waiting_identity(identity, "13800138407")
+    reviewer = identity.token("reviewer-1", ("reviewer",))
+    [task] = identity.http.get("/v1/reviews", headers=reviewer).json()
+    url = f"/v1/reviews/{task['review_id']}/decision"
+
+    unknown = identity.http.post(url, headers=reviewer, json={"outcome": "rejected", "reasons": [
+        {"code": "NAME_MISMATCH", "message": "m"}, {"code": "MADE_UP", "message": "m"}]})
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (422, "UNKNOWN_REASON_CODE")
+    assert unknown.json()["error"]["details"]["unknown"] == ["MADE_UP"]
+    right_code = identity.http.post(url, headers=reviewer, json={"outcome": "rejected", "reasons": [
+        {"code": "HOLDER_MISMATCH", "message": "a right's code, not an identity's"}]})
+    assert right_code.json()["error"]["code"] == "UNKNOWN_REASON_CODE"
+    assert identity.http.get("/v1/reviews", headers=reviewer).json()[0]["status"] == "pending"
+
+    check_code = task["checks"][0]["code"]
+    decided = identity.http.post(url, headers=reviewer, json={"outcome": "rejected", "reasons": [
+        {"code": check_code, "message": "The check passed, but the reviewer disagrees."}]})
+    assert decided.status_code == 200, decided.text
+
+
+def test_the_reason_catalogue_is_served_per_material_type(identity):
+    reviewer = identity.token("reviewer-1", ("reviewer",))
+    served = identity.http.get("/v1/reviews/reason-codes", headers=reviewer)
+    assert served.status_code == 200 and list(served.json()) == ["identity"]
+    codes = {entry["code"] for entry in served.json()["identity"]}
+    assert {"ID_CARD_ILLEGIBLE", "NAME_MISMATCH", "DOCUMENT_FORGED", "AUTHORIZATION_INSUFFICIENT", "OTHER"} <= codes
+    assert all(entry["description"] for entry in served.json()["identity"])
+    assert identity.http.get("/v1/reviews/reason-codes").status_code == 401
+
+
+def test_claiming_needs_the_reviewer_role_and_a_known_pending_task(identity):
+    holder = identity.register("13800138408")
+    assert identity.http.post("/v1/reviews/nope/claim", headers=holder).status_code == 403
+    reviewer = identity.token("reviewer-1", ("reviewer",))
+    unknown = identity.http.post("/v1/reviews/nope/claim", headers=reviewer)
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "REVIEW_NOT_FOUND")
