@@ -1,5 +1,6 @@
 """Fixtures of the integration and e2e tiers: the stack (IPP_TEST_STACK=embedded|production),
-an SMTP server the tests run, and all five services as separate processes in auto review mode."""
+an SMTP server the tests run, and all five services as separate processes: `platform` in auto review
+mode and, for reviewer journeys, `manual_platform` in manual mode on a broker and database of its own."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from deploy.stack import REPO, Stack
 STACK = os.environ.get("IPP_TEST_STACK", "embedded")
 # lets two test runs share a machine: every port (services, broker, database) moves by this much
 PORT_OFFSET = int(os.environ.get("IPP_TEST_PORT_OFFSET", "0"))
+MANUAL_OFFSET = 50  # the manual-mode platform's ports move this much further
 SERVICE_PORTS = {"portal": 8080, "identity": 8081, "rights": 8082, "complaints": 8083, "notifier": 8084}
 
 
@@ -55,25 +57,24 @@ def smtp(data_dir: Path) -> Iterator[SmtpSink]:
     sink.stop()
 
 
-@pytest.fixture(scope="session")
-def infrastructure(data_dir: Path, smtp: SmtpSink) -> Iterator[dict[str, str]]:
+def start_stack(data_dir: Path, smtp: SmtpSink, offset: int) -> tuple[Stack, dict[str, str]]:
+    """This run's stack (its own broker and database when `offset` differs), mail to the test's server."""
     environ = {k: v for k, v in os.environ.items() if k not in ("IPP_KAFKA_BOOTSTRAP",)}
     environ["IPP_SMTP_URL"] = smtp.url
-    kafka_port = (19092 if STACK == "embedded" else 29092) + PORT_OFFSET * 10
+    kafka_port = (19092 if STACK == "embedded" else 29092) + offset * 10
     stack = Stack(STACK, data_dir, kafka_lib=REPO / "var" / "kafka-lib", environ=environ,
-                  kafka_port=kafka_port, postgres_port=55432 + PORT_OFFSET)
-    env = stack.up()
-    yield env
-    stack.down()
+                  kafka_port=kafka_port, postgres_port=55432 + offset)
+    return stack, stack.up()
 
 
-@pytest.fixture(scope="session")
-def platform(infrastructure: dict[str, str], data_dir: Path, smtp: SmtpSink) -> Iterator[Platform]:
-    env = {**infrastructure, "IPP_REVIEW_MODE": "auto", "IPP_DEV_CODE": "000000", "IPP_ENV": "test",
+def start_platform(infrastructure: dict[str, str], data_dir: Path, smtp: SmtpSink, review_mode: str,
+                   offset: int) -> Platform:
+    """All five services as processes, on ports moved by `offset` * 10."""
+    env = {**infrastructure, "IPP_REVIEW_MODE": review_mode, "IPP_DEV_CODE": "000000", "IPP_ENV": "test",
            "IPP_TOPIC_PARTITIONS": "3", "IPP_SMTP_URL": smtp.url}
     for name, port in SERVICE_PORTS.items():
-        env[f"IPP_{name.upper()}_PORT"] = str(port + PORT_OFFSET * 10)
-        env[f"IPP_{name.upper()}_URL"] = f"http://127.0.0.1:{port + PORT_OFFSET * 10}"
+        env[f"IPP_{name.upper()}_PORT"] = str(port + offset * 10)
+        env[f"IPP_{name.upper()}_URL"] = f"http://127.0.0.1:{port + offset * 10}"
     logs = data_dir / "logs"
     services = start_services(env, logs)
     try:
@@ -81,5 +82,31 @@ def platform(infrastructure: dict[str, str], data_dir: Path, smtp: SmtpSink) -> 
     except Exception:
         stop_services(services)
         raise
-    yield Platform(env, {s.name: s for s in services}, smtp, logs)
-    stop_services(services)
+    return Platform(env, {s.name: s for s in services}, smtp, logs)
+
+
+@pytest.fixture(scope="session")
+def infrastructure(data_dir: Path, smtp: SmtpSink) -> Iterator[dict[str, str]]:
+    stack, env = start_stack(data_dir, smtp, PORT_OFFSET)
+    yield env
+    stack.down()
+
+
+@pytest.fixture(scope="session")
+def platform(infrastructure: dict[str, str], data_dir: Path, smtp: SmtpSink) -> Iterator[Platform]:
+    """The platform in auto review mode."""
+    running = start_platform(infrastructure, data_dir, smtp, "auto", PORT_OFFSET)
+    yield running
+    stop_services(running.services.values())
+
+
+@pytest.fixture(scope="session")
+def manual_platform(data_dir: Path, smtp: SmtpSink) -> Iterator[Platform]:
+    """A second platform in manual review mode, with its own broker, database and ports, so that
+    reviewers decide; it shares only the SMTP server."""
+    offset = PORT_OFFSET + MANUAL_OFFSET
+    stack, env = start_stack(data_dir / "manual", smtp, offset)
+    running = start_platform(env, data_dir / "manual", smtp, "manual", offset)
+    yield running
+    stop_services(running.services.values())
+    stack.down()
