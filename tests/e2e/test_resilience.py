@@ -70,11 +70,12 @@ def test_kill_9_of_a_consuming_service_mid_stream_loses_and_doubles_nothing(plat
 
 
 def test_two_complaints_replicas_in_one_group_lose_and_double_no_verdict(platform, data_dir):
+    holder = new_holder(platform.client())
+    holder.client.wait_for_verdict(holder.client.file_complaint(holder.right_id, [listing(299)]))  # right known
     env = {**platform.env, "IPP_COMPLAINTS_PORT": str(free_port())}
     replica = ServiceProcess("complaints", env, data_dir / "logs" / "complaints-replica.log").start()
     try:
-        replica.wait_ready(120)
-        holder = new_holder(platform.client())
+        replica.wait_ready(120)  # the group rebalances now; filing goes on, the cascade waits for it
         first = platform.client()
         first.token = holder.client.token
         second = platform.client()
