@@ -84,12 +84,45 @@ class Client:
         return self.call("POST", f"{self.urls.identity}/v1/identities", json=body)["identity_id"]
 
     def register_trademark(self, identity_id: str, title: str = "快手好物", valid_until: str = "2034-12-31") -> str:
+        return self.register_right(self.trademark_body(identity_id, title, valid_until))
+
+    def trademark_body(self, identity_id: str, title: str = "快手好物", valid_until: str = "2034-12-31") -> dict:
+        """A complete trademark of 张三: certificate, mark image, Nice classes 25 and 35 with their goods."""
         certificate = self.upload(self.urls.rights, PDF + title.encode(), "certificate.pdf")
-        body = {"identity_id": identity_id, "right_type": "trademark", "title": title,
+        mark = self.upload(self.urls.rights, PNG + b"mark" + title.encode(), "mark.png")
+        details = {"registrant": "张三", "nice_classes": [25, 35],
+                   "designated_goods": {"25": ["服装", "鞋"], "35": ["广告", "替他人推销"]}}
+        return {"identity_id": identity_id, "right_type": "trademark", "title": title,
                 "registration_number": "12345678", "holder_name": "张三", "valid_from": "2020-01-01",
-                "valid_until": valid_until, "details": {"nice_classes": [25, 35], "goods": ["服装"]},
-                "documents": [{"blob_id": certificate, "purpose": "registration_certificate"}]}
+                "valid_until": valid_until, "details": details,
+                "documents": [{"blob_id": certificate, "purpose": "registration_certificate"},
+                              {"blob_id": mark, "purpose": "mark_image"}]}
+
+    def register_right(self, body: dict) -> str:
         return self.call("POST", f"{self.urls.rights}/v1/rights", json=body)["right_id"]
+
+    def right(self, right_id: str) -> dict:
+        return self.call("GET", f"{self.urls.rights}/v1/rights/{right_id}")
+
+    def amend_right(self, right_id: str, body: dict) -> dict:
+        return self.call("PUT", f"{self.urls.rights}/v1/rights/{right_id}", json=body)
+
+    def wait_for_right(self, right_id: str, statuses: tuple[str, ...], timeout: float = 60.0) -> dict:
+        """The right once its status is one of `statuses` (or as it is when the time is up)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            right = self.right(right_id)
+            if right["status"] in statuses or time.monotonic() > deadline:
+                return right
+            time.sleep(0.2)
+
+    def review_tasks(self, service_url: str) -> list[dict]:
+        """A reviewer's pending tasks at one service (identity, rights, complaints)."""
+        return self.call("GET", f"{service_url}/v1/reviews", params={"status": "pending"})
+
+    def decide_review(self, service_url: str, review_id: str, outcome: str, reasons: list[dict] | None = None) -> dict:
+        return self.call("POST", f"{service_url}/v1/reviews/{review_id}/decision",
+                         json={"outcome": outcome, "reasons": reasons or []})
 
     def file_complaint(self, right_id: str, urls: list[str], infringement_type: str = "counterfeit_goods") -> str:
         evidence = self.upload(self.urls.complaints, PNG + b"evidence")
@@ -107,4 +140,24 @@ class Client:
             complaint = self.complaint(complaint_id)
             if complaint["status"] in ("upheld", "rejected", "withdrawn") or time.monotonic() > deadline:
                 return complaint
+            time.sleep(0.1)
+
+    def file_complaint_csv(self, right_id: str, targets_csv: bytes,
+                           infringement_type: str = "counterfeit_goods") -> str:
+        """File a complaint whose targets are an uploaded CSV file (a column `url`)."""
+        evidence = self.upload(self.urls.complaints, PNG + b"evidence")
+        form = {"right_id": right_id, "infringement_type": infringement_type,
+                "description": "这些商品假冒我们的注册商标，请下架。", "evidence": [evidence]}
+        return self.call("POST", f"{self.urls.complaints}/v1/complaints", data=form,
+                         files={"targets_csv": ("targets.csv", targets_csv, "text/csv")})["complaint_id"]
+
+    def wait_for_review_task(self, service_url: str, complaint_id: str, timeout: float = 60.0) -> dict:
+        """The pending task of a service's queue that this complaint waits on, once it is there."""
+        deadline = time.monotonic() + timeout
+        while True:
+            tasks = [t for t in self.review_tasks(service_url) if complaint_id in t["complaint_ids"]]
+            if tasks:
+                return tasks[0]
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no review task for complaint {complaint_id} at {service_url}")
             time.sleep(0.1)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, desc, select
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, desc, func, select
 from sqlalchemy.orm import Session
 
+from services.rights.domain import admission
 from services.rights.domain.model import EXPIRED, REMINDER_DAYS, Right
+from services.rights.domain.submission import Submission
 from shared.kit.http import ApiError
 from shared.kit.settings import Settings
 from shared.kit.store import ServiceApplication, event_store_env, upsert
@@ -28,23 +30,51 @@ right_list = Table(  # "my rights"
 )
 
 
+def mine(account_id: str, right_type: str | None, status: str | None):
+    query = select(right_list).where(right_list.c.account_id == account_id)
+    if right_type:
+        query = query.where(right_list.c.right_type == right_type)
+    return query.where(right_list.c.status == status) if status else query
+
+
+STEP_FIELDS = ("revision", "review_id", "outcome", "reasons", "days_left", "valid_until")
+
+
+def history_step(domain_event: object) -> dict:
+    """{step, at} and what the step says: a new revision, a review's outcome and reasons, a reminder."""
+    step = {"step": type(domain_event).__name__, "at": domain_event.timestamp.isoformat()}
+    return step | {name: getattr(domain_event, name) for name in STEP_FIELDS if hasattr(domain_event, name)}
+
+
 class RightsApplication(QueuedReviews, ServiceApplication):
     read_models = read_models
 
     def __init__(self, settings: Settings, env: dict[str, str] | None = None) -> None:
         self.settings = settings
+        self.today = date.today  # a setting of tests, like identity's clock
         super().__init__(env or event_store_env(settings))
+
+    def admit(self, fields: dict) -> None:
+        """Refuse at once (422, the first problem's code; all of them in details) what is plainly invalid."""
+        problems = admission.problems(Submission.from_fields(fields), self.today())
+        if problems:
+            raise ApiError(422, problems[0].code, problems[0].message, {"problems": [p.as_dict() for p in problems]})
 
     def register(self, account_id: str, **fields: object) -> str:
         right = Right(account_id=account_id, **fields)
         self.save(right)
         return str(right.id)
 
-    def amend(self, account_id: str, right_id: str, **fields: object) -> Right:
+    def editable_right(self, account_id: str, right_id: str) -> Right:
+        """The account's right if it may change (after a rejection); else 404 or 409 RIGHT_LOCKED."""
         right = self.right(account_id, right_id)
         if not right.is_editable:
             raise ApiError(409, "RIGHT_LOCKED", "A submitted right can change only after a rejection.",
                            {"status": right.status})
+        return right
+
+    def amend(self, account_id: str, right_id: str, **fields: object) -> Right:
+        right = self.editable_right(account_id, right_id)
         right.amend(**fields)
         self.save(right)
         return right
@@ -69,16 +99,18 @@ class RightsApplication(QueuedReviews, ServiceApplication):
     def right(self, account_id: str, right_id: str) -> Right:
         return self.owned(Right, right_id, account_id, "RIGHT_NOT_FOUND")
 
+    def history(self, right: Right) -> list[dict]:
+        """Every step of the right with its time, from its own events (reviews with their reasons)."""
+        return [history_step(domain_event) for domain_event in self.events.get(right.id)]
+
     def my_rights(self, account_id: str, right_type: str | None, status: str | None, limit: int,
-                  offset: int) -> list[dict]:
-        query = select(right_list).where(right_list.c.account_id == account_id)
-        if right_type:
-            query = query.where(right_list.c.right_type == right_type)
-        if status:
-            query = query.where(right_list.c.status == status)
-        query = query.order_by(desc(right_list.c.submitted_at)).limit(limit).offset(offset)
+                  offset: int) -> tuple[list[dict], int]:
+        """One page of the account's rights, newest first, and how many match in all."""
+        matching = mine(account_id, right_type, status)
+        page = matching.order_by(desc(right_list.c.submitted_at)).limit(limit).offset(offset)
         with self.engine.connect() as connection:
-            return [row._asdict() for row in connection.execute(query)]
+            total = connection.execute(select(func.count()).select_from(matching.subquery())).scalar_one()
+            return [row._asdict() for row in connection.execute(page)], total
 
     def project(self, domain_event: object, session: Session) -> None:
         """Keep "my rights" in step with each right's events (and the reviewer queue with Review events)."""

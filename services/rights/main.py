@@ -7,7 +7,7 @@ from datetime import date
 
 from services.rights.adapters.publication import to_public
 from services.rights.application import RightsApplication
-from services.rights.domain.checks import right_checks
+from services.rights.domain.checks import complaint_checks, right_checks
 from services.rights.entrypoints import http
 from shared.kit.blobs import BlobStore, files_router
 from shared.kit.logs import log
@@ -31,7 +31,9 @@ def expiry_schedule(app: RightsApplication, every_seconds: float):
 def bootstrap(settings: Settings, application: RightsApplication | None = None) -> Service:
     app = application or RightsApplication(settings)
     app.blobs = BlobStore(settings.service_dir / "blobs", settings.max_upload_bytes)
-    reviewer = MaterialReviewer(app, "right", settings.review_mode, lambda c: c.right_id, right_checks)
+    reviewer = MaterialReviewer(app, "right", settings.review_mode, lambda c: c.right_id,
+                                lambda right: right_checks(right, app.today()),
+                                lambda right, _: complaint_checks(right, app.today()))
     routers = [http.router, review_router(("right",)), files_router(app.blobs)]
     return Service(settings=settings, app=app, routers=routers, mapping=to_public,
                    consumes=CONSUMES, handler=reviewer.handle, state={"application": app},

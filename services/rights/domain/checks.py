@@ -1,42 +1,43 @@
-"""Automatic checks of right materials, each with a reason code."""
+"""Automatic checks of right materials at review, each with a reason code (shown to the complainant)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from services.rights.domain.model import Right
+from services.rights.domain import documents
+from services.rights.domain.admission import PER_TYPE
+from services.rights.domain.submission import Submission
 from shared.review.domain import Check
 
-REQUIRED_DOCUMENTS = {
-    "trademark": ("registration_certificate",),
-    "copyright": ("proof_of_authorship",),
-    "patent": ("patent_certificate",),
-}
 
-
-def validity_checks(right: Right, today: date) -> list[Check]:
-    starts = date.fromisoformat(right.valid_from)
-    ends = date.fromisoformat(right.valid_until) if right.valid_until else None
+def validity_checks(sub: Submission, today: date) -> list[Check]:
+    starts, ends = sub.valid_from, sub.valid_until
     return [
-        Check("VALIDITY_PERIOD", ends is None or ends >= starts, "The validity period ends before it starts."),
-        Check("RIGHT_NOT_YET_VALID", starts <= today, "The right is not valid yet."),
+        Check("VALIDITY_PERIOD", starts is not None and (ends is None or ends >= starts),
+              "The validity period must start on a date and not end before it starts."),
+        Check("RIGHT_NOT_YET_VALID", starts is not None and starts <= today, "The right is not valid yet."),
         Check("RIGHT_EXPIRED", ends is None or ends >= today, "The right's validity period has ended."),
     ]
 
 
-def trademark_checks(right: Right) -> list[Check]:
-    classes = right.details.get("nice_classes") or []
-    valid = bool(classes) and all(isinstance(c, int) and 1 <= c <= 45 for c in classes)
-    return [Check("NICE_CLASSES", valid, "Give the mark's Nice classes, each between 1 and 45.")]
+def documents_check(sub: Submission) -> Check:
+    absent = documents.missing(sub, documents.evidence(sub))
+    return Check("REQUIRED_DOCUMENTS", not absent,
+                 f"Upload the {'; '.join(absent)} of the {sub.right_type}." if absent else "The documents are there.")
 
 
-def right_checks(right: Right, today: date | None = None) -> list[Check]:
+def right_checks(right: object, today: date | None = None) -> list[Check]:
     """All checks of a right's current revision."""
     today = today or date.today()
-    purposes = {d["purpose"] for d in right.documents}
-    checks = [Check("REQUIRED_DOCUMENTS", all(p in purposes for p in REQUIRED_DOCUMENTS[right.right_type]),
-                    f"Upload the {', '.join(REQUIRED_DOCUMENTS[right.right_type])} of the {right.right_type}.")]
-    checks += validity_checks(right, today)
-    if right.right_type == "trademark":
-        checks += trademark_checks(right)
-    return checks
+    sub = Submission.of(right)
+    return [documents_check(sub), *validity_checks(sub, today), *PER_TYPE[sub.right_type].checks(sub, today)]
+
+
+
+def complaint_checks(right: object, today: date) -> list[Check]:
+    """What each complaint asks of a right already decided: an approval is not reused once the right has
+    ended (the sweep may not have run yet), and an expired right stays expired. An undecided right's end
+    is judged by its own review (RIGHT_EXPIRED there rejects it, so it can be amended with a renewal)."""
+    status, ends = getattr(right, "status", None), Submission.of(right).valid_until
+    ended = status == "expired" or (status == "approved" and ends is not None and ends < today)
+    return [Check("RIGHT_EXPIRED", not ended, "The right's validity period has ended; it backs no new complaint.")]

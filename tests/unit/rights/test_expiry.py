@@ -46,5 +46,6 @@ def test_a_right_whose_validity_ended_is_expired_and_listed_so(rights):
     right_id = register(rights, TODAY + timedelta(days=3))
     rights.sweep_expiry(TODAY + timedelta(days=4))
     assert rights.right("account-1", right_id).status == "expired"
-    assert [r["status"] for r in rights.my_rights("account-1", None, "expired", 10, 0)] == ["expired"]
+    listed, total = rights.my_rights("account-1", None, "expired", 10, 0)
+    assert [r["status"] for r in listed] == ["expired"] and total == 1
     assert reminders(rights) == [], "a right already ended is expired, not announced"
