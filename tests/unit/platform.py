@@ -78,10 +78,26 @@ class Platform:
         return right_id
 
     def complain(self, account_id: str, right_id: str,
-                 urls: tuple[str, ...] = ("https://kuaishou.com/item/1234567",)) -> str:
+                 urls: tuple[str, ...] = ("https://kuaishou.com/item/1234567",),
+                 description: str = "假冒注册商标的商品，请下架。") -> str:
         app = self.app("complaints")
         right = app.usable_right(account_id, right_id)
-        return app.file(account_id, right, "counterfeit_goods", list(urls), "假冒注册商标的商品，请下架。", [DOC])
+        return app.file(account_id, right, "counterfeit_goods", list(urls), description, [DOC])
+
+    def decision(self, complaint_id: str, material: str) -> dict:
+        """The one ReviewDecided of this material for this complaint (fails if there are none or several)."""
+        [decided] = [d.data for d in self.decisions(complaint_id) if d.data["material_type"] == material]
+        return decided
+
+    def task_for(self, service: str, complaint_id: str) -> dict:
+        """The pending task of a service's queue that this complaint waits on."""
+        [task] = [t for t in self.review_tasks(service) if complaint_id in t["complaint_ids"]]
+        return task
+
+    def reviewers_approve(self, complaint_id: str, *services: str) -> None:
+        """Reviewers approve what the complaint waits on in each service, in order."""
+        for service in services:
+            self.reviewer_decides(service, self.task_for(service, complaint_id)["review_id"], "approved")
 
     def review_tasks(self, service: str) -> list[dict]:
         """The pending tasks of a service's reviewer queue (manual and hybrid review)."""

@@ -33,6 +33,8 @@ class Complaint(Aggregate):
         self.status = "submitted"
         self.reviews: dict[str, dict] = {}
 
+    statement = None  # the statement of reasons, once decided (not annotated: not an __init__ field)
+
     @property
     def is_open(self) -> bool:
         return self.status in ("submitted", "under_review")
@@ -56,10 +58,16 @@ class Complaint(Aggregate):
     def materials_decided(self) -> bool:
         return all(m in self.reviews for m in MATERIALS)
 
+    @event("AwaitingReviewer")
+    def await_reviewer(self) -> None:
+        """Identity and right are approved and the checks hold: a reviewer decides the complaint."""
+
     @event("Decided")
-    def conclude(self, outcome: str, reasons: list[dict]) -> None:
+    def conclude(self, outcome: str, reasons: list[dict], statement: dict | None = None) -> None:
         self.status = "upheld" if outcome == APPROVED else "rejected"
-        self.reviews["complaint"] = {"outcome": outcome, "reasons": reasons}
+        self.statement = statement
+        self.reviews["complaint"] = {"outcome": outcome, "reasons": reasons,
+                                     "decided_at": (statement or {}).get("decided_at")}
 
     def withdraw(self) -> None:
         if not self.is_open:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
@@ -12,9 +13,13 @@ _DIGITS = re.compile(r"[0-9]{6,}")
 
 
 class InvalidTarget(ValueError):
-    def __init__(self, url: str, why: str) -> None:
+    def __init__(self, url: str, why: str, row: int | None = None) -> None:
         super().__init__(f"{url}: {why}")
-        self.url, self.why = url, why
+        self.url, self.why, self.row = url, why, row
+
+
+class TooManyTargets(ValueError):
+    """More distinct listings than one complaint may name."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,8 @@ def on_marketplace(host: str, marketplace_hosts: tuple[str, ...]) -> bool:
 def parse_target(url: str, marketplace_hosts: tuple[str, ...]) -> Target:
     """A listing on the marketplace, or InvalidTarget saying why not."""
     url = url.strip()
+    if not url:
+        raise InvalidTarget(url, "empty")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidTarget(url, "not an http(s) URL")
@@ -53,12 +60,21 @@ def parse_target(url: str, marketplace_hosts: tuple[str, ...]) -> Target:
     return Target(url=normal, listing_id=listing, shop_id=shop)
 
 
-def parse_targets(urls: list[str], marketplace_hosts: tuple[str, ...]) -> list[Target]:
-    """Every URL parsed; listings named twice are merged, first one kept."""
+def parse_rows(rows: Iterable[tuple[int, str]], marketplace_hosts: tuple[str, ...]) -> list[Target]:
+    """Every (row number, URL) parsed; an invalid one names its row; listings named twice are merged,
+    the first one kept."""
     targets: dict[str, Target] = {}
-    for url in urls:
-        target = parse_target(url, marketplace_hosts)
+    for row, url in rows:
+        try:
+            target = parse_target(url, marketplace_hosts)
+        except InvalidTarget as exc:
+            raise InvalidTarget(exc.url, exc.why, row) from exc
         targets.setdefault(target.listing_id or target.url, target)
     if len(targets) > MAX_TARGETS:
-        raise ValueError(f"at most {MAX_TARGETS} targets per complaint")
+        raise TooManyTargets(f"at most {MAX_TARGETS} targets per complaint, {len(targets)} given")
     return list(targets.values())
+
+
+def parse_targets(urls: list[str], marketplace_hosts: tuple[str, ...]) -> list[Target]:
+    """The URLs of a JSON filing (row = position from 1), parsed and merged."""
+    return parse_rows(enumerate(urls, start=1), marketplace_hosts)

@@ -1,0 +1,135 @@
+"""Filing a complaint: JSON with target URLs, or multipart with the targets as a CSV file.
+
+`POST /v1/complaints` takes either body: `application/json` {right_id, infringement_type, targets: [{url}],
+description, evidence: [blob_id]}, or `multipart/form-data` with the same fields as form fields (evidence
+repeated) and a file `targets_csv` (a column `url`, header row optional, UTF-8 with or without BOM) —
+one step, as a user filing a spreadsheet of listings expects. `POST /v1/complaints/targets/parse` reads
+the same file and returns the targets it would file, for a preview before filing. An invalid row is
+422 INVALID_TARGET with details {row, url, reason}.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field, StringConstraints, ValidationError
+from starlette.datastructures import FormData, UploadFile
+
+from services.complaints.application import ComplaintsApplication
+from services.complaints.domain.targets import MAX_TARGETS
+from shared.kit.auth import CurrentPrincipal, Principal
+from shared.kit.http import ApiError
+
+router = APIRouter(tags=["complaints"])
+RIGHT_WAIT_SECONDS = 5.0
+MAX_CSV_BYTES = 1024 * 1024
+BlobId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+CSV_BODY = {"multipart/form-data": {"schema": {"type": "object", "required": ["targets_csv"], "properties": {
+    "targets_csv": {"type": "string", "format": "binary"}}}}}
+
+
+class TargetIn(BaseModel):
+    url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class ComplaintIn(BaseModel):
+    right_id: Text
+    infringement_type: Text
+    targets: list[TargetIn] = Field(min_length=1, max_length=MAX_TARGETS * 2)
+    description: Annotated[str, StringConstraints(max_length=5000)] = ""
+    evidence: list[BlobId] = Field(default_factory=list, max_length=20)
+
+
+def inlined(schema: dict) -> dict:
+    """A pydantic JSON schema with its $defs put in place, so it stands alone inside an OpenAPI operation."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node: object) -> object:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return walk(defs[node["$ref"].rsplit("/", 1)[-1]])
+            return {k: walk(v) for k, v in node.items()}
+        return [walk(v) for v in node] if isinstance(node, list) else node
+    return walk(schema)
+
+
+FORM_FIELDS = {"right_id": {"type": "string"}, "infringement_type": {"type": "string"},
+               "description": {"type": "string"}, "evidence": {"type": "array", "items": {"type": "string"}}}
+FILING_BODY = {"application/json": {"schema": inlined(ComplaintIn.model_json_schema())},
+               "multipart/form-data": {"schema": {
+                   "type": "object", "required": ["right_id", "infringement_type", "targets_csv"],
+                   "properties": {**FORM_FIELDS, "targets_csv": {"type": "string", "format": "binary"}}}}}
+
+
+def app_of(request: Request) -> ComplaintsApplication:
+    return request.app.state.application
+
+
+def validated(data: object) -> ComplaintIn:
+    try:
+        return ComplaintIn.model_validate(data)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from exc
+
+
+async def csv_content(form: FormData) -> bytes:
+    upload = form.get("targets_csv")
+    if not isinstance(upload, UploadFile):
+        raise ApiError(422, "TARGETS_CSV_REQUIRED", "Attach the targets as a file field named targets_csv.")
+    content = await upload.read(MAX_CSV_BYTES + 1)
+    if len(content) > MAX_CSV_BYTES:
+        raise ApiError(413, "TARGETS_CSV_TOO_LARGE", f"The targets file may be at most {MAX_CSV_BYTES} bytes.")
+    return content
+
+
+async def complaint_from(request: Request) -> ComplaintIn:
+    """The filing, from a JSON body or from a form with a targets CSV file."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        try:
+            return validated(await request.json())
+        except ValueError as exc:
+            raise ApiError(422, "VALIDATION_FAILED", "The body is not JSON.") from exc
+    form = await request.form(max_files=1, max_fields=50)
+    targets = await asyncio.to_thread(app_of(request).targets_from_csv, await csv_content(form))
+    return validated({"right_id": form.get("right_id"), "infringement_type": form.get("infringement_type"),
+                      "description": form.get("description") or "", "evidence": form.getlist("evidence"),
+                      "targets": [{"url": t.url} for t in targets]})
+
+
+async def usable_right(app: ComplaintsApplication, who: Principal, right_id: str) -> dict:
+    right = await asyncio.to_thread(app.usable_right, who.account_id, right_id)
+    waited = 0.0
+    while right is None and waited < RIGHT_WAIT_SECONDS:  # a right registered a moment ago is on its way
+        await asyncio.sleep(0.1)
+        waited += 0.1
+        right = await asyncio.to_thread(app.usable_right, who.account_id, right_id)
+    if right is None:
+        raise ApiError(409, "RIGHT_NOT_USABLE", "This right is not known to the complaints service.",
+                       {"right_id": right_id, "reason": "unknown"})
+    return right
+
+
+@router.post("/v1/complaints", status_code=201, openapi_extra={"requestBody": {"content": FILING_BODY}})
+async def file_complaint(who: CurrentPrincipal, request: Request) -> dict:
+    """File a complaint (JSON, or multipart with a `targets_csv` file): 201 {complaint_id, status}."""
+    app, body = app_of(request), await complaint_from(request)
+    evidence = [app.blobs.document(b, who.account_id, "evidence") for b in body.evidence]
+    right = await usable_right(app, who, body.right_id)
+    complaint_id = await asyncio.to_thread(app.file, who.account_id, right, body.infringement_type,
+                                           [t.url for t in body.targets], body.description, evidence)
+    return {"complaint_id": complaint_id, "status": "submitted"}
+
+
+@router.post("/v1/complaints/targets/parse", openapi_extra={"requestBody": {"content": CSV_BODY}})
+async def parse_targets(who: CurrentPrincipal, request: Request) -> dict:
+    """The targets a CSV file names, validated and merged, as they would be filed."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise ApiError(422, "TARGETS_CSV_REQUIRED", "Send multipart/form-data with a file field targets_csv.")
+    content = await csv_content(await request.form(max_files=1, max_fields=5))
+    targets = await asyncio.to_thread(app_of(request).targets_from_csv, content)
+    return {"count": len(targets), "targets": [{"url": t.url, "listing_id": t.listing_id, "shop_id": t.shop_id}
+                                               for t in targets]}
