@@ -19,6 +19,7 @@ import typer
 from aiosmtpd.controller import Controller
 
 from deploy.daemon import free_port
+from services.notifier.adapters.maildir import delivery_order  # the one reading of Maildir keys
 
 
 class MaildirHandler:
@@ -37,22 +38,12 @@ class MaildirHandler:
         return "250 Message accepted for delivery"
 
 
-def _delivery_order(key: str) -> tuple[int, int, str]:
-    # Maildir keys are "<seconds>.M<microseconds>P<pid>Q<n>.<host>" (mailbox.Maildir's own format).
-    seconds, _, rest = key.partition(".")
-    micros = rest[1:].split("P", 1)[0] if rest.startswith("M") else "0"
-    try:
-        return int(seconds), int(micros), key
-    except ValueError:
-        return 0, 0, key
-
-
 def read_maildir(maildir: Path) -> list[EmailMessage]:
     """Every message in a Maildir, oldest first, parsed with the modern email policy."""
     if not (Path(maildir) / "new").is_dir():
         return []
     box = mailbox.Maildir(maildir, create=False)
-    keys = sorted(box.keys(), key=_delivery_order)
+    keys = sorted(box.keys(), key=delivery_order)
     return [email.message_from_bytes(box.get_bytes(key), policy=email.policy.default) for key in keys]
 
 
