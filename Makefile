@@ -25,11 +25,11 @@ run: venv
 demo: venv
 	$(BIN)/python -m deploy.demo
 
-## every tier: unit once, then integration + e2e on each stack
+## every tier: unit once, then integration, e2e and browser (headless Chromium) on each stack
 test: venv lint test-unit
 	@for stack in $(STACKS); do \
-	  echo "=== integration + e2e on the $$stack stack ==="; \
-	  IPP_TEST_STACK=$$stack $(PYTEST) -q tests/integration tests/e2e || exit 1; \
+	  echo "=== integration + e2e + browser on the $$stack stack ==="; \
+	  IPP_TEST_STACK=$$stack $(PYTEST) -q tests/integration tests/e2e tests/browser || exit 1; \
 	done
 
 test-unit: venv
@@ -37,7 +37,7 @@ test-unit: venv
 
 ## one stack only: make test-stack STACK=production
 test-stack: venv
-	IPP_TEST_STACK=$(STACK) $(PYTEST) -q tests/integration tests/e2e
+	IPP_TEST_STACK=$(STACK) $(PYTEST) -q tests/integration tests/e2e tests/browser
 
 lint: venv
 	$(BIN)/ruff check .

@@ -106,7 +106,9 @@ def manual_platform(data_dir: Path, smtp: SmtpSink) -> Iterator[Platform]:
     reviewers decide; it shares only the SMTP server."""
     offset = PORT_OFFSET + MANUAL_OFFSET
     stack, env = start_stack(data_dir / "manual", smtp, offset)
-    running = start_platform(env, data_dir / "manual", smtp, "manual", offset)
-    yield running
-    stop_services(running.services.values())
-    stack.down()
+    try:
+        running = start_platform(env, data_dir / "manual", smtp, "manual", offset)
+        yield running
+        stop_services(running.services.values())
+    finally:
+        stack.down()

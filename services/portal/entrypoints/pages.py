@@ -1,17 +1,16 @@
-"""The portal's first page: each service's health, read from its /readyz."""
+"""The platform's health page: each service's /readyz (and the same as JSON for scripts)."""
 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import httpx
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
+from fastapi.responses import Response
 
-router = APIRouter(tags=["portal"])
-templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
+from services.portal.web import PortalRoute, render
+
+router = APIRouter(tags=["portal"], route_class=PortalRoute)
 
 
 async def service_health(client: httpx.AsyncClient, name: str, url: str) -> dict:
@@ -31,10 +30,9 @@ async def all_health(request: Request) -> list[dict]:
         return list(await asyncio.gather(*(service_health(client, n, u) for n, u in services.items())))
 
 
-@router.get("/", response_class=HTMLResponse)
-async def home(request: Request) -> HTMLResponse:
-    health = await all_health(request)
-    return templates.TemplateResponse(request, "home.html", {"services": health})
+@router.get("/status")
+async def health_page(request: Request) -> Response:
+    return render(request, "status.html", services=await all_health(request))
 
 
 @router.get("/v1/status")

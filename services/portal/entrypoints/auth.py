@@ -1,0 +1,139 @@
+"""Signing in (password, SMS code, the app's QR scan), registering, signing out and the language switch."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import JSONResponse, Response
+
+from services.portal.api import ApiFailure
+from services.portal.web import (
+    LANG_COOKIE,
+    TOKEN_COOKIE,
+    PortalRoute,
+    api,
+    form_error,
+    redirect,
+    render,
+    set_cookie,
+    sign_in,
+)
+
+router = APIRouter(route_class=PortalRoute, tags=["pages"])
+QR_COOKIE = "ipp_qr"
+Field = Annotated[str, Form()]
+
+
+@router.get("/signin")
+async def signin_page(request: Request, method: str = "password") -> Response:
+    return render(request, "signin.html", method=method if method in ("password", "sms") else "password")
+
+
+@router.post("/signin/password")
+async def signin_password(request: Request, login: Field, password: Field) -> Response:
+    body = {"method": "password", "login": login, "password": password}
+    try:
+        session = await api(request, signed_in=False).call("POST", "identity", "/v1/sessions", json=body)
+    except ApiFailure as failure:
+        errors = form_error(request, failure, {"login": "login", "password": "password"})
+        return render(request, "signin.html", 400, method="password", errors=errors)
+    return sign_in(request, redirect("/"), session)
+
+
+@router.post("/signin/sms")
+async def signin_sms(request: Request, phone: Field, sms_code: Field) -> Response:
+    body = {"method": "sms", "phone": phone, "sms_code": sms_code}
+    try:
+        session = await api(request, signed_in=False).call("POST", "identity", "/v1/sessions", json=body)
+    except ApiFailure as failure:
+        errors = form_error(request, failure, {"phone": "phone", "sms_code": "sms_code"})
+        return render(request, "signin.html", 400, method="sms", errors=errors)
+    return sign_in(request, redirect("/"), session)
+
+
+@router.post("/sms-codes")
+async def send_sms_code(request: Request, phone: Field, page: Annotated[str, Form()] = "signin") -> Response:
+    """Sends an SMS code, then shows the page it was asked from again, with the phone filled in."""
+    template = "register.html" if page == "register" else "signin.html"
+    try:
+        await api(request, signed_in=False).call("POST", "identity", "/v1/sms-codes", json={"phone": phone})
+    except ApiFailure as failure:
+        return render(request, template, 400, method="sms", errors=form_error(request, failure, {"phone": "phone"}))
+    return render(request, template, method="sms", values={"phone": phone}, notice="code_sent")
+
+
+@router.get("/register")
+async def register_page(request: Request) -> Response:
+    return render(request, "register.html")
+
+
+@router.post("/register")
+async def register(request: Request, phone: Field, sms_code: Field, password: Field) -> Response:
+    client = api(request, signed_in=False)
+    try:
+        await client.call("POST", "identity", "/v1/accounts",
+                          json={"phone": phone, "password": password, "sms_code": sms_code})
+        session = await client.call("POST", "identity", "/v1/sessions",
+                                    json={"method": "password", "login": phone, "password": password})
+    except ApiFailure as failure:
+        errors = form_error(request, failure, {"phone": "phone", "password": "password", "sms_code": "sms_code"})
+        return render(request, "register.html", 400, errors=errors, values={"phone": phone})
+    return sign_in(request, redirect("/email"), session)
+
+
+@router.post("/signout")
+async def sign_out(request: Request) -> Response:
+    response = redirect("/signin")
+    response.delete_cookie(TOKEN_COOKIE, path="/")
+    return response
+
+
+@router.get("/lang/{code}")
+async def switch_language(request: Request, code: str, next: str = "/") -> Response:
+    response = redirect(next if next.startswith("/") and not next.startswith("//") else "/")
+    set_cookie(request, response, LANG_COOKIE, "en" if code == "en" else "zh-CN", max_age=365 * 86400)
+    return response
+
+
+@router.get("/signin/qr")
+async def qr_page(request: Request) -> Response:
+    """Opens a QR ticket; the page shows it as an image and polls until the app confirms it."""
+    try:
+        ticket = await api(request, signed_in=False).call("POST", "identity", "/v1/qr-logins")
+    except ApiFailure as failure:
+        return render(request, "signin.html", 503, method="qr", errors=form_error(request, failure))
+    response = render(request, "qr.html", ticket=ticket["ticket"], expires_at=ticket["expires_at"])
+    set_cookie(request, response, QR_COOKIE, ticket["ticket"], max_age=600)
+    return response
+
+
+def own_ticket(request: Request, ticket: str) -> bool:
+    """Only the browser that opened a ticket may see its image or collect its session."""
+    return request.cookies.get(QR_COOKIE) == ticket
+
+
+@router.get("/qr/{ticket}/image")
+async def qr_image(request: Request, ticket: str) -> Response:
+    if not own_ticket(request, ticket):
+        return Response(status_code=404)
+    try:
+        png = await api(request, signed_in=False).call("GET", "identity", f"/v1/qr-logins/{ticket}/image")
+    except ApiFailure as failure:
+        return Response(status_code=failure.status)
+    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/qr/{ticket}/status")
+async def qr_status(request: Request, ticket: str) -> Response:
+    if not own_ticket(request, ticket):
+        return JSONResponse({"status": "expired"}, status_code=404)
+    try:
+        state = await api(request, signed_in=False).call("GET", "identity", f"/v1/qr-logins/{ticket}")
+    except ApiFailure as failure:
+        return JSONResponse({"status": "expired", "code": failure.code}, status_code=200)
+    response = JSONResponse({"status": state["status"]})
+    if state["status"] == "confirmed" and state.get("access_token"):
+        sign_in(request, response, state)
+        response.delete_cookie(QR_COOKIE, path="/")
+    return response

@@ -1,0 +1,82 @@
+"""The reviewer console: a queue per material type, claim a task, decide it with catalogued reason codes."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from services.portal.api import Api, ApiFailure
+from services.portal.web import PortalRoute, api, errors_of, redirect, render
+
+router = APIRouter(route_class=PortalRoute, tags=["reviews"])
+QUEUES = {"identity": "identity", "right": "rights", "complaint": "complaints"}  # material type -> service
+
+
+async def queue(client: Api, service: str) -> list[dict] | None:
+    """The pending tasks of one service, or None when it has no reviewer queue (yet)."""
+    try:
+        return await client.call("GET", service, "/v1/reviews?status=pending")
+    except ApiFailure as failure:
+        if failure.status in (401, 403):
+            raise
+        return None
+
+
+async def reason_codes(client: Api, service: str, material: str) -> list[dict]:
+    try:
+        return (await client.call("GET", service, "/v1/reviews/reason-codes")).get(material, [])
+    except ApiFailure:
+        return []
+
+
+def age_minutes(created_at: object) -> int:
+    try:
+        created = (datetime.fromtimestamp(created_at, timezone.utc) if isinstance(created_at, int | float)
+                   else datetime.fromisoformat(str(created_at)))
+        return max(0, int((datetime.now(timezone.utc) - created).total_seconds() // 60))
+    except (TypeError, ValueError, OverflowError):
+        return 0
+
+
+async def console(request: Request, status: int = 200, errors: dict | None = None) -> Response:
+    client = api(request)
+    try:
+        tasks = await asyncio.gather(*(queue(client, s) for s in QUEUES.values()))
+    except ApiFailure as failure:
+        return render(request, "reviews.html", 403, queues={}, errors=errors_of(request, failure))
+    codes = await asyncio.gather(*(reason_codes(client, s, m) for m, s in QUEUES.items()))
+    queues = {m: {"tasks": [{**t, "age": age_minutes(t.get("created_at"))} for t in (found or [])],
+                  "available": found is not None, "codes": c}
+              for m, found, c in zip(QUEUES, tasks, codes, strict=True)}
+    return render(request, "reviews.html", status, queues=queues, errors=errors or {})
+
+
+@router.get("/reviews")
+async def reviews_page(request: Request) -> Response:
+    return await console(request)
+
+
+@router.post("/reviews/{material}/{review_id}/claim")
+async def claim(request: Request, material: str, review_id: str) -> Response:
+    try:
+        await api(request).call("POST", QUEUES.get(material, "identity"), f"/v1/reviews/{review_id}/claim")
+    except ApiFailure as failure:
+        return await console(request, 409, {review_id: next(iter(errors_of(request, failure).values()))})
+    return redirect(f"/reviews#task-{review_id}")
+
+
+@router.post("/reviews/{material}/{review_id}/decision")
+async def decide(request: Request, material: str, review_id: str, outcome: Annotated[str, Form()],
+                 code: Annotated[str, Form()] = "", message: Annotated[str, Form()] = "") -> Response:
+    reasons = [{"code": code, "message": message.strip() or code}] if code else []
+    body = {"outcome": outcome, "reasons": reasons}
+    try:
+        await api(request).call("POST", QUEUES.get(material, "identity"), f"/v1/reviews/{review_id}/decision",
+                                json=body)
+    except ApiFailure as failure:
+        return await console(request, 400, {review_id: next(iter(errors_of(request, failure).values()))})
+    return redirect("/reviews")

@@ -1,0 +1,117 @@
+"""What every page shares: the session cookies, the CSRF token tied to them, rendering with the language."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+
+from services.portal import i18n
+from services.portal.api import Api, ApiFailure, field_problems
+
+TOKEN_COOKIE, SID_COOKIE, LANG_COOKIE = "ipp_session", "ipp_sid", "lang"
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+class NotSignedIn(Exception):
+    """The page needs a signed-in account; the browser is sent to the sign-in page."""
+
+
+def lang_of(request: Request) -> str:
+    return request.cookies.get(LANG_COOKIE) if request.cookies.get(LANG_COOKIE) in i18n.LANGUAGES else "zh-CN"
+
+
+def sid_of(request: Request) -> str:
+    return request.cookies.get(SID_COOKIE) or request.state.new_sid
+
+
+def csrf_token(request: Request) -> str:
+    key = request.app.state.settings.secret_key.encode()
+    return hmac.new(key, f"csrf:{sid_of(request)}".encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_ok(request: Request, submitted: str | None) -> bool:
+    return bool(request.cookies.get(SID_COOKIE)) and hmac.compare_digest(submitted or "", csrf_token(request))
+
+
+class PortalRoute(APIRoute):
+    """Every portal route: a random session id per browser (what CSRF tokens are tied to), the CSRF check of
+    every form post, and a page that needs an account sends a signed-out browser to the sign-in page."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            request.state.new_sid = secrets.token_urlsafe(24)
+            if request.method == "POST" and not csrf_ok(request, str((await request.form()).get("csrf") or "")):
+                response: Response = Response(i18n.t(lang_of(request), "csrf_failed"), status_code=403,
+                                              media_type="text/plain")
+            else:
+                try:
+                    response = await handler(request)
+                except NotSignedIn:
+                    response = redirect("/signin")
+                    response.delete_cookie(TOKEN_COOKIE, path="/")
+            if not request.cookies.get(SID_COOKIE):
+                set_cookie(request, response, SID_COOKIE, request.state.new_sid)
+            return response
+
+        return handle
+
+
+def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int | None = None,
+               http_only: bool = True) -> None:
+    secure = request.app.state.settings.env == "production"
+    response.set_cookie(name, value, max_age=max_age, httponly=http_only, samesite="lax", secure=secure, path="/")
+
+
+def api(request: Request, signed_in: bool = True) -> Api:
+    """The API client acting for this browser; NotSignedIn when the page needs an account and has none."""
+    token = request.cookies.get(TOKEN_COOKIE)
+    if signed_in and not token:
+        raise NotSignedIn
+    return Api(request.app.state.settings, token)
+
+
+def sign_in(request: Request, response: Response, session: dict) -> Response:
+    set_cookie(request, response, TOKEN_COOKIE, session["access_token"], max_age=int(session["expires_in"]))
+    return response
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+    lang = lang_of(request)
+    return templates.TemplateResponse(request, template, {
+        "lang": lang, "t": lambda key, **kw: i18n.t(lang, key, **kw), "csrf": csrf_token(request),
+        "signed_in": bool(request.cookies.get(TOKEN_COOKIE)), "errors": {}, "values": {}, **context,
+    }, status_code=status)
+
+
+def errors_of(request: Request, failure: ApiFailure, fields: dict[str, str] | None = None) -> dict[str, str]:
+    """{field: message} for a failed call: the stable code's message next to the field it concerns."""
+    lang = lang_of(request)
+    if failure.status == 401 and failure.code not in ("INVALID_CREDENTIALS",):
+        raise NotSignedIn
+    named = {fields[f]: i18n.error(lang, code) for f, code in reversed(field_problems(failure)) if f in (fields or {})}
+    if named:
+        return named
+    field = i18n.ERROR_FIELDS.get(failure.code, "form")
+    return {field: i18n.error(lang, failure.code)}
+
+
+def form_error(request: Request, failure: ApiFailure, fields: dict[str, str] | None = None) -> dict[str, str]:
+    """Like errors_of, but every message also appears at the top of the form (for the screen reader summary)."""
+    errors = errors_of(request, failure, fields)
+    errors.setdefault("form", next(iter(errors.values())))
+    return errors

@@ -1,0 +1,72 @@
+"""Browser fixtures: Debian's headless Chromium driven by Playwright, one fresh context per test, and
+screenshots of the pages under test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from deploy.client import resident_id
+from deploy.stack import REPO
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+PHONE_SIZE = {"width": 390, "height": 844}
+_serial = itertools.count(random.randrange(500, 900) * 1000)
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """Chromium for one test. Not session-wide: Playwright's sync API runs an event loop on this thread while
+    it is started, and the platforms' readiness probes (asyncio.run) cannot run then, so the session-scoped
+    platform fixtures must start while no Playwright is running."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser (no cookies) on a phone-sized screen."""
+    context = browser.new_context(viewport=PHONE_SIZE, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+@pytest.fixture
+def shoot() -> Callable[[Page, str], None]:
+    """Save a full-page screenshot of what the page shows now."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def save(page: Page, name: str) -> None:
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    return save
+
+
+class Person:
+    """A new, valid person: a unique phone and email and a resident ID number with a correct check digit."""
+
+    def __init__(self) -> None:
+        n = next(_serial)
+        self.phone = f"137{n:08d}"
+        self.email = f"browser-{n}@example.com"
+        self.id_number = resident_id(n, born=f"19{60 + n % 30:02d}0{1 + n % 9}1{n % 10}")
+        self.password = "correct horse battery"
+
+
+@pytest.fixture
+def person() -> Person:
+    return Person()

@@ -1,0 +1,88 @@
+"""On the platform in manual review mode: a reviewer rejects a right in the console, with a reason code and
+a statement; the holder sees the reason in "我的权利认证" and amends the right, which is submitted again."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+
+from playwright.sync_api import Browser, Page, expect
+
+from deploy.stack import REPO
+from tests.browser import pages
+from tests.browser.conftest import Person
+from tests.conftest import Platform
+
+STATEMENT = "证书图片模糊，无法辨认注册号，请重新上传清晰的商标注册证。"
+
+
+def create_reviewer(platform: Platform, phone: str, password: str) -> None:
+    subprocess.run([sys.executable, "-m", "services.cli", "reviewer", "create", "--phone", phone,
+                    "--password", password], env={**os.environ, **platform.env}, cwd=REPO, check=True,
+                   capture_output=True, timeout=60)
+
+
+def holder_files_a_complaint(page: Page, portal: str, person: Person) -> str:
+    """Through the pages: register … complaint; the right's id."""
+    pages.register(page, portal, person.phone, person.password)
+    pages.bind_email(page, person.email)
+    pages.submit_identity(page, "王五", person.id_number)
+    pages.add_trademark(page, portal, "山河好物", "王五")
+    row = page.locator("#rights tbody tr").first
+    right_id = row.get_attribute("data-right-id")
+    row.get_by_role("link", name="投诉").click()
+    pages.file_complaint(page, [pages.LISTING.format(n=555666777)])
+    return str(right_id)
+
+
+def test_a_reviewer_rejects_a_right_and_the_holder_amends_it(
+        manual_platform: Platform, browser: Browser, page: Page, person: Person, shoot: Callable) -> None:
+    portal = manual_platform.env["IPP_PORTAL_URL"]
+    right_id = holder_files_a_complaint(page, portal, person)
+    reviewer = Person()
+    create_reviewer(manual_platform, reviewer.phone, reviewer.password)
+
+    console = browser.new_context(viewport={"width": 1100, "height": 900}, locale="zh-CN").new_page()
+    pages.sign_in(console, portal, reviewer.phone, reviewer.password)
+    expect(console).to_have_url(f"{portal}/reviews")
+    task = console.locator(f"#queue-right [data-material-id='{right_id}']")
+    pages.reload_until(console, "#queue-right", right_id[:8])
+    task.get_by_role("button", name="领取").click()
+    expect(task).to_contain_text("已领取")
+    task.get_by_label("驳回", exact=True).check()
+    task.get_by_label("驳回原因").select_option("CERTIFICATE_ILLEGIBLE")
+    task.get_by_label("说明（申诉人可见）").fill(STATEMENT)
+    shoot(console, "09-reviewer-console")
+    task.get_by_role("button", name="提交审核结论").click()
+    expect(console.locator(f"#queue-right [data-material-id='{right_id}']")).to_have_count(0)
+    console.context.close()
+
+    page.goto(f"{portal}/rights")
+    pages.reload_until(page, f"[data-right-id='{right_id}'] .status", "审核驳回")
+    page.locator(f"[data-right-id='{right_id}']").get_by_role("link", name="编辑").click()
+    expect(page.locator("#right-reasons")).to_contain_text(STATEMENT)
+    expect(page.locator("#right-reasons")).to_contain_text("CERTIFICATE_ILLEGIBLE")
+    shoot(page, "10-right-rejected-amend")
+    page.get_by_label("权利名称").fill("山河好物（修订）")
+    page.get_by_label("权利证书").set_input_files({"name": "clear.pdf", "mimeType": "application/pdf",
+                                                 "buffer": pages.PDF + b"a legible certificate"})
+    page.get_by_role("button", name="重新提交").click()
+
+    expect(page).to_have_url(f"{portal}/rights")
+    row = page.locator(f"[data-right-id='{right_id}']")
+    expect(row).to_contain_text("山河好物（修订）")
+    expect(row.locator(".status")).to_have_text("提交成功")
+    page.goto(f"{portal}/rights/{right_id}")
+    expect(page.locator("#right-card")).to_contain_text("版本 2")
+    expect(page.locator("#right-form")).to_have_count(0)  # submitted again: locked until the next review
+
+
+def test_a_holder_cannot_open_the_reviewer_console(manual_platform: Platform, page: Page, person: Person) -> None:
+    portal = manual_platform.env["IPP_PORTAL_URL"]
+    pages.register(page, portal, person.phone, person.password)
+    page.goto(f"{portal}/reviews")
+    expect(page.get_by_role("alert")).to_have_text("您没有权限执行此操作。")
+
+
