@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import json
 import secrets
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -86,6 +88,19 @@ def sign_in(request: Request, response: Response, session: dict) -> Response:
     return response
 
 
+def roles_of(request: Request) -> tuple[str, ...]:
+    """The roles the session's access token names, read without verifying it: only to choose which menu links
+    to show (every API call is still authorised by the services, which do verify the token)."""
+    token = request.cookies.get(TOKEN_COOKIE) or ""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        roles = claims.get("roles") or ()
+        return tuple(str(r) for r in roles) if isinstance(roles, list | tuple) else ()
+    except (IndexError, ValueError, AttributeError):
+        return ()
+
+
 def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
@@ -94,7 +109,8 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     lang = lang_of(request)
     return templates.TemplateResponse(request, template, {
         "lang": lang, "t": lambda key, **kw: i18n.t(lang, key, **kw), "csrf": csrf_token(request),
-        "signed_in": bool(request.cookies.get(TOKEN_COOKIE)), "errors": {}, "values": {}, **context,
+        "signed_in": bool(request.cookies.get(TOKEN_COOKIE)),
+        "reviewer": "reviewer" in roles_of(request), "errors": {}, "values": {}, **context,
     }, status_code=status)
 
 

@@ -79,3 +79,12 @@ def reload_until(page: Page, selector: str, text: str, timeout: float = 90.0) ->
         assert time.monotonic() < deadline, f"{selector} never showed {text!r}"
         time.sleep(0.5)
         page.reload()
+
+
+def reload_until_present(page: Page, selector: str, timeout: float = 90.0) -> None:
+    """Reload the page until an element matches `selector`."""
+    deadline = time.monotonic() + timeout
+    while page.locator(selector).count() == 0:
+        assert time.monotonic() < deadline, f"{selector} never appeared"
+        time.sleep(0.5)
+        page.reload()

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
+from starlette.datastructures import UploadFile as StarletteUpload
 
+from services.portal import i18n
 from services.portal.api import Api, ApiFailure
 from services.portal.web import PortalRoute, api, form_error, lang_of, redirect, render
 
@@ -69,37 +72,87 @@ async def identity_page(request: Request) -> Response:
     return render(request, "identity.html", identity=await current_identity(api(request)))
 
 
-async def upload(client: Api, file: UploadFile | None) -> str | None:
-    if file is None or not file.filename:
+async def upload(client: Api, file: object) -> str | None:
+    if not isinstance(file, StarletteUpload) or not file.filename:
         return None
     return await client.upload("identity", file.filename, await file.read(), file.content_type)
 
 
+def text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+async def party(client: Api, form: FormData, prefix: str = "") -> dict:
+    """One party (the holder, or with prefix "agent_" the agent) from the form's fields, its files uploaded."""
+    if text(form, prefix + "kind") == "enterprise":
+        return {"kind": "enterprise", "name": text(form, prefix + "name"),
+                "credit_code": text(form, prefix + "credit_code"),
+                "business_licence": await upload(client, form.get(prefix + "business_licence")),
+                "legal_representative": text(form, prefix + "legal_representative")}
+    return {"kind": "individual", "name": text(form, prefix + "name"),
+            "document_type": text(form, prefix + "document_type") or "resident_id",
+            "id_number": text(form, prefix + "id_number"),
+            "id_card_front": await upload(client, form.get(prefix + "id_card_front")),
+            "id_card_back": await upload(client, form.get(prefix + "id_card_back"))}
+
+
+async def identity_body(client: Api, form: FormData) -> dict:
+    body: dict = {"role": "agent" if text(form, "role") == "agent" else "holder", "holder": await party(client, form)}
+    if body["role"] == "agent":
+        body["agent"] = await party(client, form, "agent_")
+        body["authorization_document"] = await upload(client, form.get("authorization_document"))
+        body["authorization"] = {"scope": [s for s in form.getlist("scope") if isinstance(s, str)],
+                                 "valid_from": text(form, "auth_valid_from") or None,
+                                 "valid_until": text(form, "auth_valid_until") or None}
+    return body
+
+
+def identity_errors(request: Request, failure: ApiFailure) -> dict[str, str]:
+    """{form field: message}: a validation failure's path names the party (holder or agent_) or the
+    authorisation (auth_), so the message lands next to the right one of the two parties' same-named fields."""
+    errors: dict[str, str] = {}
+    if failure.code == "VALIDATION_FAILED" and isinstance(failure.details, list):
+        lang = lang_of(request)
+        for problem in failure.details:
+            loc = [str(p) for p in (problem.get("loc") or []) if p != "body"] if isinstance(problem, dict) else []
+            if not loc:
+                continue
+            named = [p for p in loc[1:] if not p.isdigit() and p not in ("individual", "enterprise")]
+            if loc[0] == "agent":
+                field = "agent_" + (named[-1] if named else "name")
+            elif loc[0] == "authorization":
+                field = "auth_" + named[-1] if named and named[-1] in ("valid_from", "valid_until") else "scope"
+            elif loc[0] == "authorization_document":
+                field = "authorization_document"
+            else:
+                field = named[-1] if named else "name"
+            errors.setdefault(field, i18n.error(lang, failure.code))
+    if errors:
+        errors.setdefault("form", next(iter(errors.values())))
+        return errors
+    if failure.code in ("AUTHORIZATION_REQUIRED", "AGENT_PARTY_REQUIRED"):
+        message = i18n.error(lang_of(request), failure.code)
+        return {"authorization_document": message, "form": message}
+    return form_error(request, failure, IDENTITY_FIELDS)
+
+
 @router.post("/identity")
-async def submit_identity(request: Request, kind: Field, name: Field,
-                          id_number: Annotated[str, Form()] = "", credit_code: Annotated[str, Form()] = "",
-                          legal_representative: Annotated[str, Form()] = "",
-                          document_type: Annotated[str, Form()] = "resident_id",
-                          id_card_front: UploadFile | None = None, id_card_back: UploadFile | None = None,
-                          business_licence: UploadFile | None = None) -> Response:
+async def submit_identity(request: Request) -> Response:
     client = api(request)
     identity = await current_identity(client)
-    values = {"kind": kind, "name": name, "legal_representative": legal_representative}  # never the numbers
+    form = await request.form()
+    keep = ("role", "kind", "name", "legal_representative", "agent_kind", "agent_name", "agent_legal_representative",
+            "auth_valid_from", "auth_valid_until")
+    values: dict = {k: text(form, k) for k in keep}  # never the document numbers
+    values["scope"] = [s for s in form.getlist("scope") if isinstance(s, str)]
     try:
-        if kind == "enterprise":
-            holder = {"kind": "enterprise", "name": name, "credit_code": credit_code,
-                      "business_licence": await upload(client, business_licence),
-                      "legal_representative": legal_representative}
-        else:
-            holder = {"kind": "individual", "name": name, "document_type": document_type, "id_number": id_number,
-                      "id_card_front": await upload(client, id_card_front),
-                      "id_card_back": await upload(client, id_card_back)}
-        body = {"role": "holder", "holder": holder}
+        body = await identity_body(client, form)
         if identity and identity["status"] == "rejected":
             await client.call("PUT", "identity", f"/v1/identities/{identity['identity_id']}", json=body)
         else:
             await client.call("POST", "identity", "/v1/identities", json=body)
     except ApiFailure as failure:
         return render(request, "identity.html", 400, identity=identity, values=values,
-                      errors=form_error(request, failure, IDENTITY_FIELDS))
+                      errors=identity_errors(request, failure))
     return redirect("/identity")

@@ -47,8 +47,10 @@ async def signin_sms(request: Request, phone: Field, sms_code: Field) -> Respons
     try:
         session = await api(request, signed_in=False).call("POST", "identity", "/v1/sessions", json=body)
     except ApiFailure as failure:
+        if failure.code == "INVALID_CREDENTIALS":  # by SMS, the credential is the code: say so next to it
+            failure = ApiFailure(400, "INVALID_CODE", failure.details)
         errors = form_error(request, failure, {"phone": "phone", "sms_code": "sms_code"})
-        return render(request, "signin.html", 400, method="sms", errors=errors)
+        return render(request, "signin.html", 400, method="sms", errors=errors, values={"phone": phone})
     return sign_in(request, redirect("/"), session)
 
 
@@ -59,7 +61,8 @@ async def send_sms_code(request: Request, phone: Field, page: Annotated[str, For
     try:
         await api(request, signed_in=False).call("POST", "identity", "/v1/sms-codes", json={"phone": phone})
     except ApiFailure as failure:
-        return render(request, template, 400, method="sms", errors=form_error(request, failure, {"phone": "phone"}))
+        return render(request, template, 400, method="sms", errors=form_error(request, failure, {"phone": "phone"}),
+                      values={"phone": phone})
     return render(request, template, method="sms", values={"phone": phone}, notice="code_sent")
 
 

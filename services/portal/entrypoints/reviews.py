@@ -9,8 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from services.portal import i18n
 from services.portal.api import Api, ApiFailure
-from services.portal.web import PortalRoute, api, errors_of, redirect, render
+from services.portal.web import PortalRoute, api, errors_of, lang_of, redirect, render
 
 router = APIRouter(route_class=PortalRoute, tags=["reviews"])
 QUEUES = {"identity": "identity", "right": "rights", "complaint": "complaints"}  # material type -> service
@@ -42,6 +43,32 @@ def age_minutes(created_at: object) -> int:
         return 0
 
 
+def age_text(lang: str, minutes: int) -> str:
+    if minutes < 60:
+        return i18n.t(lang, "age_min", n=minutes)
+    if minutes < 24 * 60:
+        return i18n.t(lang, "age_hours", h=minutes // 60, m=minutes % 60)
+    return i18n.t(lang, "age_days", d=minutes // 1440, h=minutes % 1440 // 60)
+
+
+async def material_details(client: Api, material: str, task: dict) -> dict | None:
+    """What the reviewer APIs expose about a task's material beyond the task itself: for a complaint, the
+    complaint (targets, description, evidence, earlier reviews). Identity and rights expose only the task."""
+    if material != "complaint":
+        return None
+    try:
+        return await client.call("GET", "complaints", f"/v1/reviews/{task['review_id']}/complaint")
+    except ApiFailure:
+        return {"unavailable": True}
+
+
+async def with_details(client: Api, lang: str, material: str, found: list[dict] | None) -> list[dict]:
+    tasks = found or []
+    details = await asyncio.gather(*(material_details(client, material, t) for t in tasks))
+    return [{**t, "age": age_minutes(t.get("created_at")), "age_text": age_text(lang, age_minutes(t.get("created_at"))),
+             "details": d} for t, d in zip(tasks, details, strict=True)]
+
+
 async def console(request: Request, status: int = 200, errors: dict | None = None) -> Response:
     client = api(request)
     try:
@@ -49,9 +76,11 @@ async def console(request: Request, status: int = 200, errors: dict | None = Non
     except ApiFailure as failure:
         return render(request, "reviews.html", 403, queues={}, errors=errors_of(request, failure))
     codes = await asyncio.gather(*(reason_codes(client, s, m) for m, s in QUEUES.items()))
-    queues = {m: {"tasks": [{**t, "age": age_minutes(t.get("created_at"))} for t in (found or [])],
-                  "available": found is not None, "codes": c}
-              for m, found, c in zip(QUEUES, tasks, codes, strict=True)}
+    lang = lang_of(request)
+    listed = await asyncio.gather(*(with_details(client, lang, m, found)
+                                    for m, found in zip(QUEUES, tasks, strict=True)))
+    queues = {m: {"tasks": shown, "available": found is not None, "codes": c}
+              for m, found, shown, c in zip(QUEUES, tasks, listed, codes, strict=True)}
     return render(request, "reviews.html", status, queues=queues, errors=errors or {})
 
 
