@@ -32,6 +32,16 @@ def invalid_target(exc: target_rules.InvalidTarget) -> ApiError:
                     {"row": exc.row, "url": exc.url, "reason": exc.why})
 
 
+def step_detail(domain_event: object) -> dict:
+    """What a timeline step says: which material was reviewed, the outcome, who decided."""
+    if isinstance(domain_event, Complaint.MaterialReviewed):
+        return {"material": domain_event.material_type, "outcome": domain_event.review["outcome"]}
+    if isinstance(domain_event, Complaint.Decided):
+        decided_by = ((domain_event.statement or {}).get("decided_by") or {}).get("kind")
+        return {"outcome": domain_event.outcome, "decided_by": decided_by}
+    return {}
+
+
 class ComplaintsApplication(ComplaintCascade, ServiceApplication):
     read_models = read_models
 
@@ -121,16 +131,7 @@ class ComplaintsApplication(ComplaintCascade, ServiceApplication):
 
     def timeline(self, complaint: Complaint) -> list[dict]:
         """Every step of the complaint with its time, from its own events."""
-        steps = []
-        for domain_event in self.events.get(complaint.id):
-            step = {"step": type(domain_event).__name__, "at": domain_event.timestamp.isoformat()}
-            if isinstance(domain_event, Complaint.MaterialReviewed):
-                step.update(material=domain_event.material_type, outcome=domain_event.review["outcome"])
-            if isinstance(domain_event, Complaint.Decided):
-                step.update(outcome=domain_event.outcome,
-                            decided_by=((domain_event.statement or {}).get("decided_by") or {}).get("kind"))
-            steps.append(step)
-        return steps
+        return self.steps(complaint.id, step_detail)
 
     def my_complaints(self, account_id: str, status: str | None = None, right_id: str | None = None,
                       limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:

@@ -40,10 +40,9 @@ def mine(account_id: str, right_type: str | None, status: str | None):
 STEP_FIELDS = ("revision", "review_id", "outcome", "reasons", "days_left", "valid_until")
 
 
-def history_step(domain_event: object) -> dict:
-    """{step, at} and what the step says: a new revision, a review's outcome and reasons, a reminder."""
-    step = {"step": type(domain_event).__name__, "at": domain_event.timestamp.isoformat()}
-    return step | {name: getattr(domain_event, name) for name in STEP_FIELDS if hasattr(domain_event, name)}
+def step_detail(domain_event: object) -> dict:
+    """What a step says: a new revision, a review's outcome and reasons, a reminder."""
+    return {name: getattr(domain_event, name) for name in STEP_FIELDS if hasattr(domain_event, name)}
 
 
 class RightsApplication(QueuedReviews, ServiceApplication):
@@ -101,7 +100,7 @@ class RightsApplication(QueuedReviews, ServiceApplication):
 
     def history(self, right: Right) -> list[dict]:
         """Every step of the right with its time, from its own events (reviews with their reasons)."""
-        return [history_step(domain_event) for domain_event in self.events.get(right.id)]
+        return self.steps(right.id, step_detail)
 
     def my_rights(self, account_id: str, right_type: str | None, status: str | None, limit: int,
                   offset: int) -> tuple[list[dict], int]:

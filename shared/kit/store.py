@@ -168,6 +168,11 @@ class ServiceApplication(Application[Any]):
             raise ApiError(404, code, f"No such {kind.__name__.lower()}.")
         return found
 
+    def steps(self, aggregate_id: UUID, detail: Callable[[Any], dict]) -> list[dict]:
+        """An aggregate's history for people: each of its events as {step, at} plus what `detail` says."""
+        return [{"step": type(e).__name__, "at": e.timestamp.isoformat(), **detail(e)}
+                for e in self.events.get(aggregate_id)]
+
     def ping_database(self) -> None:
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))

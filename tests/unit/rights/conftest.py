@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
-from types import SimpleNamespace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,12 +11,11 @@ from fastapi.testclient import TestClient
 from deploy.client import PDF, PNG
 from services.rights.application import RightsApplication
 from services.rights.main import bootstrap
-from shared.events.payloads import ComplaintFiled
 from shared.kit.auth import TokenSigner, TokenVerifier
-from shared.kit.inbox import Delivery
 from shared.kit.runtime import create_http_app
 from shared.kit.settings import Settings
 from tests.unit.rights import materials
+from tests.unit.rights.filings import deliver_complaint
 
 TODAY = date(2026, 11, 28)
 
@@ -60,13 +58,7 @@ class RightsApi:
     def complain(self, right_id: str, account_id: str = "account-1") -> str:
         """Deliver a ComplaintFiled backed by this right to the service's inbox handler."""
         self.complaints += 1
-        complaint_id = f"c0ffee00-0000-0000-0000-{self.complaints:012d}"
-        filed = ComplaintFiled(complaint_id=complaint_id, account_id=account_id, identity_id="identity-1",
-                               right_id=right_id, right_type="trademark", infringement_type="counterfeit_goods",
-                               targets=[], description="d", evidence=[], requested_action="takedown",
-                               filed_at="2026-11-28T00:00:00Z")
-        self.service.handler(None, Delivery(None, SimpleNamespace(id=f"event-{complaint_id}"), filed))
-        return complaint_id
+        return deliver_complaint(self.service, right_id, self.complaints, account_id)
 
 
 @pytest.fixture

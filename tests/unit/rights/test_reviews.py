@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from types import SimpleNamespace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,12 +12,12 @@ from fastapi.testclient import TestClient
 from services.rights.adapters.publication import to_public
 from services.rights.application import RightsApplication
 from services.rights.main import bootstrap
-from shared.events.payloads import ComplaintFiled, ReviewDecided
+from shared.events.payloads import ReviewDecided
 from shared.kit.auth import TokenSigner, TokenVerifier
 from shared.kit.http import ApiError
-from shared.kit.inbox import Delivery
 from shared.kit.runtime import create_http_app
 from shared.kit.settings import Settings
+from tests.unit.rights.filings import deliver_complaint
 
 ACCOUNT = "account-1"
 DOC = {"blob_id": "0" * 64, "sha256": "0" * 64, "media_type": "application/pdf", "size": 9,
@@ -44,13 +43,7 @@ class Rights:
                                  valid_until="2034-12-31", details={"nice_classes": [25]}, documents=[DOC])
 
     def complain(self, right_id: str, n: int) -> str:
-        complaint_id = f"c0ffee00-0000-0000-0000-{n:012d}"
-        filed = ComplaintFiled(complaint_id=complaint_id, account_id=ACCOUNT, identity_id="identity-1",
-                               right_id=right_id, right_type="trademark", infringement_type="counterfeit_goods",
-                               targets=[], description="d", evidence=[], requested_action="takedown",
-                               filed_at="2026-06-01T00:00:00Z")
-        self.service.handler(None, Delivery(None, SimpleNamespace(id=f"event-{complaint_id}"), filed))
-        return complaint_id
+        return deliver_complaint(self.service, right_id, n, ACCOUNT, filed_at="2026-06-01T00:00:00Z")
 
     def decisions(self) -> list[ReviewDecided]:
         events = [self.app.mapper.to_domain_event(n) for n in self.app.recorder.select_notifications(1, 1000)]
