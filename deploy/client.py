@@ -2,13 +2,45 @@
 
 from __future__ import annotations
 
+import struct
 import time
+import zlib
 from dataclasses import dataclass, field
 
 import httpx
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-PDF = b"%PDF-1.4\n%IPP test document\n"
+
+def png_image(width: int = 96, height: int = 60, rgb: tuple[int, int, int] = (230, 90, 40)) -> bytes:
+    """A real PNG (a card-shaped picture with a band across it), so pages can show what was uploaded."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    band = range(height // 3, 2 * height // 3)
+    rows = b"".join(b"\x00" + bytes(rgb if y in band else (250, 246, 240)) * width for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 9))
+            + chunk(b"IEND", b""))
+
+
+def pdf_document(text: str = "IPP test document") -> bytes:
+    """A real one-page PDF saying `text` (ASCII), so a browser's PDF viewer shows what was uploaded."""
+    stream = f"BT /F1 20 Tf 24 90 Td ({text}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 320 200] /Resources << /Font << /F1 4 0 R >> >> "
+               b"/Contents 5 0 R >>", b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream)]
+    body, offsets = b"%PDF-1.4\n", []
+    for number, content in enumerate(objects, 1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n%s\nendobj\n" % (number, content)
+    xref = b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    xref += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    trailer = b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, len(body))
+    return body + xref + trailer
+
+
+PNG = png_image()  # bytes appended (tests tag uploads that way) are ignored by image decoders and PDF viewers
+PDF = pdf_document()
 VALID_ID = "11010519491231002X"  # GB 11643 check digit X
 INVALID_ID = "110105194912310021"
 

@@ -23,8 +23,6 @@ from shared.kit.http import ApiError
 from shared.kit.settings import Settings
 from shared.kit.store import ServiceApplication, event_store_env
 
-DEFAULT_DEADLINE_HOURS = 48.0
-
 
 def invalid_target(exc: target_rules.InvalidTarget) -> ApiError:
     where = f"Row {exc.row}: " if exc.row else ""
@@ -46,11 +44,10 @@ class ComplaintsApplication(ComplaintCascade, ServiceApplication):
     read_models = read_models
 
     def __init__(self, settings: Settings, env: dict[str, str] | None = None,
-                 review_deadline_hours: float = DEFAULT_DEADLINE_HOURS,
                  clock: Callable[[], float] = time.time) -> None:
         self.settings, self.clock = settings, clock
         super().__init__(env or event_store_env(settings))
-        self.review_queue = ComplaintReviewQueue(self, review_deadline_hours)
+        self.review_queue = ComplaintReviewQueue(self)
 
     # -- commands ------------------------------------------------------------------------
 

@@ -49,6 +49,7 @@ def new_code() -> str:
 
 class IdentityApplication(QueuedReviews, IdentitySubmissions, ServiceApplication):
     read_models = read_models
+    reviewed_materials = ("identity",)
 
     def __init__(self, settings: Settings, env: dict[str, str] | None = None,
                  clock: Callable[[], float] = time.time) -> None:

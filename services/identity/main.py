@@ -22,7 +22,8 @@ def bootstrap(settings: Settings, application: IdentityApplication | None = None
                                 lambda identity, c: complaint_checks(identity, c.right_type))
     return Service(
         settings=settings, app=app, mapping=to_public, consumes=CONSUMES, handler=reviewer.handle,
-        routers=[http.router, identities.router, review_router(("identity",)), files_router(app.blobs)],
+        routers=[http.router, identities.router, review_router(("identity",), identities.under_review),
+                 files_router(app.blobs)],
         state={"application": app, "signer": signer},
         verifier=TokenVerifier(public_key=signer.public_key),
     )

@@ -28,7 +28,8 @@ class Api:
     def base(self, service: str) -> str:
         return getattr(self.settings, f"{service}_url")
 
-    async def call(self, method: str, service: str, path: str, **kwargs: Any) -> Any:
+    async def request(self, method: str, service: str, path: str, **kwargs: Any) -> httpx.Response:
+        """The service's response (2xx/3xx); ApiFailure for a 4xx/5xx or an unreachable service."""
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         try:
             async with httpx.AsyncClient(timeout=30.0) as client:
@@ -37,6 +38,10 @@ class Api:
             raise ApiFailure(503, "SERVICE_UNAVAILABLE") from exc
         if response.status_code >= 400:
             raise failure_of(response)
+        return response
+
+    async def call(self, method: str, service: str, path: str, **kwargs: Any) -> Any:
+        response = await self.request(method, service, path, **kwargs)
         if response.headers.get("content-type", "").startswith("application/json"):
             return response.json()
         return response.content

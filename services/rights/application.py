@@ -47,6 +47,7 @@ def step_detail(domain_event: object) -> dict:
 
 class RightsApplication(QueuedReviews, ServiceApplication):
     read_models = read_models
+    reviewed_materials = ("right",)
 
     def __init__(self, settings: Settings, env: dict[str, str] | None = None) -> None:
         self.settings = settings

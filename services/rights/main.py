@@ -34,7 +34,7 @@ def bootstrap(settings: Settings, application: RightsApplication | None = None) 
     reviewer = MaterialReviewer(app, "right", settings.review_mode, lambda c: c.right_id,
                                 lambda right: right_checks(right, app.today()),
                                 lambda right, _: complaint_checks(right, app.today()))
-    routers = [http.router, review_router(("right",)), files_router(app.blobs)]
+    routers = [http.router, review_router(("right",), http.under_review), files_router(app.blobs)]
     return Service(settings=settings, app=app, routers=routers, mapping=to_public,
                    consumes=CONSUMES, handler=reviewer.handle, state={"application": app},
                    loops={"expiry": expiry_schedule(app, settings.expiry_sweep_seconds)})

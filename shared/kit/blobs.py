@@ -29,6 +29,10 @@ def sniff(content: bytes) -> str | None:
     return None
 
 
+def _is_sha256(blob_id: str) -> bool:
+    return len(blob_id) == 64 and all(c in "0123456789abcdef" for c in blob_id)
+
+
 class BlobStore:
     """Blobs live at <root>/<sha256>; the owner and media type in a sidecar. File names never become paths."""
 
@@ -53,9 +57,16 @@ class BlobStore:
         meta.write_text(json.dumps(info))
         return info
 
+    def read(self, blob_id: str) -> bytes | None:
+        """The blob's content (whoever uploaded it: callers decide who may read what), or None."""
+        path = self.root / blob_id
+        if not _is_sha256(blob_id) or not path.is_file():
+            return None
+        return path.read_bytes()
+
     def describe(self, blob_id: str, owner: str) -> dict | None:
         """The blob's facts if `owner` uploaded it, else None."""
-        if len(blob_id) != 64 or any(c not in "0123456789abcdef" for c in blob_id):
+        if not _is_sha256(blob_id):
             return None
         meta = self.root / f"{blob_id}.{owner}.json"
         return json.loads(meta.read_text()) if meta.exists() else None

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     port: int = 0
     host: str = "127.0.0.1"
     review_mode: Literal["auto", "manual", "hybrid"] = "hybrid"
+    review_deadline_hours: float = Field(default=48.0, gt=0)  # a task pending longer is overdue
     marketplace_hosts: str = "kwaixiaodian.com,kuaishou.com"
     dev_code: str | None = None
     smtp_url: str = "smtp://127.0.0.1:1025"

@@ -1,16 +1,26 @@
-"""The reviewer routes every material-owning service serves (CONTRACT.md, 'Reviewers')."""
+"""The reviewer routes every material-owning service serves (CONTRACT.md, 'Reviewers').
+
+Beyond the queue, a reviewer reads the material a task is about (`/material`, as the service presents it to
+reviewers: parties with masked numbers, the right's fields, the complaint's targets) and opens each uploaded
+document of that material (`/documents/{blob_id}`) — only the documents of a task's own material, and only
+with the reviewer role.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import re
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from shared.kit.auth import CurrentPrincipal
+from shared.kit.http import ApiError
 from shared.review.reasons import catalogue
 
 REVIEWER = "reviewer"
+Present = Callable[[Any, dict], dict]  # (application, task) -> the task's material as reviewers see it
 
 
 class ReasonIn(BaseModel):
@@ -23,15 +33,42 @@ class DecisionIn(BaseModel):
     reasons: list[ReasonIn] = Field(default_factory=list, max_length=50)
 
 
-def review_router(material_types: tuple[str, ...] | None = None) -> APIRouter:
+def documents_in(value: object) -> Iterator[dict]:
+    """Every uploaded document a material view mentions (dicts with a blob id and a media type), in order."""
+    if isinstance(value, dict):
+        if "blob_id" in value and "media_type" in value:
+            yield value
+        for item in value.values():
+            yield from documents_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from documents_in(item)
+
+
+def files_of(review_id: str, material: dict) -> list[dict]:
+    """The material's documents, each once, with where a reviewer opens it."""
+    seen: dict[str, dict] = {}
+    for doc in documents_in(material):
+        seen.setdefault(doc["blob_id"], {"blob_id": doc["blob_id"], "purpose": doc.get("purpose", ""),
+                                         "media_type": doc["media_type"], "size": doc.get("size"),
+                                         "href": f"/v1/reviews/{review_id}/documents/{doc['blob_id']}"})
+    return list(seen.values())
+
+
+def review_router(material_types: tuple[str, ...], present: Present) -> APIRouter:
     """The reviewer routes on `app.state.application.review_queue`; `material_types` are the ones this
-    service reviews (its part of the reason catalogue)."""
+    service reviews (its part of the reason catalogue); `present` shows a task's material to reviewers."""
     router = APIRouter(tags=["reviews"])
+
+    def reviewed_material(request: Request, review_id: str) -> dict:
+        app = request.app.state.application
+        return present(app, app.review_queue.task(review_id))
 
     @router.get("/v1/reviews")
     def review_tasks(who: CurrentPrincipal, request: Request,
                      status: Annotated[Literal["pending", "decided"], Query()] = "pending") -> list[dict]:
-        """Pending tasks leave out those another reviewer has a live claim on."""
+        """Oldest first, each with its deadline and `overdue`; pending tasks leave out those another reviewer
+        has a live claim on."""
         who.require(REVIEWER)
         return request.app.state.application.review_queue.tasks(status, reviewer_id=who.account_id)
 
@@ -39,6 +76,31 @@ def review_router(material_types: tuple[str, ...] | None = None) -> APIRouter:
     def reason_codes(who: CurrentPrincipal) -> dict[str, list[dict]]:
         """The reason catalogue: {material_type: [{code, description}]} (any signed-in account may read it)."""
         return catalogue(material_types)
+
+    @router.get("/v1/reviews/{review_id}")
+    def review_task(review_id: str, who: CurrentPrincipal, request: Request) -> dict:
+        """One task in any status (pending, decided, or closed), with its decision once there is one."""
+        who.require(REVIEWER)
+        return request.app.state.application.review_queue.task(review_id)
+
+    @router.get("/v1/reviews/{review_id}/material")
+    def material(review_id: str, who: CurrentPrincipal, request: Request) -> dict:
+        """The material the task is about, and `files`: its documents with the link to each."""
+        who.require(REVIEWER)
+        shown = reviewed_material(request, review_id)
+        return {**shown, "files": files_of(review_id, shown)}
+
+    @router.get("/v1/reviews/{review_id}/documents/{blob_id}")
+    def document(review_id: str, blob_id: str, who: CurrentPrincipal, request: Request) -> Response:
+        """One uploaded document of the task's material, as it was uploaded (images and PDF only)."""
+        who.require(REVIEWER)
+        found = next((d for d in documents_in(reviewed_material(request, review_id)) if d["blob_id"] == blob_id), None)
+        content = None if found is None else request.app.state.application.blobs.read(blob_id)
+        if content is None:
+            raise ApiError(404, "DOCUMENT_NOT_FOUND", "This task's material has no such document.")
+        return Response(content, media_type=found["media_type"], headers={
+            "Content-Disposition": f'inline; filename="{re.sub(r"[^a-z_]", "", found.get("purpose", "")) or "file"}"',
+            "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
 
     @router.post("/v1/reviews/{review_id}/claim")
     def claim(review_id: str, who: CurrentPrincipal, request: Request) -> dict:

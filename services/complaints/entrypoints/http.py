@@ -11,6 +11,7 @@ from services.complaints.application import ComplaintsApplication
 from services.complaints.domain.model import Complaint
 from services.complaints.domain.statement import targets_with_status
 from shared.kit.auth import CurrentPrincipal
+from shared.kit.http import ApiError
 from shared.review.http import REVIEWER
 
 router = APIRouter(tags=["complaints"])
@@ -57,10 +58,18 @@ def withdraw(complaint_id: str, who: CurrentPrincipal, request: Request) -> dict
     return view(app, app.withdraw(who.account_id, complaint_id))
 
 
+def under_review(app: ComplaintsApplication, task: dict) -> dict:
+    """What a reviewer decides on (shared/review/http.py): the complaint of a task, with its targets,
+    evidence and the decisions on identity and right."""
+    complaint = app.get_or_none(task["material_id"])
+    if not isinstance(complaint, Complaint):
+        raise ApiError(404, "COMPLAINT_NOT_FOUND", "No such complaint.")
+    return {**view(app, complaint), "account_id": complaint.account_id, "identity_id": complaint.identity_id}
+
+
 @router.get("/v1/reviews/{review_id}/complaint", tags=["reviews"])
 def complaint_under_review(review_id: str, who: CurrentPrincipal, request: Request) -> dict:
-    """What a reviewer decides on: the complaint of a task, with its targets, evidence and prior decisions."""
+    """The complaint of a task (kept from before `/v1/reviews/{review_id}/material`, which also lists files)."""
     who.require(REVIEWER)
     app = app_of(request)
-    complaint = app.get_or_none(app.review_queue.complaint_of(review_id))
-    return {**view(app, complaint), "account_id": complaint.account_id, "identity_id": complaint.identity_id}
+    return under_review(app, app.review_queue.task(review_id))

@@ -119,6 +119,14 @@ def view(identity: Identity) -> dict:
             "authorization": identity.authorization_document, "reasons": list(identity.reasons)}
 
 
+def under_review(app: IdentityApplication, task: dict) -> dict:
+    """An identity as its reviewer sees it (shared/review/http.py): the submission, numbers masked."""
+    identity = app.get_or_none(task["material_id"])
+    if not isinstance(identity, Identity):
+        raise ApiError(404, "IDENTITY_NOT_FOUND", "No such identity.")
+    return {**view(identity), "account_id": identity.account_id}
+
+
 @router.post("/v1/identities", status_code=201)
 def submit_identity(body: IdentityIn, who: CurrentPrincipal, request: Request) -> dict:
     app = app_of(request)

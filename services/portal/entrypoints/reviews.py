@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import datetime, timezone
 from typing import Annotated
 
@@ -15,6 +16,8 @@ from services.portal.web import PortalRoute, api, errors_of, lang_of, redirect, 
 
 router = APIRouter(route_class=PortalRoute, tags=["reviews"])
 QUEUES = {"identity": "identity", "right": "rights", "complaint": "complaints"}  # material type -> service
+UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+SHA256_TEXT = re.compile(r"[0-9a-f]{64}")
 
 
 async def queue(client: Api, service: str) -> list[dict] | None:
@@ -51,13 +54,11 @@ def age_text(lang: str, minutes: int) -> str:
     return i18n.t(lang, "age_days", d=minutes // 1440, h=minutes % 1440 // 60)
 
 
-async def material_details(client: Api, material: str, task: dict) -> dict | None:
-    """What the reviewer APIs expose about a task's material beyond the task itself: for a complaint, the
-    complaint (targets, description, evidence, earlier reviews). Identity and rights expose only the task."""
-    if material != "complaint":
-        return None
+async def material_details(client: Api, material: str, task: dict) -> dict:
+    """The task's material as the service shows reviewers (parties, right fields, complaint targets) and its
+    documents (`files`), previewed through `document` below."""
     try:
-        return await client.call("GET", "complaints", f"/v1/reviews/{task['review_id']}/complaint")
+        return await client.call("GET", QUEUES[material], f"/v1/reviews/{task['review_id']}/material")
     except ApiFailure:
         return {"unavailable": True}
 
@@ -87,6 +88,22 @@ async def console(request: Request, status: int = 200, errors: dict | None = Non
 @router.get("/reviews")
 async def reviews_page(request: Request) -> Response:
     return await console(request)
+
+
+@router.get("/reviews/{material}/{review_id}/documents/{blob_id}")
+async def document(request: Request, material: str, review_id: str, blob_id: str) -> Response:
+    """One document of a task's material, passed through from its service (which checks the reviewer role and
+    that the document belongs to the task); shown inline, never sniffed into another type."""
+    if material not in QUEUES or not UUID_TEXT.fullmatch(review_id) or not SHA256_TEXT.fullmatch(blob_id):
+        return Response(i18n.error(lang_of(request), "DOCUMENT_NOT_FOUND"), 404, media_type="text/plain")
+    try:
+        found = await api(request).request("GET", QUEUES[material], f"/v1/reviews/{review_id}/documents/{blob_id}")
+    except ApiFailure as failure:
+        errors_of(request, failure)  # a lapsed session goes back to sign-in
+        return Response(i18n.error(lang_of(request), failure.code), failure.status, media_type="text/plain")
+    return Response(found.content, media_type=found.headers.get("content-type", "application/octet-stream"),
+                    headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",
+                             "Content-Disposition": "inline"})
 
 
 @router.post("/reviews/{material}/{review_id}/claim")

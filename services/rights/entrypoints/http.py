@@ -7,14 +7,24 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from services.rights.application import RightsApplication
+from services.rights.domain.model import Right
 from services.rights.entrypoints.bodies import RightIn, RightType, Status, command_fields, view
 from shared.kit.auth import CurrentPrincipal
+from shared.kit.http import ApiError
 
 router = APIRouter(tags=["rights"])
 
 
 def app_of(request: Request) -> RightsApplication:
     return request.app.state.application
+
+
+def under_review(app: RightsApplication, task: dict) -> dict:
+    """A right as its reviewer sees it (shared/review/http.py): its fields, documents and history."""
+    right = app.get_or_none(task["material_id"])
+    if not isinstance(right, Right):
+        raise ApiError(404, "RIGHT_NOT_FOUND", "No such right.")
+    return view(right) | {"account_id": right.account_id, "history": app.history(right)}
 
 
 @router.post("/v1/rights", status_code=201)

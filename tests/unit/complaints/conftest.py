@@ -31,8 +31,9 @@ class Complaints:
     """A TestClient of the complaints API with the steps every test needs."""
 
     def __init__(self, tmp_path, review_mode: str = "auto") -> None:
-        self.settings = Settings(service="complaints", data_dir=tmp_path, review_mode=review_mode)
-        self.app = ComplaintsApplication(self.settings, review_deadline_hours=1)
+        self.settings = Settings(service="complaints", data_dir=tmp_path, review_mode=review_mode,
+                                 review_deadline_hours=1)
+        self.app = ComplaintsApplication(self.settings)
         self.service = bootstrap(self.settings, self.app)
         self.signer = TokenSigner(tmp_path / "jwt.pem")
         self.service.verifier = TokenVerifier(public_key=self.signer.public_key)

@@ -137,4 +137,4 @@ def test_a_review_pending_past_the_deadline_is_flagged_overdue_and_counted(manua
     queue = manual.app("complaints").review_queue
     queue.clock = lambda: manual.app("complaints").clock() + queue.deadline_seconds + 60
     assert manual.task_for("complaints", complaint)["overdue"] is True
-    assert queue.overdue_count() == 1
+    assert queue.overdue_count("complaint") == 1

@@ -2,6 +2,8 @@
 
 import pytest
 
+from deploy.client import PDF
+from shared.kit.settings import Settings
 from tests.unit.complaints.conftest import listing
 
 REASONS = [{"code": "NO_INFRINGEMENT_SHOWN", "message": "The listing sells a different product."}]
@@ -106,7 +108,26 @@ def test_a_task_pending_past_the_deadline_is_overdue_in_the_listing_and_the_metr
     assert 'ipp_review_tasks_overdue{material_type="complaint"} 1.0' in metrics
 
 
-def test_the_deadline_is_read_from_the_environment():
-    from services.complaints.main import review_deadline_hours
-    assert review_deadline_hours({"IPP_REVIEW_DEADLINE_HOURS": "2.5"}) == 2.5
-    assert review_deadline_hours({}) == 48.0
+def test_the_deadline_is_read_from_the_environment(monkeypatch):
+    assert Settings(service="complaints").review_deadline_hours == 48.0
+    monkeypatch.setenv("IPP_REVIEW_DEADLINE_HOURS", "2.5")
+    assert Settings(service="complaints").review_deadline_hours == 2.5
+
+
+def test_a_reviewer_opens_the_evidence_of_the_complaint_under_review(manual):
+    auth, right = manual.holder(2)
+    evidence = manual.http.post("/v1/files", files={"file": ("shot.pdf", PDF + b"screenshot")}, headers=auth)
+    body = manual.body(right, [listing(2)], evidence=[evidence.json()["blob_id"]])
+    complaint_id = manual.http.post("/v1/complaints", json=body, headers=auth).json()["complaint_id"]
+    manual.materials_decided(complaint_id)
+    reviewer = manual.token("r1", ("reviewer",))
+    [task] = manual.http.get("/v1/reviews", headers=reviewer).json()
+
+    material = manual.http.get(f"/v1/reviews/{task['review_id']}/material", headers=reviewer).json()
+
+    assert material["complaint_id"] == complaint_id
+    [shot] = material["files"]
+    assert (shot["purpose"], shot["media_type"]) == ("evidence", "application/pdf")
+    opened = manual.http.get(shot["href"], headers=reviewer)
+    assert opened.status_code == 200 and opened.content == PDF + b"screenshot"
+    assert opened.headers["content-type"] == "application/pdf"

@@ -1,5 +1,6 @@
 """The reviewer queue's HTTP routes (identity's wiring): reviewers only, one task per material revision."""
 
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 from uuid import UUID
 
@@ -162,3 +163,49 @@ def test_claiming_needs_the_reviewer_role_and_a_known_pending_task(identity):
     reviewer = identity.token("reviewer-1", ("reviewer",))
     unknown = identity.http.post("/v1/reviews/nope/claim", headers=reviewer)
     assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "REVIEW_NOT_FOUND")
+
+
+def test_a_reviewer_reads_the_material_and_opens_its_documents_but_no_others(identity):
+    identity_id, _ = waiting_identity(identity, "13800138409")
+    reviewer = identity.token("reviewer-1", ("reviewer",))
+    [task] = identity.http.get("/v1/reviews", headers=reviewer).json()
+
+    shown = identity.http.get(f"/v1/reviews/{task['review_id']}/material", headers=reviewer)
+
+    assert shown.status_code == 200, shown.text
+    material = shown.json()
+    assert (material["identity_id"], material["holder"]["name"]) == (identity_id, "张三")
+    assert material["holder"]["document_number_masked"].startswith(resident_id(409)[:3])
+    assert resident_id(409) not in shown.text  # the raw number never leaves the service
+    assert [f["purpose"] for f in material["files"]] == ["id_card_front", "id_card_back"]
+    front = identity.http.get(material["files"][0]["href"], headers=reviewer)
+    assert front.status_code == 200 and front.content.endswith(b"front")
+    assert front.headers["content-type"] == "image/png" and front.headers["x-content-type-options"] == "nosniff"
+
+    someone_elses = identity.upload(identity.register("13800138410"), b"not part of this identity")
+    other = identity.http.get(f"/v1/reviews/{task['review_id']}/documents/{someone_elses}", headers=reviewer)
+    assert (other.status_code, other.json()["error"]["code"]) == (404, "DOCUMENT_NOT_FOUND")
+    holder = identity.register("13800138411")
+    assert identity.http.get(material["files"][0]["href"], headers=holder).status_code == 403
+    assert identity.http.get(f"/v1/reviews/{task['review_id']}/material", headers=holder).status_code == 403
+    unknown = identity.http.get("/v1/reviews/nope/material", headers=reviewer)
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "REVIEW_NOT_FOUND")
+
+
+def test_a_task_falls_due_after_the_review_deadline_and_counts_as_overdue(identity):
+    waiting_identity(identity, "13800138412")
+    reviewer = identity.token("reviewer-1", ("reviewer",))
+    [task] = identity.http.get("/v1/reviews", headers=reviewer).json()
+    created, due = (datetime.fromisoformat(task[k].replace("Z", "+00:00")) for k in ("created_at", "deadline_at"))
+    assert due - created == timedelta(hours=48) and task["overdue"] is False
+    assert identity.http.get(f"/v1/reviews/{task['review_id']}", headers=reviewer).json() == task
+
+    identity.clock.advance(48 * 3600 + 60)
+
+    [late] = identity.http.get("/v1/reviews", headers=reviewer).json()
+    assert late["overdue"] is True
+    assert 'ipp_review_tasks_overdue{material_type="identity"} 1.0' in identity.http.get("/metrics").text
+    identity.http.post(f"/v1/reviews/{task['review_id']}/decision", headers=reviewer,
+                       json={"outcome": "approved", "reasons": []})
+    assert identity.http.get(f"/v1/reviews/{task['review_id']}", headers=reviewer).json()["overdue"] is False
+    assert 'ipp_review_tasks_overdue{material_type="identity"} 0.0' in identity.http.get("/metrics").text

@@ -3,6 +3,7 @@
 import pytest
 
 from deploy.client import PNG
+from tests.unit.rights.conftest import RightsApi
 
 
 def code_of(response) -> tuple[int, str]:
@@ -150,3 +151,23 @@ def decisions(api) -> list:
 
     events = [api.app.mapper.to_domain_event(n) for n in api.app.recorder.select_notifications(1, 1000)]
     return [p.payload for e in events for p in to_public(e) if isinstance(p.payload, ReviewDecided)]
+
+
+def test_a_reviewer_reads_the_right_under_review_with_its_certificate(tmp_path):
+    api = RightsApi(tmp_path, review_mode="manual")
+    holder = api.token()
+    right_id = api.register(holder, api.body(holder, "trademark"))
+    api.complain(right_id)
+    reviewer = api.token("reviewer-1", ("reviewer",))
+    [task] = api.http.get("/v1/reviews", headers=reviewer).json()
+
+    material = api.http.get(f"/v1/reviews/{task['review_id']}/material", headers=reviewer).json()
+
+    assert (material["right_id"], material["right_type"], material["account_id"]) == (right_id, "trademark",
+                                                                                       "account-1")
+    assert material["registration_number"] and material["history"][0]["step"] == "Registered"
+    by_purpose = {f["purpose"]: f for f in material["files"]}
+    certificate = api.http.get(by_purpose["registration_certificate"]["href"], headers=reviewer)
+    assert certificate.status_code == 200 and certificate.content.endswith(b"registration_certificate")
+    assert certificate.headers["content-type"] == by_purpose["registration_certificate"]["media_type"]
+    assert api.http.get(f"/v1/reviews/{task['review_id']}/material", headers=holder).status_code == 403
