@@ -135,6 +135,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "detail.completion_date": ("创作完成日期", "Completed"), "detail.publication_date": ("首次发表日期", "Published"),
     "detail.patent_kind": ("专利类型", "Patent kind"), "detail.patentee": ("专利权人", "Patentee"),
     "detail.application_date": ("申请日", "Application date"), "detail.grant_date": ("授权公告日", "Grant date"),
+    "showing": ("第 {start}–{end} 条，共 {total} 条（最早的在前）", "{start}–{end} of {total}, oldest first"),
+    "older_page": ("上一页", "Previous page"), "newer_page": ("下一页", "Next page"),
     "deadline": ("审核时限", "Due by"), "validity": ("有效期", "Valid"),
     "open_document": ("在新窗口打开", "Open in a new tab"),
     "pdf_no_inline": ("此浏览器无法内嵌显示 PDF，请在新窗口打开。", "Cannot show the PDF inline; open it."),

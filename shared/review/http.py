@@ -65,12 +65,16 @@ def review_router(material_types: tuple[str, ...], present: Present) -> APIRoute
         return present(app, app.review_queue.task(review_id))
 
     @router.get("/v1/reviews")
-    def review_tasks(who: CurrentPrincipal, request: Request,
-                     status: Annotated[Literal["pending", "decided"], Query()] = "pending") -> list[dict]:
+    def review_tasks(who: CurrentPrincipal, request: Request, response: Response,
+                     status: Annotated[Literal["pending", "decided"], Query()] = "pending",
+                     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                     offset: Annotated[int, Query(ge=0)] = 0) -> list[dict]:
         """Oldest first, each with its deadline and `overdue`; pending tasks leave out those another reviewer
-        has a live claim on."""
+        has a live claim on. X-Total-Count says how many there are in all."""
         who.require(REVIEWER)
-        return request.app.state.application.review_queue.tasks(status, reviewer_id=who.account_id)
+        found, total = request.app.state.application.review_queue.page(status, who.account_id, limit, offset)
+        response.headers["X-Total-Count"] = str(total)
+        return found
 
     @router.get("/v1/reviews/reason-codes")
     def reason_codes(who: CurrentPrincipal) -> dict[str, list[dict]]:

@@ -18,7 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from prometheus_client import Gauge
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -87,17 +87,26 @@ class ReviewQueue:
     def view(self, session: Session, task: Any, now: float) -> dict:
         return task_view(session, task, now, self.deadline_seconds)
 
-    def tasks(self, status: str = PENDING, reviewer_id: str | None = None) -> list[dict]:
+    def tasks(self, status: str = PENDING, reviewer_id: str | None = None, limit: int | None = None,
+              offset: int = 0) -> list[dict]:
         """Tasks by status, oldest first; for a reviewer, the pending ones others have a live claim on are left
         out."""
+        return self.page(status, reviewer_id, limit, offset)[0]
+
+    def page(self, status: str = PENDING, reviewer_id: str | None = None, limit: int | None = None,
+             offset: int = 0) -> tuple[list[dict], int]:
+        """One page of `tasks`, and how many there are in all."""
         now = self.clock()
         with self.app.transaction() as session:
-            query = select(review_tasks).where(review_tasks.c.status == status).order_by(review_tasks.c.created_at)
+            query = select(review_tasks).where(review_tasks.c.status == status)
             if reviewer_id is not None and status == PENDING:
                 claimed_by_others = select(task_claims.c.task_id).where(
                     task_claims.c.claimed_by != reviewer_id, task_claims.c.claimed_until > now)
                 query = query.where(review_tasks.c.task_id.not_in(claimed_by_others))
-            return [self.view(session, row, now) for row in session.execute(query).all()]
+            total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+            rows = session.execute(query.order_by(review_tasks.c.created_at, review_tasks.c.task_id)
+                                   .limit(limit).offset(offset)).all()
+            return [self.view(session, row, now) for row in rows], total
 
     def task(self, task_id: str) -> dict:
         """One task in any status; 404 REVIEW_NOT_FOUND."""

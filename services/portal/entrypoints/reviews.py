@@ -18,16 +18,20 @@ router = APIRouter(route_class=PortalRoute, tags=["reviews"])
 QUEUES = {"identity": "identity", "right": "rights", "complaint": "complaints"}  # material type -> service
 UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 SHA256_TEXT = re.compile(r"[0-9a-f]{64}")
+PAGE = 20  # tasks per queue on one console page: each comes with its material and previews
 
 
-async def queue(client: Api, service: str) -> list[dict] | None:
-    """The pending tasks of one service, or None when it has no reviewer queue (yet)."""
+async def queue(client: Api, service: str, offset: int) -> tuple[list[dict] | None, int]:
+    """One page of a service's pending tasks, oldest first, and how many wait in all; None when the service
+    has no reviewer queue (or does not answer)."""
     try:
-        return await client.call("GET", service, "/v1/reviews?status=pending")
+        found = await client.request("GET", service, "/v1/reviews", params={
+            "status": "pending", "limit": PAGE, "offset": offset})
     except ApiFailure as failure:
         if failure.status in (401, 403):
             raise
-        return None
+        return None, 0
+    return found.json(), int(found.headers.get("x-total-count") or 0)
 
 
 async def reason_codes(client: Api, service: str, material: str) -> list[dict]:
@@ -70,18 +74,26 @@ async def with_details(client: Api, lang: str, material: str, found: list[dict] 
              "details": d} for t, d in zip(tasks, details, strict=True)]
 
 
+def offset_of(request: Request, material: str) -> int:
+    """Where the console starts a queue: `?<material>=<offset>`, a multiple of PAGE."""
+    value = request.query_params.get(material, "0")
+    return int(value) // PAGE * PAGE if value.isdigit() and len(value) < 7 else 0
+
+
 async def console(request: Request, status: int = 200, errors: dict | None = None) -> Response:
     client = api(request)
+    offsets = {m: offset_of(request, m) for m in QUEUES}
     try:
-        tasks = await asyncio.gather(*(queue(client, s) for s in QUEUES.values()))
+        pages = await asyncio.gather(*(queue(client, s, offsets[m]) for m, s in QUEUES.items()))
     except ApiFailure as failure:
         return render(request, "reviews.html", 403, queues={}, errors=errors_of(request, failure))
     codes = await asyncio.gather(*(reason_codes(client, s, m) for m, s in QUEUES.items()))
     lang = lang_of(request)
     listed = await asyncio.gather(*(with_details(client, lang, m, found)
-                                    for m, found in zip(QUEUES, tasks, strict=True)))
-    queues = {m: {"tasks": shown, "available": found is not None, "codes": c}
-              for m, found, shown, c in zip(QUEUES, tasks, listed, codes, strict=True)}
+                                    for m, (found, _) in zip(QUEUES, pages, strict=True)))
+    queues = {m: {"tasks": shown, "available": found is not None, "codes": c, "total": total,
+                  "offset": offsets[m], "page": PAGE}
+              for m, (found, total), shown, c in zip(QUEUES, pages, listed, codes, strict=True)}
     return render(request, "reviews.html", status, queues=queues, errors=errors or {})
 
 

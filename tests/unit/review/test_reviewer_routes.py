@@ -23,7 +23,7 @@ def waiting_identity(identity: Identity, phone: str, complaints: int = 1) -> tup
     body = {"role": "holder", "holder": identity.individual(auth, resident_id(int(phone[-3:])))}
     identity_id = identity.http.post("/v1/identities", json=body, headers=auth).json()["identity_id"]
     account_id = identity.http.get("/v1/me", headers=auth).json()["account_id"]
-    complaint_ids = [f"c0ffee00-0000-0000-0000-00000000000{n}" for n in range(complaints)]
+    complaint_ids = [f"c0ffee00-0000-0000-{phone[-4:]}-00000000000{n}" for n in range(complaints)]
     for complaint_id in complaint_ids:
         filed = ComplaintFiled(complaint_id=complaint_id, account_id=account_id, identity_id=identity_id,
                                right_id="r", right_type="trademark", infringement_type="counterfeit_goods",
@@ -209,3 +209,16 @@ def test_a_task_falls_due_after_the_review_deadline_and_counts_as_overdue(identi
                        json={"outcome": "approved", "reasons": []})
     assert identity.http.get(f"/v1/reviews/{task['review_id']}", headers=reviewer).json()["overdue"] is False
     assert 'ipp_review_tasks_overdue{material_type="identity"} 0.0' in identity.http.get("/metrics").text
+
+
+def test_the_queue_comes_in_pages_oldest_first_with_the_total(identity):
+    materials = [waiting_identity(identity, f"1380013842{n}")[0] for n in range(3)]
+    reviewer = identity.token("reviewer-1", ("reviewer",))
+
+    first = identity.http.get("/v1/reviews", params={"limit": 2}, headers=reviewer)
+    rest = identity.http.get("/v1/reviews", params={"limit": 2, "offset": 2}, headers=reviewer)
+
+    assert first.headers["x-total-count"] == rest.headers["x-total-count"] == "3"
+    assert [t["material_id"] for t in first.json() + rest.json()] == materials
+    too_many = identity.http.get("/v1/reviews", params={"limit": 501}, headers=reviewer)
+    assert (too_many.status_code, too_many.json()["error"]["code"]) == (422, "VALIDATION_FAILED")
