@@ -194,6 +194,7 @@ ERRORS: dict[str, tuple[str, str]] = {
     "COMPLAINT_WITHDRAWN": ("投诉人已撤回该投诉。", "The complainant withdrew this complaint."),
     "REVIEW_NOT_FOUND": ("审核任务不存在。", "No such review task."),
     "DOCUMENT_NOT_FOUND": ("该材料没有这个文件。", "This material has no such document."),
+    "FILE_NOT_FOUND": ("没有找到您上传的这个文件。", "You have uploaded no such file."),
     "REVIEW_CLAIMED_BY_OTHER": ("该任务已被其他审核员领取。", "Another reviewer has claimed this task."),
     "REVIEW_ALREADY_DECIDED": ("该任务已审核。", "This task is already decided."),
     "REASONS_REQUIRED": ("驳回时须选择原因。", "A rejection needs a reason."),

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import secrets
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -112,6 +113,22 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         "signed_in": bool(request.cookies.get(TOKEN_COOKIE)),
         "reviewer": "reviewer" in roles_of(request), "errors": {}, "values": {}, **context,
     }, status_code=status)
+
+
+SHA256_TEXT = re.compile(r"[0-9a-f]{64}")
+
+
+async def passthrough(request: Request, service: str, path: str) -> Response:
+    """An uploaded file from a service, for this browser's account (the service decides who may see it);
+    shown inline as the type the service sniffed, never re-sniffed, never cached by others."""
+    try:
+        found = await api(request).request("GET", service, path)
+    except ApiFailure as failure:
+        errors_of(request, failure)  # a lapsed session goes back to sign-in
+        return Response(i18n.error(lang_of(request), failure.code), failure.status, media_type="text/plain")
+    return Response(found.content, media_type=found.headers.get("content-type", "application/octet-stream"),
+                    headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",
+                             "Content-Disposition": "inline"})
 
 
 def errors_of(request: Request, failure: ApiFailure, fields: dict[str, str] | None = None) -> dict[str, str]:

@@ -8,7 +8,6 @@ with the reviewer role.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
 
@@ -16,6 +15,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from shared.kit.auth import CurrentPrincipal
+from shared.kit.blobs import file_response
 from shared.kit.http import ApiError
 from shared.review.reasons import catalogue
 
@@ -102,9 +102,7 @@ def review_router(material_types: tuple[str, ...], present: Present) -> APIRoute
         content = None if found is None else request.app.state.application.blobs.read(blob_id)
         if content is None:
             raise ApiError(404, "DOCUMENT_NOT_FOUND", "This task's material has no such document.")
-        return Response(content, media_type=found["media_type"], headers={
-            "Content-Disposition": f'inline; filename="{re.sub(r"[^a-z_]", "", found.get("purpose", "")) or "file"}"',
-            "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+        return file_response(content, found["media_type"], found.get("purpose", ""))
 
     @router.post("/v1/reviews/{review_id}/claim")
     def claim(review_id: str, who: CurrentPrincipal, request: Request) -> dict:

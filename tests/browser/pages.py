@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from deploy.client import PDF, PNG
 
@@ -88,3 +88,19 @@ def reload_until_present(page: Page, selector: str, timeout: float = 90.0) -> No
         assert time.monotonic() < deadline, f"{selector} never appeared"
         time.sleep(0.5)
         page.reload()
+
+
+def previewed(task: Locator, purpose: str) -> Locator:
+    """A document's preview in a reviewer console task, by its purpose's label."""
+    return task.locator("figure.preview").filter(has=task.page.locator(".doc-purpose", has_text=purpose))
+
+
+def image_shown(where: Locator) -> bool:
+    """The image in `where` is visible and decoded: the bytes uploaded came back through the portal."""
+    where.scroll_into_view_if_needed()
+    image = where.locator("img")
+    expect(image).to_be_visible()
+    width = image.evaluate("""img => img.complete ? img.naturalWidth : new Promise(done => {
+        img.addEventListener("load", () => done(img.naturalWidth));
+        img.addEventListener("error", () => done(-1)); })""")
+    return width > 0

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser import pages
 from tests.browser.conftest import Person
-from tests.browser.test_reviewer_and_amendment import create_reviewer, holder_files_a_complaint, image_shown, previewed
+from tests.browser.test_reviewer_and_amendment import create_reviewer, holder_files_a_complaint
 from tests.conftest import Platform
 
 HOLDER_ONLY_LINKS = ("信息认证-身份认证", "新增权利认证", "我的权利认证", "投诉维权-我的投诉")
@@ -118,7 +118,7 @@ def test_the_console_shows_a_complaints_details_age_and_deadline(
     task = console.locator(f"#queue-complaint [data-material-id='{complaint_id}']")
     expect(task.locator(".complaint-description")).to_have_text("这些商品假冒我们的注册商标，请下架。")
     expect(task.locator(".complaint-targets")).to_contain_text(pages.LISTING.format(n=555666777))
-    assert image_shown(previewed(task, "证据"))  # the evidence the complainant uploaded, shown
+    assert pages.image_shown(pages.previewed(task, "证据"))  # the evidence the complainant uploaded, shown
     expect(task.locator(".prior-reviews")).to_contain_text("身份审核: 通过")
     expect(task.locator(".prior-reviews")).to_contain_text("权利审核: 通过")
     expect(task.locator("[data-overdue]")).to_have_attribute("data-overdue", "false")

@@ -30,6 +30,7 @@ def test_a_holder_files_a_complaint_through_the_pages_and_sees_it_upheld(
     pages.submit_identity(page, "张三", person.id_number)
     expect(page.locator("#identity-card .status")).to_have_text("提交成功")
     assert person.id_number not in page.content()  # only the masked number is shown
+    assert pages.image_shown(page.locator("#party-holder li", has_text="证件正面"))  # the upload, shown back
     shoot(page, "04-identity-submitted")
 
     pages.add_trademark(page, portal, "快手好物", "张三")
@@ -49,6 +50,7 @@ def test_a_holder_files_a_complaint_through_the_pages_and_sees_it_upheld(
     expect(page.locator("#targets tbody tr")).to_have_count(2)
     expect(page.locator("#targets")).to_contain_text("下架")
     expect(page.locator("#timeline li").first).to_contain_text("投诉已提交")
+    assert pages.image_shown(page.locator("#complaint-evidence li").first)
     shoot(page, "07-complaint-upheld")
 
     page.get_by_role("link", name="投诉维权-我的投诉").click()

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from deploy.stack import REPO
 from tests.browser import pages
@@ -38,20 +38,6 @@ def holder_files_a_complaint(page: Page, portal: str, person: Person) -> str:
     return str(right_id)
 
 
-def previewed(task: Locator, purpose: str) -> Locator:
-    return task.locator("figure.preview").filter(has=task.page.locator(".doc-purpose", has_text=purpose))
-
-
-def image_shown(figure: Locator) -> bool:
-    figure.scroll_into_view_if_needed()
-    image = figure.locator("img")
-    expect(image).to_be_visible()
-    width = image.evaluate("""img => img.complete ? img.naturalWidth : new Promise(done => {
-        img.addEventListener("load", () => done(img.naturalWidth));
-        img.addEventListener("error", () => done(-1)); })""")
-    return width > 0  # decoded: the bytes the holder uploaded came back through the portal
-
-
 def reviewer_sees_the_materials(console: Page, person: Person) -> None:
     """What the reviewer decides on: the identity's parties (number masked) with the card photos shown, and
     the right's fields with its mark image shown and its certificate one click away; each task's deadline."""
@@ -59,14 +45,15 @@ def reviewer_sees_the_materials(console: Page, person: Person) -> None:
     expect(identity.locator(".party-name")).to_have_text("王五")
     expect(identity).not_to_contain_text(person.id_number)
     expect(identity).to_contain_text(person.id_number[:3])
-    assert image_shown(previewed(identity, "证件正面")) and image_shown(previewed(identity, "证件反面"))
+    for side in ("证件正面", "证件反面"):
+        assert pages.image_shown(pages.previewed(identity, side))
     expect(identity.locator(".task-deadline")).to_have_attribute("datetime", re.compile(r"^\d{4}-\d\d-\d\dT"))
 
     right = console.locator("#queue-right article").first
     expect(right.locator(".right-title")).to_have_text("山河好物")
     expect(right.locator(".right-holder")).to_have_text("王五")
-    assert image_shown(previewed(right, "商标图样"))
-    certificate = previewed(right, "注册证").locator("a.open-document").get_attribute("href")
+    assert pages.image_shown(pages.previewed(right, "商标图样"))
+    certificate = pages.previewed(right, "注册证").locator("a.open-document").get_attribute("href")
     opened = console.request.get(console.url.split("/reviews")[0] + str(certificate))
     assert opened.ok and opened.headers["content-type"] == "application/pdf"
     assert opened.body().startswith(pages.PDF)

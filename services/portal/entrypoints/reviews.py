@@ -12,12 +12,11 @@ from fastapi.responses import Response
 
 from services.portal import i18n
 from services.portal.api import Api, ApiFailure
-from services.portal.web import PortalRoute, api, errors_of, lang_of, redirect, render
+from services.portal.web import SHA256_TEXT, PortalRoute, api, errors_of, lang_of, passthrough, redirect, render
 
 router = APIRouter(route_class=PortalRoute, tags=["reviews"])
 QUEUES = {"identity": "identity", "right": "rights", "complaint": "complaints"}  # material type -> service
 UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-SHA256_TEXT = re.compile(r"[0-9a-f]{64}")
 PAGE = 20  # tasks per queue on one console page: each comes with its material and previews
 
 
@@ -108,14 +107,7 @@ async def document(request: Request, material: str, review_id: str, blob_id: str
     that the document belongs to the task); shown inline, never sniffed into another type."""
     if material not in QUEUES or not UUID_TEXT.fullmatch(review_id) or not SHA256_TEXT.fullmatch(blob_id):
         return Response(i18n.error(lang_of(request), "DOCUMENT_NOT_FOUND"), 404, media_type="text/plain")
-    try:
-        found = await api(request).request("GET", QUEUES[material], f"/v1/reviews/{review_id}/documents/{blob_id}")
-    except ApiFailure as failure:
-        errors_of(request, failure)  # a lapsed session goes back to sign-in
-        return Response(i18n.error(lang_of(request), failure.code), failure.status, media_type="text/plain")
-    return Response(found.content, media_type=found.headers.get("content-type", "application/octet-stream"),
-                    headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",
-                             "Content-Disposition": "inline"})
+    return await passthrough(request, QUEUES[material], f"/v1/reviews/{review_id}/documents/{blob_id}")
 
 
 @router.post("/reviews/{material}/{review_id}/claim")

@@ -171,3 +171,16 @@ def test_a_reviewer_reads_the_right_under_review_with_its_certificate(tmp_path):
     assert certificate.status_code == 200 and certificate.content.endswith(b"registration_certificate")
     assert certificate.headers["content-type"] == by_purpose["registration_certificate"]["media_type"]
     assert api.http.get(f"/v1/reviews/{task['review_id']}/material", headers=holder).status_code == 403
+
+
+def test_an_uploader_gets_its_own_file_back_and_no_one_else_does(api, holder):
+    blob_id = api.upload(holder, PNG + b"mine")
+
+    mine = api.http.get(f"/v1/files/{blob_id}", headers=holder)
+
+    assert mine.status_code == 200 and mine.content == PNG + b"mine"
+    assert (mine.headers["content-type"], mine.headers["x-content-type-options"]) == ("image/png", "nosniff")
+    assert code_of(api.http.get(f"/v1/files/{blob_id}", headers=api.token("account-2"))) == (404, "FILE_NOT_FOUND")
+    assert code_of(api.http.get(f"/v1/files/{'0' * 64}", headers=holder)) == (404, "FILE_NOT_FOUND")
+    assert code_of(api.http.get("/v1/files/../../etc", headers=holder))[0] == 404
+    assert api.http.get(f"/v1/files/{blob_id}").status_code == 401
