@@ -42,9 +42,10 @@ test-stack: venv
 lint: venv
 	$(BIN)/ruff check .
 
-## regenerate the committed JSON Schemas of the contract events
+## regenerate the committed JSON Schemas of the contract events and the AsyncAPI document
 schemas: venv
 	$(BIN)/python -m shared.events.schemas
+	$(BIN)/python -m shared.events.asyncapi
 
 ## filing-to-verdict latency (p50/p99 over 100 complaints, auto mode) on $(STACK)
 bench: venv
