@@ -26,9 +26,10 @@ def rfc3339(moment: datetime) -> str:
 
 
 class CloudEvent(BaseModel):
-    """A CloudEvents 1.0 JSON object with IPP's correlation extensions."""
+    """A CloudEvents 1.0 JSON object with IPP's correlation extensions. Other extension attributes are allowed
+    (CloudEvents consumers must tolerate them) and ignored."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="ignore")
 
     specversion: Literal["1.0"] = "1.0"
     id: str

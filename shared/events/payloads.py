@@ -9,7 +9,10 @@ from pydantic import BaseModel, ConfigDict
 
 
 class Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Tolerant readers: a field added by a newer producer (the contract is extended freely) is ignored, never
+    a reason to dead-letter the event; the schemas therefore allow additional properties."""
+
+    model_config = ConfigDict(extra="ignore")
 
 
 class Document(Payload):

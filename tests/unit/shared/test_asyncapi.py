@@ -15,6 +15,7 @@ from services.complaints.entrypoints import events as complaints_events
 from services.notifier.entrypoints import events as notifier_events
 from shared.events import CONTRACT_EVENTS, TOPICS, payloads
 from shared.events.asyncapi import CONSUMERS, PUBLISHERS, committed_document, current_document
+from shared.events.envelope import CloudEvent
 from shared.events.topics import BY_MODEL, dlq_topic
 from shared.kit.inbox import Inbox
 from shared.kit.kafka import HEADERS
@@ -217,10 +218,19 @@ def test_a_published_review_decided_validates_against_the_document(source, decid
     assert event["subject"] == decided.material_id  # the key, as the message binding says
 
 
+def test_an_extended_event_still_validates_and_is_read():
+    """The contract is extended freely: a field or extension attribute a newer producer adds breaks no reader."""
+    topic, event = published(review_decided(), "ipp/complaints")
+    event["data"]["appeal_deadline"] = "2026-12-28T00:00:00Z"
+    event["traceparent"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    assert errors(event, message_on(topic)["payload"]) == []
+    parsed = CloudEvent.from_bytes(json.dumps(event).encode())
+    assert payloads.ReviewDecided.model_validate(parsed.data).material_id == event["data"]["material_id"]
+
+
 @pytest.mark.parametrize("change", [
     lambda e: e["data"]["verdict"]["targets"][0].update(action="block"),
     lambda e: e["data"].pop("decided_by"),
-    lambda e: e["data"].update(note="an undeclared field"),
     lambda e: e.update(type="ipp.ComplaintFiled.v1"),
     lambda e: e.update(source="ipp/notifier"),
     lambda e: e.update(time="yesterday"),
