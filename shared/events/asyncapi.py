@@ -213,7 +213,8 @@ def _dead_letter_message() -> dict:
 def _dead_letter_headers() -> dict:
     decimal = {"type": "string", "pattern": "^[0-9]+$"}
     return {
-        "type": "object", "description": "Set by the inbox (shared/kit/inbox.py); the original headers are not kept.",
+        "type": "object",
+        "description": "Set by the inbox (shared/kit/inbox.py), after the original record's headers (content-type…).",
         "properties": {
             "ipp-error": {"type": "string", "maxLength": 2000, "description": "repr() of the failure."},
             "ipp-original-topic": {"type": "string", "description": "The topic the record was read from."},

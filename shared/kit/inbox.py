@@ -148,7 +148,9 @@ class Inbox:
                 CONSUMED.labels(delivery.record.topic, "applied").inc()
 
     async def dead_letter(self, record: ConsumerRecord, error: BaseException) -> None:
+        kept = [(k, v) for k, v in (record.headers or ()) if not k.startswith("ipp-")]  # e.g. content-type
         headers = [
+            *kept,
             ("ipp-error", repr(error)[:2000].encode()),
             ("ipp-original-topic", record.topic.encode()),
             ("ipp-original-partition", str(record.partition).encode()),

@@ -59,7 +59,8 @@ def test_an_identity_with_an_invalid_id_checksum_gets_a_rejected_verdict_with_re
 
 def test_a_malformed_complaint_record_is_dead_lettered_and_the_next_complaint_still_decided(platform):
     poison = f"not json {uuid.uuid4()}".encode()
-    produce(platform.bootstrap, "ipp.complaint-filed.v1", poison, key=b"poison")
+    produce(platform.bootstrap, "ipp.complaint-filed.v1", poison, key=b"poison",
+            headers=[("content-type", b"application/cloudevents+json")])
     holder = new_holder(platform.client())
     complaint_id = holder.client.file_complaint(holder.right_id, [listing(4)])
     assert holder.client.wait_for_verdict(complaint_id)["status"] == "upheld"
@@ -68,6 +69,7 @@ def test_a_malformed_complaint_record_is_dead_lettered_and_the_next_complaint_st
     letter = next(r for r in dead if r.value == poison)
     assert letter.headers["ipp-original-topic"] == b"ipp.complaint-filed.v1"
     assert b"not a CloudEvent" in letter.headers["ipp-error"]
+    assert letter.headers["content-type"] == b"application/cloudevents+json"  # the original's headers kept
 
 
 def test_every_record_is_a_cloud_event_keyed_by_its_subject(platform):
