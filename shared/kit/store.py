@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from shared.kit.http import ApiError
+from shared.kit.migrations import migrate, service_of
 from shared.kit.settings import Settings
 
 T = TypeVar("T")
@@ -107,6 +108,7 @@ class ServiceApplication(Application[Any]):
     """An Application whose saves can share one transaction with read-model and inbox writes."""
 
     read_models: MetaData | None = None
+    service: str | None = None  # whose migrations make the tables; by default the services/<name>/ defining it
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
@@ -114,9 +116,13 @@ class ServiceApplication(Application[Any]):
         self._local = threading.local()
         if self.engine.dialect.name == "sqlite":
             relax_sqlite_sync(self.engine)
-        kit_metadata.create_all(self.engine)
-        if self.read_models is not None:
-            self.read_models.create_all(self.engine)
+        service = self.service or service_of(type(self))
+        if service is not None:
+            migrate(self.engine, service)
+        else:  # an application of no service (a test's probe) has no revisions: its tables are made as they are
+            kit_metadata.create_all(self.engine)
+            if self.read_models is not None:
+                self.read_models.create_all(self.engine)
 
     @property
     def engine(self) -> Engine:

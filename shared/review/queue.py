@@ -54,7 +54,6 @@ class ReviewQueue:
         self.app, self.claim_seconds = app, claim_seconds
         self.clock = getattr(app, "clock", None) or time.time
         self.deadline_seconds = app.settings.review_deadline_hours * 3600
-        queue_tables.create_all(app.engine)
         for material_type in material_types:
             OVERDUE.labels(material_type).set_function(lambda m=material_type: self.overdue_count(m))
 

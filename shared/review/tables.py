@@ -1,5 +1,6 @@
 """The reviewer queue's tables and how a task reads: one row per (material, revision), the complaints waiting
-on it, and the live claim. A read model of the service's own Review events (shared/review/queue.py)."""
+on it, and the live claim. A read model of the service's own Review events (shared/review/queue.py), in the
+database of each service that reviews (its Alembic revisions make these tables)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ waiting_reviews = Table(
     Column("complaint_id", String(64), nullable=False),
     Column("pending", Boolean, nullable=False),
 )
-task_claims = Table(  # a table of its own: queues created before claims existed need no migration
+task_claims = Table(  # the live claim on a task (migrations: services/<service>/migrations/)
     "review_task_claims", queue_tables,
     Column("task_id", String(36), primary_key=True),
     Column("claimed_by", String(64), nullable=False),
