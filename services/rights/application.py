@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from services.rights.domain import admission
 from services.rights.domain.model import EXPIRED, REMINDER_DAYS, Right
 from services.rights.domain.submission import Submission
+from shared.events.payloads import IdentitySubmitted
 from shared.kit.http import ApiError
 from shared.kit.settings import Settings
 from shared.kit.store import ServiceApplication, event_store_env, upsert
@@ -28,6 +29,14 @@ right_list = Table(  # "my rights"
     Column("submitted_at", DateTime(timezone=True), nullable=False),
     Column("valid_until", String(10), nullable=True),  # ISO date, compared as text
 )
+known_identities = Table(  # whom each identity proves to be the right holder, from IdentitySubmitted
+    "known_identities", read_models,
+    Column("identity_id", String(36), primary_key=True),
+    Column("account_id", String(36), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("role", String(10), nullable=False),
+    Column("holder_name", String(200), nullable=False),
+)
 
 
 def mine(account_id: str, right_type: str | None, status: str | None):
@@ -37,6 +46,7 @@ def mine(account_id: str, right_type: str | None, status: str | None):
     return query.where(right_list.c.status == status) if status else query
 
 
+IDENTITY_WAIT_SECONDS = 5.0  # an identity submitted a moment ago is on its way (IdentitySubmitted)
 STEP_FIELDS = ("revision", "review_id", "outcome", "reasons", "days_left", "valid_until")
 
 
@@ -52,6 +62,7 @@ class RightsApplication(QueuedReviews, ServiceApplication):
     def __init__(self, settings: Settings, env: dict[str, str] | None = None) -> None:
         self.settings = settings
         self.today = date.today  # a setting of tests, like identity's clock
+        self.identity_wait_seconds = IDENTITY_WAIT_SECONDS
         super().__init__(env or event_store_env(settings))
 
     def admit(self, fields: dict) -> None:
@@ -59,6 +70,34 @@ class RightsApplication(QueuedReviews, ServiceApplication):
         problems = admission.problems(Submission.from_fields(fields), self.today())
         if problems:
             raise ApiError(422, problems[0].code, problems[0].message, {"problems": [p.as_dict() for p in problems]})
+
+    def note_identity(self, session: Session, submitted: IdentitySubmitted) -> None:
+        """Remember an identity's holder (the latest revision wins; a redelivered older one changes nothing)."""
+        known = session.execute(select(known_identities.c.revision)
+                                .where(known_identities.c.identity_id == submitted.identity_id)).scalar()
+        if known is None or known < submitted.revision:
+            upsert(session, known_identities, "identity_id", {
+                "identity_id": submitted.identity_id, "account_id": submitted.account_id,
+                "revision": submitted.revision, "role": submitted.role, "holder_name": submitted.holder.name})
+
+    def known_identity(self, identity_id: str) -> dict | None:
+        """{identity_id, account_id, revision, role, holder_name}, or None before its IdentitySubmitted."""
+        with self.engine.connect() as connection:
+            row = connection.execute(select(known_identities)
+                                     .where(known_identities.c.identity_id == identity_id)).first()
+        return None if row is None else row._asdict()
+
+    def identity_holder(self, identity_id: str) -> str | None:
+        identity = self.known_identity(identity_id)
+        return None if identity is None else identity["holder_name"]
+
+    def usable_identity(self, account_id: str, identity_id: str) -> dict | None:
+        """The account's identity a right may name; None while unknown here; 409 if it is someone else's."""
+        identity = self.known_identity(identity_id)
+        if identity is not None and identity["account_id"] != account_id:
+            raise ApiError(409, "IDENTITY_NOT_USABLE", "A right names an identity of the registering account.",
+                           {"identity_id": identity_id, "reason": "not_yours"})
+        return identity
 
     def register(self, account_id: str, **fields: object) -> str:
         right = Right(account_id=account_id, **fields)

@@ -8,13 +8,13 @@ from datetime import date
 from services.rights.adapters.publication import to_public
 from services.rights.application import RightsApplication
 from services.rights.domain.checks import complaint_checks, right_checks
-from services.rights.entrypoints import http
+from services.rights.entrypoints import events, http
 from shared.kit.blobs import BlobStore, files_router
 from shared.kit.logs import log
 from shared.kit.runtime import Service
 from shared.kit.settings import Settings
 from shared.review.http import review_router
-from shared.review.process import CONSUMES, MaterialReviewer
+from shared.review.process import MaterialReviewer
 
 
 def expiry_schedule(app: RightsApplication, every_seconds: float):
@@ -32,9 +32,9 @@ def bootstrap(settings: Settings, application: RightsApplication | None = None) 
     app = application or RightsApplication(settings)
     app.blobs = BlobStore(settings.service_dir / "blobs", settings.max_upload_bytes)
     reviewer = MaterialReviewer(app, "right", settings.review_mode, lambda c: c.right_id,
-                                lambda right: right_checks(right, app.today()),
+                                lambda right: right_checks(right, app.today(), app.identity_holder(right.identity_id)),
                                 lambda right, _: complaint_checks(right, app.today()))
     routers = [http.router, review_router(("right",), http.under_review), files_router(app.blobs)]
     return Service(settings=settings, app=app, routers=routers, mapping=to_public,
-                   consumes=CONSUMES, handler=reviewer.handle, state={"application": app},
+                   consumes=events.CONSUMES, handler=events.handler(app, reviewer), state={"application": app},
                    loops={"expiry": expiry_schedule(app, settings.expiry_sweep_seconds)})

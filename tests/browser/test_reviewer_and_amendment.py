@@ -52,6 +52,7 @@ def reviewer_sees_the_materials(console: Page, person: Person) -> None:
     right = console.locator("#queue-right article").first
     expect(right.locator(".right-title")).to_have_text("山河好物")
     expect(right.locator(".right-holder")).to_have_text("王五")
+    expect(right.locator(".identity-holder")).to_contain_text("王五")  # the holder the identity proves
     assert pages.image_shown(pages.previewed(right, "商标图样"))
     certificate = pages.previewed(right, "注册证").locator("a.open-document").get_attribute("href")
     opened = console.request.get(console.url.split("/reviews")[0] + str(certificate))

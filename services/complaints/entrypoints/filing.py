@@ -22,6 +22,7 @@ from services.complaints.application import ComplaintsApplication
 from services.complaints.domain.targets import MAX_TARGETS
 from shared.kit.auth import CurrentPrincipal, Principal
 from shared.kit.http import ApiError
+from shared.kit.waiting import eventually
 
 router = APIRouter(tags=["complaints"])
 RIGHT_WAIT_SECONDS = 5.0
@@ -101,12 +102,7 @@ async def complaint_from(request: Request) -> ComplaintIn:
 
 
 async def usable_right(app: ComplaintsApplication, who: Principal, right_id: str) -> dict:
-    right = await asyncio.to_thread(app.usable_right, who.account_id, right_id)
-    waited = 0.0
-    while right is None and waited < RIGHT_WAIT_SECONDS:  # a right registered a moment ago is on its way
-        await asyncio.sleep(0.1)
-        waited += 0.1
-        right = await asyncio.to_thread(app.usable_right, who.account_id, right_id)
+    right = await eventually(lambda: app.usable_right(who.account_id, right_id), RIGHT_WAIT_SECONDS)
     if right is None:
         raise ApiError(409, "RIGHT_NOT_USABLE", "This right is not known to the complaints service.",
                        {"right_id": right_id, "reason": "unknown"})

@@ -6,7 +6,7 @@ from datetime import date
 
 from services.rights.domain import documents
 from services.rights.domain.admission import PER_TYPE
-from services.rights.domain.submission import Submission
+from services.rights.domain.submission import Submission, same_party
 from shared.review.domain import Check
 
 
@@ -26,11 +26,20 @@ def documents_check(sub: Submission) -> Check:
                  f"Upload the {'; '.join(absent)} of the {sub.right_type}." if absent else "The documents are there.")
 
 
-def right_checks(right: object, today: date | None = None) -> list[Check]:
-    """All checks of a right's current revision."""
-    today = today or date.today()
+def holder_check(sub: Submission, identity_holder: str | None) -> Check:
+    """The right is asserted by the holder the identity proves (for an agent: the holder it acts for)."""
+    if identity_holder is None:
+        return Check("HOLDER_MATCHES_IDENTITY", False, "The identity the right names is not known.")
+    return Check("HOLDER_MATCHES_IDENTITY", same_party(sub.holder_name, identity_holder),
+                 f"The right's holder ({sub.holder_name}) is not the verified holder ({identity_holder}) of the "
+                 "identity it names.")
+
+
+def right_checks(right: object, today: date, identity_holder: str | None) -> list[Check]:
+    """All checks of a right's current revision; `identity_holder` is the holder its identity proves."""
     sub = Submission.of(right)
-    return [documents_check(sub), *validity_checks(sub, today), *PER_TYPE[sub.right_type].checks(sub, today)]
+    return [documents_check(sub), holder_check(sub, identity_holder), *validity_checks(sub, today),
+            *PER_TYPE[sub.right_type].checks(sub, today)]
 
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -11,6 +12,7 @@ from services.rights.domain.model import Right
 from services.rights.entrypoints.bodies import RightIn, RightType, Status, command_fields, view
 from shared.kit.auth import CurrentPrincipal
 from shared.kit.http import ApiError
+from shared.kit.waiting import eventually
 
 router = APIRouter(tags=["rights"])
 
@@ -20,20 +22,33 @@ def app_of(request: Request) -> RightsApplication:
 
 
 def under_review(app: RightsApplication, task: dict) -> dict:
-    """A right as its reviewer sees it (shared/review/http.py): its fields, documents and history."""
+    """A right as its reviewer sees it (shared/review/http.py): its fields, documents and history, and whom its
+    identity proves to be the holder (`identity.holder_name`, null while unknown)."""
     right = app.get_or_none(task["material_id"])
     if not isinstance(right, Right):
         raise ApiError(404, "RIGHT_NOT_FOUND", "No such right.")
-    return view(right) | {"account_id": right.account_id, "history": app.history(right)}
+    return view(right) | {"account_id": right.account_id, "history": app.history(right),
+                          "identity": app.known_identity(right.identity_id)}
+
+
+async def usable_identity(app: RightsApplication, account_id: str, identity_id: str) -> None:
+    """A right names an identity of its own account: 409 IDENTITY_NOT_USABLE for someone else's, or for one
+    this service has not heard of (after waiting a moment for an identity submitted just now)."""
+    found = await eventually(lambda: app.usable_identity(account_id, identity_id), app.identity_wait_seconds)
+    if found is None:
+        raise ApiError(409, "IDENTITY_NOT_USABLE", "Submit your identity first: a right names one of yours.",
+                       {"identity_id": identity_id, "reason": "unknown"})
 
 
 @router.post("/v1/rights", status_code=201)
-def register_right(body: RightIn, who: CurrentPrincipal, request: Request) -> dict:
+async def register_right(body: RightIn, who: CurrentPrincipal, request: Request) -> dict:
     """Register a right: 422 at once for a plain format error, else `submitted`, reviewed on a complaint."""
     app = app_of(request)
     fields = command_fields(app, who.account_id, body)
     app.admit(fields)
-    return {"right_id": app.register(who.account_id, **fields), "status": "submitted"}
+    await usable_identity(app, who.account_id, body.identity_id)
+    right_id = await asyncio.to_thread(app.register, who.account_id, **fields)
+    return {"right_id": right_id, "status": "submitted"}
 
 
 @router.get("/v1/rights")
@@ -55,10 +70,11 @@ def get_right(right_id: str, who: CurrentPrincipal, request: Request) -> dict:
 
 
 @router.put("/v1/rights/{right_id}")
-def amend_right(right_id: str, body: RightIn, who: CurrentPrincipal, request: Request) -> dict:
+async def amend_right(right_id: str, body: RightIn, who: CurrentPrincipal, request: Request) -> dict:
     """Amend a rejected right (a new revision, reviewed afresh); 409 RIGHT_LOCKED before anything else."""
     app = app_of(request)
-    app.editable_right(who.account_id, right_id)
+    await asyncio.to_thread(app.editable_right, who.account_id, right_id)
     fields = command_fields(app, who.account_id, body)
     app.admit(fields)
-    return view(app.amend(who.account_id, right_id, **fields))
+    await usable_identity(app, who.account_id, body.identity_id)
+    return view(await asyncio.to_thread(app.amend, who.account_id, right_id, **fields))

@@ -15,7 +15,7 @@ from shared.kit.auth import TokenSigner, TokenVerifier
 from shared.kit.runtime import create_http_app
 from shared.kit.settings import Settings
 from tests.unit.rights import materials
-from tests.unit.rights.filings import deliver_complaint
+from tests.unit.rights.filings import deliver_complaint, deliver_identity
 
 TODAY = date(2026, 11, 28)
 
@@ -32,6 +32,8 @@ class RightsApi:
         self.service = dataclasses.replace(service, verifier=TokenVerifier(public_key=self.signer.public_key))
         self.http = TestClient(create_http_app(self.service))  # no lifespan: no broker needed
         self.complaints = 0
+        self.app.identity_wait_seconds = 0.2
+        deliver_identity(self.service, "account-1")  # materials name identity-1, 张三
 
     def token(self, account_id: str = "account-1", roles: tuple[str, ...] = ("holder",)) -> dict:
         token, _ = self.signer.issue(account_id, list(roles), 5)

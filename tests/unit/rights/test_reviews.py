@@ -17,7 +17,7 @@ from shared.kit.auth import TokenSigner, TokenVerifier
 from shared.kit.http import ApiError
 from shared.kit.runtime import create_http_app
 from shared.kit.settings import Settings
-from tests.unit.rights.filings import deliver_complaint
+from tests.unit.rights.filings import deliver_complaint, deliver_identity
 
 ACCOUNT = "account-1"
 DOC = {"blob_id": "0" * 64, "sha256": "0" * 64, "media_type": "application/pdf", "size": 9,
@@ -32,6 +32,7 @@ class Rights:
         service = bootstrap(settings, self.app)
         self.service = dataclasses.replace(service, verifier=TokenVerifier(public_key=self.signer.public_key))
         self.http = TestClient(create_http_app(self.service))
+        deliver_identity(self.service, ACCOUNT)
 
     def token(self, account_id: str, roles: tuple[str, ...] = ("reviewer",)) -> dict:
         token, _ = self.signer.issue(account_id, list(roles), 5)

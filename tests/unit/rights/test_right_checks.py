@@ -13,7 +13,7 @@ TODAY = date(2026, 11, 28)
 
 
 def failed(fields: dict, today: date = TODAY) -> list[str]:
-    return [c.code for c in right_checks(SimpleNamespace(**fields), today) if not c.passed]
+    return [c.code for c in right_checks(SimpleNamespace(**fields), today, "张三") if not c.passed]
 
 
 @pytest.mark.parametrize("fields", [trademark(), copyright(), patent("invention"), patent("utility_model"),

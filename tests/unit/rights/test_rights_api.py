@@ -4,6 +4,7 @@ import pytest
 
 from deploy.client import PNG
 from tests.unit.rights.conftest import RightsApi
+from tests.unit.rights.filings import deliver_identity
 
 
 def code_of(response) -> tuple[int, str]:
@@ -76,7 +77,8 @@ def test_files_are_images_or_pdf_within_the_size_limit(api, holder):
 def test_my_rights_filter_by_type_and_status_and_page_with_a_total(api, holder):
     ids = [api.register(holder, api.body(holder, kind)) for kind in ("trademark", "copyright", "invention",
                                                                       "trademark")]
-    api.register(api.token("account-2"), api.body(api.token("account-2")))
+    deliver_identity(api.service, "account-2", "identity-2")
+    api.register(api.token("account-2"), api.body(api.token("account-2"), identity_id="identity-2"))
     everything = api.http.get("/v1/rights", headers=holder)
     assert everything.headers["X-Total-Count"] == "4" and {r["right_id"] for r in everything.json()} == set(ids)
     page = api.http.get("/v1/rights", params={"right_type": "trademark", "limit": 1, "offset": 1}, headers=holder)
@@ -184,3 +186,38 @@ def test_an_uploader_gets_its_own_file_back_and_no_one_else_does(api, holder):
     assert code_of(api.http.get(f"/v1/files/{'0' * 64}", headers=holder)) == (404, "FILE_NOT_FOUND")
     assert code_of(api.http.get("/v1/files/../../etc", headers=holder))[0] == 404
     assert api.http.get(f"/v1/files/{blob_id}").status_code == 401
+
+
+def test_a_right_names_an_identity_of_its_own_account(api, holder):
+    deliver_identity(api.service, "account-2", "identity-2")
+    someone_elses = api.http.post("/v1/rights", json=api.body(holder, identity_id="identity-2"), headers=holder)
+    assert code_of(someone_elses) == (409, "IDENTITY_NOT_USABLE")
+    assert someone_elses.json()["error"]["details"]["reason"] == "not_yours"
+    unknown = api.http.post("/v1/rights", json=api.body(holder, identity_id="identity-9"), headers=holder)
+    assert code_of(unknown) == (409, "IDENTITY_NOT_USABLE")
+    assert unknown.json()["error"]["details"]["reason"] == "unknown"
+    assert api.http.get("/v1/rights", headers=holder).json() == []
+
+
+def held_by(body: dict, name: str) -> dict:
+    """A trademark whose holder and registrant are `name`."""
+    return body | {"holder_name": name, "details": body["details"] | {"registrant": name}}
+
+
+def test_a_right_held_by_someone_other_than_the_verified_holder_is_rejected_with_the_reason(api, holder):
+    right_id = api.register(holder, held_by(api.body(holder), "耐克公司"))
+    api.complain(right_id)  # auto review
+
+    right = api.http.get(f"/v1/rights/{right_id}", headers=holder).json()
+
+    assert right["status"] == "rejected"
+    [reason] = [r for r in right["reasons"] if r["code"] == "HOLDER_MATCHES_IDENTITY"]
+    assert "耐克公司" in reason["message"] and "张三" in reason["message"]
+
+
+def test_the_latest_identity_revision_names_the_holder(api, holder):
+    deliver_identity(api.service, "account-1", holder_name="张三丰", revision=2)
+    deliver_identity(api.service, "account-1", holder_name="张三", revision=1)  # a late redelivery
+    right_id = api.register(holder, held_by(api.body(holder), "张三丰"))
+    api.complain(right_id)
+    assert api.http.get(f"/v1/rights/{right_id}", headers=holder).json()["status"] == "approved"
