@@ -27,7 +27,7 @@ PUBLISHERS = {
     "RightExpiring": ("rights",),
 }
 CONSUMERS = {
-    "identity": ("ComplaintFiled",), "rights": ("ComplaintFiled",),
+    "identity": ("ComplaintFiled",), "rights": ("ComplaintFiled", "IdentitySubmitted"),
     "complaints": ("RightRegistered", "ComplaintFiled", "ReviewDecided"),
     "notifier": ("EmailVerificationRequested", "EmailBound", "ComplaintFiled", "ReviewDecided", "RightExpiring"),
 }

@@ -13,6 +13,7 @@ import pytest
 
 from services.complaints.entrypoints import events as complaints_events
 from services.notifier.entrypoints import events as notifier_events
+from services.rights.entrypoints import events as rights_events
 from shared.events import CONTRACT_EVENTS, TOPICS, payloads
 from shared.events.asyncapi import CONSUMERS, PUBLISHERS, committed_document, current_document
 from shared.events.envelope import CloudEvent
@@ -185,7 +186,7 @@ def test_dead_letters_document_the_headers_the_inbox_sets():
 
 def test_consumers_are_those_the_services_subscribe():
     topic_of = {e.name: e.topic for e in CONTRACT_EVENTS}
-    subscribed = {"identity": process.CONSUMES, "rights": process.CONSUMES,
+    subscribed = {"identity": process.CONSUMES, "rights": rights_events.CONSUMES,
                   "complaints": complaints_events.CONSUMES, "notifier": notifier_events.CONSUMES}
     assert {s: {topic_of[n] for n in names} for s, names in CONSUMERS.items()} == {
         s: set(topics) for s, topics in subscribed.items()}
