@@ -28,6 +28,16 @@ class Check:
         return cls(stored["code"], stored["passed"], stored["message"])
 
 
+def merged(checks: list[Check]) -> list[Check]:
+    """One check per code, in first-seen order (a material's check and a complaint's may share one, such as
+    RIGHT_EXPIRED): it fails if any of them fails, with that one's message."""
+    by_code: dict[str, Check] = {}
+    for check in checks:
+        if check.code not in by_code or (by_code[check.code].passed and not check.passed):
+            by_code[check.code] = check
+    return list(by_code.values())
+
+
 def failed_reasons(checks: list[Check]) -> list[dict]:
     return [{"code": c.code, "message": c.message} for c in checks if not c.passed]
 

@@ -12,7 +12,15 @@ from shared.events.payloads import ComplaintFiled, Reason, ReviewDecided
 from shared.kit.inbox import Delivery
 from shared.kit.outbox import PublicEvent
 from shared.kit.store import ServiceApplication
-from shared.review.domain import REJECTED, Check, Review, ReviewableMaterial, automatic_outcome, failed_reasons
+from shared.review.domain import (
+    REJECTED,
+    Check,
+    Review,
+    ReviewableMaterial,
+    automatic_outcome,
+    failed_reasons,
+    merged,
+)
 
 CONSUMES = ("ipp.complaint-filed.v1",)
 ComplaintChecks = Callable[[ReviewableMaterial, ComplaintFiled], list[Check]]
@@ -67,7 +75,7 @@ class MaterialReviewer:
             review.decide(outcome, reasons, reused_decision_id=decision_id)
             self.app.save(review)
         else:
-            self._review(complaint, event, material, [*self.checks_for(material), *for_complaint])
+            self._review(complaint, event, material, merged([*self.checks_for(material), *for_complaint]))
 
     def _review(self, complaint: ComplaintFiled, event: CloudEvent, material: ReviewableMaterial,
                 checks: list[Check]) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 from deploy.client import resident_id
 from deploy.stack import REPO
@@ -46,12 +46,17 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 @pytest.fixture
-def shoot() -> Callable[[Page, str], None]:
-    """Save a full-page screenshot of what the page shows now."""
+def shoot() -> Callable[..., None]:
+    """Save a full-page screenshot of what the page shows now, or of one part of it (`part`), once what it
+    loads (images, embedded PDFs) has arrived."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    def save(page: Page, name: str) -> None:
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    def save(page: Page, name: str, part: Locator | None = None) -> None:
+        page.wait_for_load_state("networkidle")
+        if part is None:
+            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        else:
+            part.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
     return save
 

@@ -78,7 +78,7 @@ def test_a_reviewer_rejects_a_right_and_the_holder_amends_it(
     task.get_by_label("驳回原因").select_option("CERTIFICATE_ILLEGIBLE")
     task.get_by_label("说明（申诉人可见）").fill(STATEMENT)
     reviewer_sees_the_materials(console, person)
-    shoot(console, "09-reviewer-console")
+    shoot(console, "09-reviewer-console", task)
     task.get_by_role("button", name="提交审核结论").click()
     expect(console.locator(f"#queue-right [data-material-id='{right_id}']")).to_have_count(0)
     console.context.close()

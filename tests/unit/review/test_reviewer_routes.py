@@ -222,3 +222,9 @@ def test_the_queue_comes_in_pages_oldest_first_with_the_total(identity):
     assert [t["material_id"] for t in first.json() + rest.json()] == materials
     too_many = identity.http.get("/v1/reviews", params={"limit": 501}, headers=reviewer)
     assert (too_many.status_code, too_many.json()["error"]["code"]) == (422, "VALIDATION_FAILED")
+
+
+def test_checks_sharing_a_code_merge_into_one_that_fails_if_either_does():
+    from shared.review.domain import Check, merged
+    checks = [Check("A", True, "a ok"), Check("B", True, "b ok"), Check("A", False, "a failed"), Check("B", True, "")]
+    assert merged(checks) == [Check("A", False, "a failed"), Check("B", True, "b ok")]

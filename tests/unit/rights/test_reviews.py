@@ -159,3 +159,11 @@ def test_of_reviewers_claiming_or_deciding_at_once_exactly_one_wins(rights):
         else:  # only the claimer could decide; the others were refused, never a server error
             assert set(outcomes) <= {"ok", "REVIEW_CLAIMED_BY_OTHER", "REVIEW_ALREADY_DECIDED"}
     assert len(rights.decisions()) == 1
+
+
+def test_a_reviewer_sees_each_check_once(rights):
+    """The right's own RIGHT_EXPIRED and the one each complaint asks are one line for the reviewer."""
+    rights.complain(rights.register(), 1)
+    [task] = rights.app.review_queue.tasks("pending")
+    codes = [c["code"] for c in task["checks"]]
+    assert "RIGHT_EXPIRED" in codes and len(codes) == len(set(codes))
