@@ -167,10 +167,17 @@ class ServiceApplication(Application[Any]):
         except (AggregateNotFoundError, ValueError):
             return None
 
+    def found(self, kind: type[T], aggregate_id: str, code: str) -> T:
+        """The aggregate of this kind with this id, else a 404 with `code`."""
+        found = self.get_or_none(aggregate_id)
+        if not isinstance(found, kind):
+            raise ApiError(404, code, f"No such {kind.__name__.lower()}.")
+        return found
+
     def owned(self, kind: type[T], aggregate_id: str, account_id: str, code: str) -> T:
         """The account's own aggregate of this kind, else a 404 with `code` (others' look absent)."""
-        found = self.get_or_none(aggregate_id)
-        if not isinstance(found, kind) or getattr(found, "account_id", None) != account_id:
+        found = self.found(kind, aggregate_id, code)
+        if getattr(found, "account_id", None) != account_id:
             raise ApiError(404, code, f"No such {kind.__name__.lower()}.")
         return found
 

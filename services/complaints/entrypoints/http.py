@@ -11,7 +11,6 @@ from services.complaints.application import ComplaintsApplication
 from services.complaints.domain.model import Complaint
 from services.complaints.domain.statement import targets_with_status
 from shared.kit.auth import CurrentPrincipal
-from shared.kit.http import ApiError
 from shared.review.http import REVIEWER
 
 router = APIRouter(tags=["complaints"])
@@ -61,9 +60,7 @@ def withdraw(complaint_id: str, who: CurrentPrincipal, request: Request) -> dict
 def under_review(app: ComplaintsApplication, task: dict) -> dict:
     """What a reviewer decides on (shared/review/http.py): the complaint of a task, with its targets,
     evidence and the decisions on identity and right."""
-    complaint = app.get_or_none(task["material_id"])
-    if not isinstance(complaint, Complaint):
-        raise ApiError(404, "COMPLAINT_NOT_FOUND", "No such complaint.")
+    complaint = app.found(Complaint, task["material_id"], "COMPLAINT_NOT_FOUND")
     return {**view(app, complaint), "account_id": complaint.account_id, "identity_id": complaint.identity_id}
 
 

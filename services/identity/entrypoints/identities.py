@@ -121,9 +121,7 @@ def view(identity: Identity) -> dict:
 
 def under_review(app: IdentityApplication, task: dict) -> dict:
     """An identity as its reviewer sees it (shared/review/http.py): the submission, numbers masked."""
-    identity = app.get_or_none(task["material_id"])
-    if not isinstance(identity, Identity):
-        raise ApiError(404, "IDENTITY_NOT_FOUND", "No such identity.")
+    identity = app.found(Identity, task["material_id"], "IDENTITY_NOT_FOUND")
     return {**view(identity), "account_id": identity.account_id}
 
 

@@ -24,9 +24,7 @@ def app_of(request: Request) -> RightsApplication:
 def under_review(app: RightsApplication, task: dict) -> dict:
     """A right as its reviewer sees it (shared/review/http.py): its fields, documents and history, and whom its
     identity proves to be the holder (`identity.holder_name`, null while unknown)."""
-    right = app.get_or_none(task["material_id"])
-    if not isinstance(right, Right):
-        raise ApiError(404, "RIGHT_NOT_FOUND", "No such right.")
+    right = app.found(Right, task["material_id"], "RIGHT_NOT_FOUND")
     return view(right) | {"account_id": right.account_id, "history": app.history(right),
                           "identity": app.known_identity(right.identity_id)}
 
