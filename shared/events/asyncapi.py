@@ -12,25 +12,13 @@ from pathlib import Path
 
 from shared.events.envelope import CONTENT_TYPE
 from shared.events.schemas import current_schemas
-from shared.events.topics import CONTRACT_EVENTS, ContractEvent, dlq_topic
+from shared.events.topics import CONSUMERS, CONTRACT_EVENTS, PUBLISHERS, ContractEvent, dlq_topic
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "asyncapi.json"
 VERSION = "1.0.0"  # the contract's version: every topic and type is .v1
 KAFKA = "0.5.0"  # Kafka bindings version for AsyncAPI 3.0
 SCHEMAS = "#/components/schemas/"
 
-# shared/ never imports services/, so who publishes and who consumes is stated here; tests check it against them.
-PUBLISHERS = {
-    "IdentitySubmitted": ("identity",), "RightRegistered": ("rights",), "ComplaintFiled": ("complaints",),
-    "ReviewDecided": ("identity", "rights", "complaints"), "EmailVerificationRequested": ("identity",),
-    "EmailBound": ("identity",), "ComplaintWithdrawn": ("complaints",), "NotificationSent": ("notifier",),
-    "RightExpiring": ("rights",),
-}
-CONSUMERS = {
-    "identity": ("ComplaintFiled",), "rights": ("ComplaintFiled", "IdentitySubmitted"),
-    "complaints": ("RightRegistered", "ComplaintFiled", "ReviewDecided"),
-    "notifier": ("EmailVerificationRequested", "EmailBound", "ComplaintFiled", "ReviewDecided", "RightExpiring"),
-}
 SUMMARIES = {  # as CONTRACT.md and README "Extensions of the contract" say
     "IdentitySubmitted": "An identity was submitted: first submission and every resubmission after a rejection "
                          "(revision 1, 2, …). Parties carry masked document numbers and keyed fingerprints only.",

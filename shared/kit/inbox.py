@@ -64,15 +64,15 @@ def parse(record: ConsumerRecord) -> CloudEvent | None:
 class Inbox:
     """Runs one consumer group over `topics`, dispatching contract payloads to `handler`."""
 
-    def __init__(self, app: ServiceApplication, producer: AIOKafkaProducer, bootstrap: str, group: str,
+    def __init__(self, app: ServiceApplication, producer: AIOKafkaProducer, kafka: dict, group: str,
                  topics: Sequence[str], handler: Handler, batch: int = 200, retries: int = 3) -> None:
-        self.app, self.producer, self.bootstrap, self.group = app, producer, bootstrap, group
+        self.app, self.producer, self.kafka, self.group = app, producer, kafka, group
         self.topics, self.handler, self.batch, self.retries = list(topics), handler, batch, retries
         self.consumer: AIOKafkaConsumer | None = None
 
     async def run(self) -> None:
         self.consumer = AIOKafkaConsumer(
-            *self.topics, bootstrap_servers=self.bootstrap, group_id=self.group,
+            *self.topics, **self.kafka, group_id=self.group,
             enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=self.batch,
             session_timeout_ms=10000, heartbeat_interval_ms=1000,
         )

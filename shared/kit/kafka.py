@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.helpers import create_ssl_context
 
 from shared.events.envelope import CONTENT_TYPE, CloudEvent
 from shared.kit.settings import Settings
@@ -14,14 +17,41 @@ from shared.kit.settings import Settings
 HEADERS = [("content-type", CONTENT_TYPE.encode())]
 
 
+def client_options(settings: Settings) -> dict[str, Any]:
+    """What every aiokafka client of this service is given: where the brokers are and how to authenticate."""
+    options: dict[str, Any] = {"bootstrap_servers": settings.kafka_bootstrap,
+                               "security_protocol": settings.kafka_security_protocol}
+    if settings.kafka_security_protocol.startswith("SASL"):
+        password = settings.kafka_sasl_password
+        options.update(sasl_mechanism=settings.kafka_sasl_mechanism, sasl_plain_username=settings.kafka_sasl_username,
+                       sasl_plain_password=password.get_secret_value() if password else None)
+    if settings.kafka_security_protocol.endswith("SSL"):
+        options["ssl_context"] = create_ssl_context(
+            cafile=str(settings.kafka_ssl_cafile) if settings.kafka_ssl_cafile else None,
+            certfile=str(settings.kafka_ssl_certfile) if settings.kafka_ssl_certfile else None,
+            keyfile=str(settings.kafka_ssl_keyfile) if settings.kafka_ssl_keyfile else None)
+    return options
+
+
+def options_from_env(env: Mapping[str, str], service: str = "tools") -> dict[str, Any]:
+    """client_options for a tool or test holding an environment of IPP_* variables (e.g. a stack's)."""
+    fields = {name: env[f"IPP_{name.upper()}"] for name in Settings.model_fields
+              if name.startswith("kafka_") and f"IPP_{name.upper()}" in env}
+    prefix = f"IPP_{service.upper()}_KAFKA_SASL_"
+    if f"{prefix}USERNAME" in env:
+        fields.update(kafka_sasl_username=env[f"{prefix}USERNAME"], kafka_sasl_password=env.get(f"{prefix}PASSWORD"))
+    return client_options(Settings(service=service, **fields))
+
+
 def new_producer(settings: Settings) -> AIOKafkaProducer:
     """acks=all always; idempotence where the broker supports it (Apache Kafka, not Tansu's memory engine)."""
     return AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap,
+        **client_options(settings),
         acks="all",
         enable_idempotence=settings.kafka_idempotence,
         linger_ms=2,
         request_timeout_ms=15000,
+        max_request_size=settings.kafka_max_request_bytes,
     )
 
 
@@ -30,9 +60,9 @@ async def publish(producer: AIOKafkaProducer, topic: str, event: CloudEvent) -> 
     return await producer.send(topic, event.to_bytes(), key=event.subject.encode(), headers=HEADERS)
 
 
-async def ensure_topics(bootstrap: str, topics: list[str] | tuple[str, ...], partitions: int) -> None:
+async def ensure_topics(options: dict[str, Any], topics: list[str] | tuple[str, ...], partitions: int) -> None:
     """Create the topics that do not exist yet (idempotent, safe when several services race)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
+    admin = AIOKafkaAdminClient(**options, request_timeout_ms=15000)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -46,11 +76,11 @@ async def ensure_topics(bootstrap: str, topics: list[str] | tuple[str, ...], par
         await admin.close()
 
 
-async def wait_for_broker(bootstrap: str, timeout: float = 60.0) -> None:
+async def wait_for_broker(options: dict[str, Any], timeout: float = 60.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         try:
-            await broker_reachable(bootstrap)
+            await broker_reachable(options)
             return
         except (KafkaError, OSError):
             if asyncio.get_running_loop().time() > deadline:
@@ -58,8 +88,8 @@ async def wait_for_broker(bootstrap: str, timeout: float = 60.0) -> None:
             await asyncio.sleep(0.5)
 
 
-async def broker_reachable(bootstrap: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+async def broker_reachable(options: dict[str, Any]) -> None:
+    admin = AIOKafkaAdminClient(**options, request_timeout_ms=3000)
     await asyncio.wait_for(admin.start(), 5)
     try:
         await asyncio.wait_for(admin.list_topics(), 5)

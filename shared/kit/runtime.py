@@ -17,7 +17,7 @@ from shared.events.topics import TOPICS, dlq_topic
 from shared.kit.auth import TokenVerifier
 from shared.kit.http import health_router, install_error_handlers
 from shared.kit.inbox import Handler, Inbox
-from shared.kit.kafka import broker_reachable, ensure_topics, new_producer, wait_for_broker
+from shared.kit.kafka import broker_reachable, client_options, ensure_topics, new_producer, wait_for_broker
 from shared.kit.logs import configure_logging, log
 from shared.kit.outbox import Mapping, OutboxRelay
 from shared.kit.settings import Settings
@@ -56,14 +56,15 @@ async def supervise(name: str, run: Callable[[], Awaitable[None]]) -> None:
 
 def create_http_app(service: Service) -> FastAPI:
     settings = service.settings
+    kafka = client_options(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if service.app is None and not service.loops:
             yield  # the portal: HTTP only
             return
-        await wait_for_broker(settings.kafka_bootstrap)
-        await ensure_topics(settings.kafka_bootstrap, [*TOPICS, dlq_topic(settings.consumer_group)],
+        await wait_for_broker(kafka)
+        await ensure_topics(kafka, [*TOPICS, dlq_topic(settings.consumer_group)],
                             settings.topic_partitions)
         producer = new_producer(settings)
         await producer.start()
@@ -75,7 +76,7 @@ def create_http_app(service: Service) -> FastAPI:
                                 owner=f"{socket.gethostname()}:{settings.port}")
             tasks.append(asyncio.create_task(supervise("outbox", relay.run)))
         if service.app is not None and service.handler is not None:
-            inbox = Inbox(service.app, producer, settings.kafka_bootstrap, settings.consumer_group,
+            inbox = Inbox(service.app, producer, kafka, settings.consumer_group,
                           service.consumes, service.handler, settings.consumer_batch, settings.consumer_retries)
             tasks.append(asyncio.create_task(supervise("inbox", inbox.run)))
         log.info("service.started", port=settings.port, bootstrap=settings.kafka_bootstrap)
@@ -91,7 +92,7 @@ def create_http_app(service: Service) -> FastAPI:
     install_error_handlers(http)
     checks: dict[str, Callable[[], Awaitable[None]]] = {}
     if service.app is not None or service.loops:
-        checks["broker"] = lambda: broker_reachable(settings.kafka_bootstrap)
+        checks["broker"] = lambda: broker_reachable(kafka)
     if service.app is not None:
         checks["database"] = lambda: asyncio.to_thread(service.app.ping_database)
     http.include_router(health_router(checks))

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_PORTS = {"portal": 8080, "identity": 8081, "rights": 8082, "complaints": 8083, "notifier": 8084}
@@ -21,6 +21,16 @@ class Settings(BaseSettings):
     env: Literal["development", "production", "test"] = "development"
     kafka_bootstrap: str = "127.0.0.1:19092"
     kafka_idempotence: bool = False  # Tansu's memory engine lacks InitProducerId; on for Apache Kafka
+    # how this service authenticates to Kafka; IPP_<SERVICE>_KAFKA_SASL_USERNAME/PASSWORD win over the plain ones,
+    # so one environment can carry each service's own principal (as the local launcher's does)
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: Path | None = None  # the CA that signed the brokers' certificates (else the system's)
+    kafka_ssl_certfile: Path | None = None  # a client certificate, for brokers that authenticate by TLS
+    kafka_ssl_keyfile: Path | None = None
+    kafka_max_request_bytes: int = Field(default=1024 * 1024, ge=1024)  # the producer's max_request_size
     topic_partitions: int = 3
     data_dir: Path = Path("var")
     database_url: str = ""
@@ -53,6 +63,10 @@ class Settings(BaseSettings):
             self.database_url = os.environ.get(f"IPP_{name}_DATABASE_URL", "")
         if not self.database_url:
             self.database_url = f"sqlite:///{(self.service_dir / 'events.sqlite').resolve()}"
+        username = os.environ.get(f"IPP_{name}_KAFKA_SASL_USERNAME")
+        if username:
+            self.kafka_sasl_username = username
+            self.kafka_sasl_password = SecretStr(os.environ.get(f"IPP_{name}_KAFKA_SASL_PASSWORD", ""))
         if self.env == "production" and self.dev_code:
             raise ValueError("IPP_DEV_CODE is refused when IPP_ENV=production")
         return self

@@ -13,7 +13,7 @@ from eventsourcing.domain import Aggregate, event
 from deploy import postgres
 from shared.events.payloads import EmailBound
 from shared.kit.inbox import Inbox
-from shared.kit.kafka import HEADERS, ensure_topics, new_producer
+from shared.kit.kafka import HEADERS, client_options, ensure_topics, new_producer
 from shared.kit.outbox import OutboxRelay, PublicEvent
 from shared.kit.settings import Settings
 from shared.kit.store import ServiceApplication, event_store_env
@@ -73,7 +73,7 @@ async def relay_everything(app: ServiceApplication, settings: Settings, name: st
 def test_the_relay_publishes_each_public_event_keyed_by_subject_and_a_rerun_republishes_the_same_ids(
         infrastructure, probe):
     settings = settings_of(infrastructure)
-    asyncio.run(ensure_topics(settings.kafka_bootstrap, [TOPIC], 3))
+    asyncio.run(ensure_topics(client_options(settings), [TOPIC], 3))
     boxes = [Mailbox(email=f"{uuid.uuid4().hex}@example.com") for _ in range(3)]
     probe.save(*boxes)
     relay_name = f"outbox-{uuid.uuid4().hex[:8]}"
@@ -90,7 +90,7 @@ def test_the_inbox_applies_a_redelivered_event_once_and_dead_letters_what_it_can
         infrastructure, probe):
     settings = settings_of(infrastructure)
     group = f"ipp-probe-{uuid.uuid4().hex[:8]}"
-    asyncio.run(ensure_topics(settings.kafka_bootstrap, [TOPIC, f"ipp.dlq.{group}"], 3))
+    asyncio.run(ensure_topics(client_options(settings), [TOPIC, f"ipp.dlq.{group}"], 3))
     box = Mailbox(email="inbox@example.com")
     probe.save(box)
     subject = str(uuid.uuid4())
@@ -113,7 +113,7 @@ def test_the_inbox_applies_a_redelivered_event_once_and_dead_letters_what_it_can
     async def consume() -> None:
         producer = new_producer(settings)
         await producer.start()
-        inbox = Inbox(probe, producer, settings.kafka_bootstrap, group, [TOPIC], handle)
+        inbox = Inbox(probe, producer, client_options(settings), group, [TOPIC], handle)
         task = asyncio.create_task(inbox.run())
         try:
             for _ in range(120):

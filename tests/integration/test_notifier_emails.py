@@ -36,7 +36,7 @@ class Inbound:
     """Contract events applied as the kit's inbox applies them: one transaction, deduplicated on the event id."""
 
     def __init__(self, app: NotifierApplication) -> None:
-        self.inbox = Inbox(app, producer=None, bootstrap="", group="ipp-notifier",  # type: ignore[arg-type]
+        self.inbox = Inbox(app, producer=None, kafka={}, group="ipp-notifier",  # type: ignore[arg-type]
                            topics=CONSUMES, handler=EventHandler(app))
 
     def __call__(self, *payloads: BaseModel, event: CloudEvent | None = None) -> list[CloudEvent]:

@@ -52,7 +52,7 @@ class Platform:
         payload = BY_TYPE[event.type].model.model_validate(event.data)
         for service in self.services.values():
             if topic in service.consumes:
-                inbox = Inbox(service.app, None, "", "test", service.consumes, service.handler)
+                inbox = Inbox(service.app, None, {}, "test", service.consumes, service.handler)
                 for _ in range(times):
                     inbox.apply([Delivery(SimpleNamespace(topic=topic), event, payload)])
 

@@ -102,7 +102,7 @@ def app(tmp_path) -> NotifierApplication:
 @pytest.fixture
 def deliver(app) -> Callable[..., CloudEvent]:
     """Apply one contract event as the kit's inbox does: in its transaction, deduplicated on the event id."""
-    inbox = Inbox(app, producer=None, bootstrap="", group="ipp-notifier", topics=CONSUMES,  # type: ignore[arg-type]
+    inbox = Inbox(app, producer=None, kafka={}, group="ipp-notifier", topics=CONSUMES,  # type: ignore[arg-type]
                   handler=EventHandler(app))
 
     def _deliver(payload: BaseModel, event: CloudEvent | None = None) -> CloudEvent:

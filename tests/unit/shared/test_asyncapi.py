@@ -15,9 +15,9 @@ from services.complaints.entrypoints import events as complaints_events
 from services.notifier.entrypoints import events as notifier_events
 from services.rights.entrypoints import events as rights_events
 from shared.events import CONTRACT_EVENTS, TOPICS, payloads
-from shared.events.asyncapi import CONSUMERS, PUBLISHERS, committed_document, current_document
+from shared.events.asyncapi import committed_document, current_document
 from shared.events.envelope import CloudEvent
-from shared.events.topics import BY_MODEL, dlq_topic
+from shared.events.topics import BY_MODEL, CONSUMERS, PUBLISHERS, dlq_topic
 from shared.kit.inbox import Inbox
 from shared.kit.kafka import HEADERS
 from shared.kit.outbox import PublicEvent, cloud_event
