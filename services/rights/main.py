@@ -19,7 +19,7 @@ from shared.review.process import MaterialReviewer
 
 def expiry_schedule(app: RightsApplication, every_seconds: float):
     """Daily business, checked every `every_seconds`: reminders 30 days ahead, then `expired`."""
-    async def loop(_producer: object) -> None:
+    async def loop() -> None:
         while True:
             changed = await asyncio.to_thread(app.sweep_expiry, date.today())
             log.info("rights.expiry_swept", changed=changed)

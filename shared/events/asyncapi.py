@@ -205,11 +205,17 @@ def _dead_letter_headers() -> dict:
         "description": "Set by the inbox (shared/kit/inbox.py), after the original record's headers (content-type…).",
         "properties": {
             "ipp-error": {"type": "string", "maxLength": 2000, "description": "repr() of the failure."},
+            "ipp-reason": {"type": "string", "enum": ["NOT_A_CLOUD_EVENT", "WRONG_TOPIC", "SCHEMA_VIOLATION",
+                                                      "NOT_THE_OWNER", "HANDLER_FAILED"],
+                           "description": "Why: not a CloudEvent; a type not carried by this topic; data not "
+                                          "matching the type's schema; a `source` that does not own the event "
+                                          "(e.g. a verdict not from ipp/complaints); a handler that kept failing."},
             "ipp-original-topic": {"type": "string", "description": "The topic the record was read from."},
             "ipp-original-partition": {**decimal, "description": "Its partition, in decimal."},
             "ipp-original-offset": {**decimal, "description": "Its offset, in decimal."},
         },
-        "required": ["ipp-error", "ipp-original-topic", "ipp-original-partition", "ipp-original-offset"],
+        "required": ["ipp-error", "ipp-reason", "ipp-original-topic", "ipp-original-partition",
+                     "ipp-original-offset"],
     }
 
 

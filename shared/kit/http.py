@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -11,9 +12,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.kit.faults import RETRY_AFTER_SECONDS, unavailable
+from shared.kit.logs import log
 
 REQUESTS = Counter("ipp_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("ipp_http_request_seconds", "HTTP request latency", ["method", "route"])
+
+
+class NotMoving(Exception):
+    """A readiness check's finding in its own words: the consumer or the relay is stuck."""
 
 
 class ApiError(Exception):
@@ -33,7 +42,20 @@ def _clean(errors: list[dict]) -> list[dict]:
     return [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in errors]
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """An outage is 503 with Retry-After (the client tries again); anything else is our fault, logged, a JSON 500."""
+    route = getattr(request.scope.get("route"), "path", request.url.path)
+    if unavailable(exc):
+        log.warning("http.unavailable", route=route, error=repr(exc)[:300])
+        body = error_body("SERVICE_UNAVAILABLE", "The service cannot answer right now; try again shortly.")
+        return JSONResponse(body, status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    log.error("http.unexpected", route=route, exc_info=exc)
+    return JSONResponse(error_body("INTERNAL_ERROR", "Something went wrong on our side; it has been logged."),
+                        status_code=500)
+
+
+def install_error_handlers(app: FastAPI, max_body_bytes: int = 1024 * 1024,
+                           max_multipart_bytes: int = 11 * 1024 * 1024) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status)
@@ -52,11 +74,98 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.middleware("http")
     async def _measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         started = time.perf_counter()
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception as exc:  # here rather than Starlette's 500 handler, which re-raises after answering
+            response = unexpected(request, exc)
         route = getattr(request.scope.get("route"), "path", "unmatched")
         REQUESTS.labels(request.method, route, response.status_code).inc()
         LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
         return response
+
+    app.add_middleware(BoundedBodies, max_body_bytes=max_body_bytes, max_multipart_bytes=max_multipart_bytes)
+
+
+def _has_lone_surrogate(value: object) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
+
+
+class BoundedBodies:
+    """At the door, before any handler: a body over its limit is 413 REQUEST_TOO_LARGE (multipart uploads have their
+    own, larger limit), and JSON text that no UTF-8 store or Kafka record can hold (a lone surrogate, `\\ud800`) is
+    422 INVALID_TEXT, instead of an accepted request whose events can never be stored or published."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, max_multipart_bytes: int) -> None:
+        self.app, self.max_body_bytes, self.max_multipart_bytes = app, max_body_bytes, max_multipart_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        content_type = headers.get(b"content-type", b"")
+        limit = self.max_multipart_bytes if content_type.startswith(b"multipart/") else self.max_body_bytes
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._too_large(scope, receive, send, limit)
+            return
+        if declared is not None and not content_type.startswith(b"application/json"):
+            await self.app(scope, receive, send)  # framed by its length, which h11 enforces: nothing to count
+            return
+        body, more = b"", True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > limit:
+                await self._too_large(scope, receive, send, limit)
+                return
+        if b"\\ud" in body.lower() and self._lone_surrogate(body):
+            await self._refuse(scope, receive, send, 422, "INVALID_TEXT",
+                               "The text contains a lone UTF-16 surrogate (e.g. \\ud800), which is not a character.")
+            return
+        await self.app(scope, _replay(body), send)
+
+    @staticmethod
+    def _lone_surrogate(body: bytes) -> bool:
+        try:
+            return _has_lone_surrogate(json.loads(body))
+        except (ValueError, RecursionError):
+            return False  # not JSON: the route says so
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        await self._refuse(scope, receive, send, 413, "REQUEST_TOO_LARGE", f"The body may be at most {limit} bytes.")
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, code: str, message: str) -> None:
+        response = JSONResponse(error_body(code, message), status_code=status)
+        REQUESTS.labels(scope["method"], "unmatched", status).inc()
+        await response(scope, receive, send)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
 
 
 def health_router(checks: dict[str, Callable[[], Awaitable[None]]]) -> APIRouter:
@@ -74,6 +183,8 @@ def health_router(checks: dict[str, Callable[[], Awaitable[None]]]) -> APIRouter
             try:
                 await check()
                 results[name] = "ok"
+            except NotMoving as exc:
+                results[name] = f"not moving: {exc}"
             except Exception as exc:  # any failure means not ready; say which
                 results[name] = f"unavailable: {type(exc).__name__}"
         ready = all(v == "ok" for v in results.values())

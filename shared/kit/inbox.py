@@ -1,37 +1,40 @@
 """The idempotent inbox: consume in batches, apply each batch in one transaction, then commit offsets.
 
-A record's CloudEvents id is stored with the state it produced, in the same transaction, so a
-second delivery (a redelivered batch, a republished outbox after a broker restart) has no effect.
-Records that cannot be parsed, or keep failing after bounded retries, go to ipp.dlq.<group>.
+A record's CloudEvents id is stored with the state it produced, in the same transaction, so a second delivery
+(a redelivered batch, a republished outbox after a broker restart) has no effect. Before a record is applied it
+is admitted: a CloudEvent of the contract's schema, on its own topic, from the service that owns it (identity
+decides identity material, rights the right, complaints the verdict). What is not admitted, and what a handler
+keeps failing on, goes to ipp.dlq.<group> with the reason; the consumer moves on. A database or broker that does
+not answer is waited for, with backoff, as long as it takes: that is never a reason to dead-letter.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import sqlalchemy.exc
 import structlog
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
-from eventsourcing.persistence import IntegrityError as PersistenceIntegrityError
-from eventsourcing.persistence import OperationalError as PersistenceOperationalError
 from prometheus_client import Counter, Gauge
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from shared.events.envelope import CloudEvent
-from shared.events.topics import BY_TYPE, dlq_topic
+from shared.events.topics import BY_TYPE, dlq_topic, owner_of
+from shared.kit.faults import backoff, conflict, unavailable
 from shared.kit.logs import log
 from shared.kit.store import ServiceApplication, inbox_events
 
 CONSUMED = Counter("ipp_events_consumed_total", "Events applied by the inbox", ["topic", "result"])
-DEAD_LETTERS = Counter("ipp_dead_letters_total", "Records sent to the dead-letter topic", ["topic"])
+DEAD_LETTERS = Counter("ipp_dead_letters_total", "Records sent to the dead-letter topic", ["topic", "reason"])
 LAG = Gauge("ipp_consumer_lag", "Records behind the end of the partition", ["topic", "partition"])
+WAITING = Gauge("ipp_inbox_waiting_for_infrastructure", "1 while the inbox waits for its database or broker")
+IN_FLIGHT = Gauge("ipp_inbox_batch_in_flight", "Records of the batch being applied now")
+FORGOTTEN = Counter("ipp_broker_partitions_forgotten_total", "Partitions whose end went back behind the consumer")
 
 
 @dataclass(frozen=True)
@@ -42,23 +45,34 @@ class Delivery:
 
 
 Handler = Callable[[Session, Delivery], None]
-TRANSIENT = (PersistenceOperationalError, PersistenceIntegrityError, sqlalchemy.exc.OperationalError)
-TRANSIENT_PATIENCE = 5  # transient failures get this many times the retries (about 20 s in all)
+CONFLICT_PATIENCE = 5  # a conflict gets this many times the retries: a replica wrote the same aggregate
 
 
 class PoisonRecord(Exception):
-    """A record that can never be processed (not a CloudEvent, or not the contract's schema)."""
+    """A record that can never be processed: not a CloudEvent, not the contract's schema, or not its owner's."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(f"{reason}: {message}")
+        self.reason = reason
 
 
-def parse(record: ConsumerRecord) -> CloudEvent | None:
+def admit(record: ConsumerRecord) -> Delivery:
+    """The record as a contract event from its owner, or PoisonRecord saying why not."""
     try:
         event = CloudEvent.from_bytes(record.value)
     except ValidationError as exc:
-        raise PoisonRecord(f"not a CloudEvent: {exc.errors()[:3]}") from exc
+        raise PoisonRecord("NOT_A_CLOUD_EVENT", f"not a CloudEvent: {exc.errors()[:3]}") from exc
     contract = BY_TYPE.get(event.type)
     if contract is None or contract.topic != record.topic:
-        raise PoisonRecord(f"unexpected type {event.type!r} on {record.topic}")
-    return event
+        raise PoisonRecord("WRONG_TOPIC", f"unexpected type {event.type!r} on {record.topic}")
+    try:
+        payload = contract.model.model_validate(event.data)
+    except ValidationError as exc:
+        raise PoisonRecord("SCHEMA_VIOLATION", f"{event.type} does not match its schema: {exc.errors()[:3]}") from exc
+    owner = f"ipp/{owner_of(contract, payload)}"
+    if event.source != owner:
+        raise PoisonRecord("NOT_THE_OWNER", f"{event.source} may not publish this {event.type}: only {owner} may")
+    return Delivery(record, event, payload)
 
 
 class Inbox:
@@ -69,6 +83,9 @@ class Inbox:
         self.app, self.producer, self.kafka, self.group = app, producer, kafka, group
         self.topics, self.handler, self.batch, self.retries = list(topics), handler, batch, retries
         self.consumer: AIOKafkaConsumer | None = None
+        self.positions: dict[TopicPartition, int] = {}  # the next offset to read, as far as this consumer knows
+        self.polled_at = self.moved_at = time.monotonic()  # the last poll; the last time it was level or moved on
+        self._rewind = False
 
     async def run(self) -> None:
         self.consumer = AIOKafkaConsumer(
@@ -77,55 +94,100 @@ class Inbox:
             session_timeout_ms=10000, heartbeat_interval_ms=1000,
         )
         await self.consumer.start()
+        self.positions.clear()
         try:
             while True:
                 batches = await self.consumer.getmany(timeout_ms=500, max_records=self.batch)
+                self.polled_at = time.monotonic()
                 for tp, records in batches.items():
                     await self.process(records)
-                    try:
-                        await self.consumer.commit({tp: records[-1].offset + 1})
-                    except (CommitFailedError, KafkaError) as exc:  # rebalanced: the next owner dedupes
-                        log.warning("inbox.commit_failed", error=repr(exc))
-                    LAG.labels(tp.topic, tp.partition).set(
-                        max(0, (self.consumer.highwater(tp) or 0) - records[-1].offset - 1))
+                    await self.commit(tp, records[-1].offset + 1)
+                self.notice_forgotten_partitions()
         finally:
             await self.consumer.stop()
+
+    def rewind(self) -> None:
+        """Read every assigned partition from its beginning again (the broker lost what it had): what was applied
+        before is dropped by the inbox ids, what was never applied is applied now."""
+        self._rewind = True
+
+    @property
+    def behind(self) -> int:
+        """Records between this consumer and the end of its partitions, as of its last poll."""
+        if self.consumer is None:
+            return 0
+        ends = {tp: self.consumer.highwater(tp) for tp in self.consumer.assignment()}
+        return sum(max(0, end - self.positions.get(tp, 0)) for tp, end in ends.items() if end is not None)
+
+    async def commit(self, tp: TopicPartition, offset: int) -> None:
+        assert self.consumer is not None
+        self.positions[tp] = offset
+        self.moved_at = time.monotonic()
+        try:
+            await self.consumer.commit({tp: offset})
+        except (CommitFailedError, KafkaError) as exc:  # rebalanced or broker gone: the next reader dedupes
+            log.warning("inbox.commit_failed", error=repr(exc))
+        LAG.labels(tp.topic, tp.partition).set(max(0, (self.consumer.highwater(tp) or 0) - offset))
+
+    def notice_forgotten_partitions(self) -> None:
+        """A partition whose end is now before where this consumer stands was emptied (a broker that lost its data,
+        a topic made again): read it from the start, or new records would wait behind offsets that no longer exist."""
+        assert self.consumer is not None
+        assigned = self.consumer.assignment()
+        forgotten = [tp for tp in assigned if (self.consumer.highwater(tp) is not None
+                                               and self.consumer.highwater(tp) < self.positions.get(tp, 0))]
+        if self._rewind:
+            forgotten, self._rewind = list(assigned), False
+        for tp in forgotten:
+            log.warning("inbox.partition_forgotten", topic=tp.topic, partition=tp.partition,
+                        end=self.consumer.highwater(tp), position=self.positions.get(tp))
+            FORGOTTEN.inc()
+            self.consumer.seek_to_beginning(tp)
+            self.positions[tp] = 0
+        if not self.behind:
+            self.moved_at = time.monotonic()
 
     async def process(self, records: list[ConsumerRecord]) -> None:
         deliveries = []
         for record in records:
             try:
-                event = parse(record)
-                contract = BY_TYPE[event.type]
-                payload = contract.model.model_validate(event.data)
-            except (PoisonRecord, ValidationError) as exc:
-                await self.dead_letter(record, exc)
-                continue
-            deliveries.append(Delivery(record, event, payload))
-        if not deliveries:
-            return
-        try:
-            await asyncio.to_thread(self.apply, deliveries)
-            return
-        except Exception as exc:
-            log.warning("inbox.batch_failed", error=repr(exc), size=len(deliveries))
-        for delivery in deliveries:  # isolate the failing record, retrying each a bounded number of times
-            await self.apply_alone(delivery)
-
-    async def apply_alone(self, delivery: Delivery) -> None:
-        """Retry a failing record a bounded number of times, then dead-letter it. Database conflicts
-        and locks (a replica wrote the same aggregate, SQLite is busy) pass; they get more patience."""
-        for attempt in itertools.count(1):
+                deliveries.append(admit(record))
+            except PoisonRecord as exc:
+                await self.dead_letter(record, exc, exc.reason)
+        if deliveries:
+            IN_FLIGHT.set(len(deliveries))
             try:
-                await asyncio.to_thread(self.apply, [delivery])
+                await self.apply_patiently(deliveries)
+            finally:
+                IN_FLIGHT.set(0)
+
+    async def apply_patiently(self, deliveries: list[Delivery]) -> None:
+        """Apply the batch, waiting out an unavailable database; a batch failing for another reason is applied
+        record by record, so only the record at fault is retried a bounded number of times and dead-lettered."""
+        failures = 0
+        while True:
+            try:
+                await asyncio.to_thread(self.apply, deliveries)
+                WAITING.set(0)
                 return
             except Exception as exc:
-                transient = isinstance(exc, TRANSIENT)
-                log.warning("inbox.retry", event_id=delivery.event.id, attempt=attempt, error=repr(exc))
-                if attempt >= self.retries * (TRANSIENT_PATIENCE if transient else 1):
-                    await self.dead_letter(delivery.record, exc)
+                if unavailable(exc):
+                    failures += 1
+                    WAITING.set(1)
+                    log.warning("inbox.waiting_for_infrastructure", attempt=failures, error=repr(exc)[:300])
+                    await asyncio.sleep(backoff(failures))
+                    continue
+                if len(deliveries) > 1:
+                    log.warning("inbox.batch_failed", error=repr(exc)[:300], size=len(deliveries))
+                    for delivery in deliveries:
+                        await self.apply_patiently([delivery])
                     return
-                await asyncio.sleep(min(2.0, 0.05 * 2**attempt))
+                failures += 1
+                log.warning("inbox.retry", event_id=deliveries[0].event.id, attempt=failures, error=repr(exc)[:300])
+                if failures >= self.retries * (CONFLICT_PATIENCE if conflict(exc) else 1):
+                    await self.dead_letter(deliveries[0].record, exc, "HANDLER_FAILED")
+                    return
+                await asyncio.sleep(backoff(failures, cap=2.0))
 
     def apply(self, deliveries: list[Delivery]) -> None:
         """Apply the deliveries not seen before, with their inbox records, in one transaction."""
@@ -147,17 +209,28 @@ class Inbox:
                     event_id=delivery.event.id, topic=delivery.record.topic, processed_at=now))
                 CONSUMED.labels(delivery.record.topic, "applied").inc()
 
-    async def dead_letter(self, record: ConsumerRecord, error: BaseException) -> None:
+    async def dead_letter(self, record: ConsumerRecord, error: BaseException, reason: str) -> None:
+        """Publish the record as it came, with why, to ipp.dlq.<group>; waits for the broker as long as it takes,
+        because the offset is committed only after the letter is safe."""
         kept = [(k, v) for k, v in (record.headers or ()) if not k.startswith("ipp-")]  # e.g. content-type
         headers = [
             *kept,
             ("ipp-error", repr(error)[:2000].encode()),
+            ("ipp-reason", reason.encode()),
             ("ipp-original-topic", record.topic.encode()),
             ("ipp-original-partition", str(record.partition).encode()),
             ("ipp-original-offset", str(record.offset).encode()),
         ]
         topic = dlq_topic(self.group)
-        await (await self.producer.send(topic, record.value, key=record.key, headers=headers))
-        DEAD_LETTERS.labels(record.topic).inc()
-        log.error("inbox.dead_lettered", topic=record.topic, partition=record.partition,
+        failures = 0
+        while True:
+            try:
+                await (await self.producer.send(topic, record.value, key=record.key, headers=headers))
+                break
+            except KafkaError as exc:
+                failures += 1
+                log.warning("inbox.dead_letter_waiting", attempt=failures, error=repr(exc)[:300])
+                await asyncio.sleep(backoff(failures))
+        DEAD_LETTERS.labels(record.topic, reason).inc()
+        log.error("inbox.dead_lettered", topic=record.topic, partition=record.partition, reason=reason,
                   offset=record.offset, error=repr(error)[:500])

@@ -1,4 +1,4 @@
-"""Kafka plumbing on aiokafka: producer, topic creation, readiness."""
+"""Kafka plumbing on aiokafka: client options, producer, topic creation, readiness, the broker probe."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError, UnknownTopicOrPartitionError
 from aiokafka.helpers import create_ssl_context
 
 from shared.events.envelope import CONTENT_TYPE, CloudEvent
+from shared.kit.logs import log
 from shared.kit.settings import Settings
 
 HEADERS = [("content-type", CONTENT_TYPE.encode())]
@@ -78,13 +79,17 @@ async def ensure_topics(options: dict[str, Any], topics: list[str] | tuple[str, 
 
 async def wait_for_broker(options: dict[str, Any], timeout: float = 60.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
+    attempt = 0
     while True:
         try:
             await broker_reachable(options)
             return
-        except (KafkaError, OSError):
+        except (KafkaError, OSError) as exc:
             if asyncio.get_running_loop().time() > deadline:
                 raise
+            attempt += 1
+            if attempt % 20 == 1:
+                log.warning("kafka.waiting_for_broker", bootstrap=options.get("bootstrap_servers"), error=repr(exc))
             await asyncio.sleep(0.5)
 
 
@@ -95,3 +100,57 @@ async def broker_reachable(options: dict[str, Any]) -> None:
         await asyncio.wait_for(admin.list_topics(), 5)
     finally:
         await admin.close()
+
+
+class BrokerProbe:
+    """One long-lived admin client and offset reader per service, for readiness and for noticing a broker that
+    lost its data: its cluster id changed, or a partition ends before an offset it once acknowledged."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        self._admin: AIOKafkaAdminClient | None = None
+        self._offsets: AIOKafkaConsumer | None = None
+
+    async def _client(self) -> AIOKafkaAdminClient:
+        if self._admin is None:
+            admin = AIOKafkaAdminClient(**self.options, request_timeout_ms=5000)
+            await asyncio.wait_for(admin.start(), 10)
+            self._admin = admin
+        return self._admin
+
+    async def cluster_id(self) -> str | None:
+        """The id of the cluster answering now; raises when none answers."""
+        try:
+            described = await asyncio.wait_for((await self._client()).describe_cluster(), 10)
+        except (KafkaError, OSError, TimeoutError):
+            await self.close()  # a fresh client next time: an old one can hang on to a dead connection
+            raise
+        return described.get("cluster_id")
+
+    async def reachable(self) -> None:
+        await self.cluster_id()
+
+    async def end_offsets(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+        """The end offset of each partition; 0 for one whose topic does not exist (any more)."""
+        if self._offsets is None:
+            consumer = AIOKafkaConsumer(**self.options, group_id=None, enable_auto_commit=False,
+                                        request_timeout_ms=10000)
+            await consumer.start()
+            self._offsets = consumer
+        ends: dict[TopicPartition, int] = {}
+        for topic in sorted({tp.topic for tp in partitions}):
+            wanted = [tp for tp in partitions if tp.topic == topic]
+            try:
+                ends.update(await asyncio.wait_for(self._offsets.end_offsets(wanted), 15))
+            except UnknownTopicOrPartitionError:
+                ends.update(dict.fromkeys(wanted, 0))
+        return ends
+
+    async def close(self) -> None:
+        admin, offsets, self._admin, self._offsets = self._admin, self._offsets, None, None
+        for client in (admin, offsets):
+            if client is not None:
+                try:
+                    await (client.close() if isinstance(client, AIOKafkaAdminClient) else client.stop())
+                except Exception as exc:  # closing a client of a dead broker: nothing left to do
+                    log.debug("broker_probe.close_failed", error=repr(exc))

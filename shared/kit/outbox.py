@@ -1,28 +1,45 @@
-"""The outbox relay: follows an application's notification log and publishes its public events."""
+"""The outbox relay: follows an application's notification log and publishes its public events.
+
+Only the replica holding the lease relays, so replicas do not publish everything twice; a crash between publish
+and position update republishes with the same event ids, which consumers drop. The relay never stops for one
+event: one that cannot become a Kafka record is set aside with the later events of its subject (shared/kit/
+set_aside.py) and the rest go on. A broker that is down is waited for, with backoff. A broker that lost what it
+had (a new cluster id, or a partition ending before an offset it once acknowledged) gets the whole log again.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TypeVar
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka.errors import MessageSizeTooLargeError, RecordListTooLargeError
 from prometheus_client import Counter, Gauge
 from pydantic import BaseModel
-from sqlalchemy import insert, select, update
+from sqlalchemy import Update, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from shared.events.envelope import CloudEvent, event_id_for
 from shared.events.topics import BY_MODEL
-from shared.kit.kafka import publish
+from shared.kit import set_aside
+from shared.kit.faults import backoff, unavailable
+from shared.kit.kafka import BrokerProbe, publish
 from shared.kit.logs import log
 from shared.kit.store import CommitWakeup, ServiceApplication, relay_positions
 
 PUBLISHED = Counter("ipp_events_published_total", "Public events published", ["topic"])
 BACKLOG = Gauge("ipp_outbox_backlog", "Notifications recorded but not yet relayed")
+STUCK = Gauge("ipp_outbox_stuck_events", "Events set aside because they cannot be published (ipp events stuck)")
+RESETS = Counter("ipp_broker_resets_total", "Times the broker was found to have lost what it had", ["reason"])
 LEASE_SECONDS = 10.0
+RECORD_TOO_LARGE = (MessageSizeTooLargeError, RecordListTooLargeError)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -54,56 +71,223 @@ def cloud_event(source: str, domain_event: object, index: int, public: PublicEve
     return contract.topic, event
 
 
-class OutboxRelay:
-    """Publishes (acks=all) each public event after it is recorded, then records how far it got.
+@dataclass
+class Round:
+    """One batch of the log on its way to the broker."""
 
-    Only the replica holding the lease relays, so replicas do not publish everything twice;
-    a crash between publish and position update republishes with the same event ids.
-    """
+    held: dict[str, str]  # subject -> the event set aside first, which its later events wait behind
+    sent: list[tuple[int, int, str, CloudEvent, asyncio.Future]] = field(default_factory=list)
+    set_aside: list[dict] = field(default_factory=list)
+
+    def put_aside(self, notification_id: int, index: int, topic: str, subject: str, event_id: str,
+                  error: BaseException | None) -> None:
+        behind = self.held.get(subject)
+        why = f"{type(error).__name__}: {error}" if error is not None else f"held behind {behind}"
+        self.set_aside.append({"event_id": event_id, "notification_id": notification_id, "event_index": index,
+                               "topic": topic, "subject": subject, "error": why[:2000], "held_behind": behind})
+        self.held.setdefault(subject, event_id)
+        log.error("outbox.event_set_aside", event_id=event_id, topic=topic, subject=subject,
+                  held_behind=behind, error=why[:300])
+
+
+class OutboxRelay:
+    """Publishes (acks=all) each public event after it is recorded, then records how far it got."""
 
     def __init__(self, app: ServiceApplication, producer: AIOKafkaProducer, source: str, mapping: Mapping,
-                 poll_seconds: float = 0.5, batch: int = 500, name: str = "outbox", owner: str | None = None) -> None:
+                 poll_seconds: float = 0.5, batch: int = 500, name: str = "outbox", owner: str | None = None,
+                 probe: BrokerProbe | None = None, on_broker_forgot: Callable[[], Awaitable[None]] | None = None,
+                 check_seconds: float = 5.0) -> None:
         self.app, self.producer, self.source, self.mapping = app, producer, source, mapping
         self.poll_seconds, self.batch, self.name = poll_seconds, batch, name
         # a stable owner (host:port) lets a restarted replica take its lease back at once
         self.owner = owner or uuid.uuid4().hex
+        self.probe, self.on_broker_forgot, self.check_seconds = probe, on_broker_forgot, check_seconds
         self._row_ensured = False
         self._wakeup = CommitWakeup(app)
+        self.position: int | None = None  # None while another replica holds the lease
+        self.marks: dict[str, int] = {}
+        self.cluster_id: str | None = None
+        self.backlog = 0
+        self.moved_at = time.monotonic()  # the last time the relay was level with the log or moved on
+        self._held: dict[str, str] | None = None
+        self._checked_at = self._retry_checked_at = 0.0
 
     async def run(self) -> None:
+        failures = 0
         while True:
             self._wakeup.arm()
             try:
                 moved = await self.relay_once()
+                failures = 0
             except Exception as exc:  # keep relaying after transient broker/database errors
-                log.warning("outbox.relay_failed", error=repr(exc))
+                failures += 1
+                log.warning("outbox.relay_failed", error=repr(exc)[:300], attempt=failures)
+                self._checked_at = 0.0  # whatever failed, look at the broker before publishing again
                 moved = 0
+                await asyncio.sleep(backoff(failures))
+            await self.measure()
             if moved < self.batch:
                 await self._wakeup.wait(self.poll_seconds)
 
     async def relay_once(self) -> int:
-        position = await asyncio.to_thread(self._lease)
-        if position is None:
+        if not await asyncio.to_thread(self._lease):
             return 0
+        if self.probe is not None and time.monotonic() - self._checked_at > self.check_seconds:
+            await self.check_broker()
+        await self.retry_set_aside()
+        assert self.position is not None
         notifications = await asyncio.to_thread(
-            self.app.recorder.select_notifications, position + 1, self.batch
+            self.app.recorder.select_notifications, self.position + 1, self.batch
         )
-        futures = []
-        for notification in notifications:
-            domain_event = self.app.mapper.to_domain_event(notification)
-            for index, public in enumerate(self.mapping(domain_event)):
-                topic, event = cloud_event(self.source, domain_event, index, public)
-                futures.append((topic, await publish(self.producer, topic, event)))
-        for topic, future in futures:
-            await future
-            PUBLISHED.labels(topic).inc()
-        if notifications:
-            await asyncio.to_thread(self._advance, notifications[-1].id)
-            log.info("outbox.relayed", notifications=len(notifications), events=len(futures),
-                     position=notifications[-1].id)
-        latest = await asyncio.to_thread(self.app.recorder.max_notification_id) or 0
-        BACKLOG.set(max(0, latest - (notifications[-1].id if notifications else position)))
+        if not notifications:
+            return 0
+        batch = await self._send(notifications)
+        acked = await self._acknowledged(batch)
+        went_back = [key for key, offset in acked.items() if offset < self.marks.get(key, -1)]
+        marks = {**self.marks, **{k: max(v, self.marks.get(k, -1)) for k, v in acked.items()}}
+        await asyncio.to_thread(self._advance, notifications[-1].id, marks, batch.set_aside)
+        log.info("outbox.relayed", notifications=len(notifications), events=len(batch.sent),
+                 set_aside=len(batch.set_aside), position=notifications[-1].id)
+        if went_back:
+            await self.broker_forgot(f"offsets went back on {', '.join(sorted(went_back)[:3])}")
         return len(notifications)
+
+    def _events(self, notification: object) -> list[tuple[str, CloudEvent]]:
+        domain_event = self.app.mapper.to_domain_event(notification)
+        return [cloud_event(self.source, domain_event, index, public)
+                for index, public in enumerate(self.mapping(domain_event))]
+
+    async def _send(self, notifications: list) -> Round:
+        batch = Round(held=dict(self._held or {}))
+        for notification in notifications:
+            try:
+                events = self._events(notification)
+            except Exception as exc:  # a mapping that fails can never publish this notification
+                if unavailable(exc):
+                    raise
+                subject = str(notification.originator_id)
+                batch.put_aside(notification.id, -1, "?", subject, f"notification-{notification.id}", exc)
+                continue
+            for index, (topic, event) in enumerate(events):
+                if event.subject in batch.held:
+                    batch.put_aside(notification.id, index, topic, event.subject, event.id, None)
+                    continue
+                try:
+                    future = await publish(self.producer, topic, event)
+                    batch.sent.append((notification.id, index, topic, event, future))
+                except (*RECORD_TOO_LARGE, ValueError, TypeError, UnicodeError, RecursionError) as exc:
+                    batch.put_aside(notification.id, index, topic, event.subject, event.id, exc)
+        return batch
+
+    async def _acknowledged(self, batch: Round) -> dict[str, int]:
+        """Wait for every ack; the highest offset acknowledged per topic/partition."""
+        acked: dict[str, int] = {}
+        for notification_id, index, topic, event, future in batch.sent:
+            try:
+                metadata = await future
+            except RECORD_TOO_LARGE as exc:  # the broker's limit is lower than ours
+                batch.put_aside(notification_id, index, topic, event.subject, event.id, exc)
+                continue
+            key = f"{metadata.topic}/{metadata.partition}"
+            acked[key] = max(acked.get(key, -1), metadata.offset)
+            PUBLISHED.labels(topic).inc()
+        return acked
+
+    async def retry_set_aside(self) -> None:
+        """Publish, in order, the events an operator asked to retry (`ipp events retry`); one that fails again
+        stays set aside with its subject's later events."""
+        if time.monotonic() - self._retry_checked_at < 1.0:
+            return
+        self._retry_checked_at = time.monotonic()
+        wanted = await asyncio.to_thread(self._read, lambda c: set_aside.to_retry(c, self.name))
+        failed: set[str] = set()
+        for stuck in wanted:
+            if stuck.subject in failed:
+                continue
+            try:
+                await self._publish_again(stuck)
+            except Exception as exc:
+                if unavailable(exc):
+                    raise
+                failed.add(stuck.subject)
+                await asyncio.to_thread(self._change, lambda c, s=stuck, e=exc: set_aside.still_stuck(c, s, repr(e)))
+                log.error("outbox.retry_failed", event_id=stuck.event_id, error=repr(exc)[:300])
+                continue
+            await asyncio.to_thread(self._change, lambda c, s=stuck: set_aside.published(c, s.event_id))
+            log.info("outbox.retried", event_id=stuck.event_id, topic=stuck.topic)
+        if wanted:
+            self._held = None
+
+    async def _publish_again(self, stuck: set_aside.StuckEvent) -> None:
+        found = await asyncio.to_thread(self.app.recorder.select_notifications, stuck.notification_id, 1)
+        if not found or found[0].id != stuck.notification_id:
+            raise LookupError(f"notification {stuck.notification_id} is not in the log")
+        topic, event = self._events(found[0])[max(0, stuck.event_index)]
+        await (await publish(self.producer, topic, event))
+        PUBLISHED.labels(topic).inc()
+
+    async def check_broker(self) -> None:
+        """Is this the broker the log was relayed to, with everything it acknowledged still there?"""
+        assert self.probe is not None
+        cluster_id = await self.probe.cluster_id()
+        self._checked_at = time.monotonic()
+        if self.cluster_id is not None and cluster_id != self.cluster_id:
+            await self.broker_forgot(f"the cluster id is now {cluster_id}, was {self.cluster_id}", cluster_id)
+            return
+        if self.cluster_id is None:
+            await asyncio.to_thread(self._write, self._row().values(cluster_id=cluster_id))
+            self.cluster_id = cluster_id
+        marked = [TopicPartition(*key.rsplit("/", 1)) for key in self.marks]
+        marked = [TopicPartition(tp.topic, int(tp.partition)) for tp in marked]
+        ends = await self.probe.end_offsets(marked) if marked else {}
+        short = [f"{tp.topic}/{tp.partition}" for tp, end in ends.items()
+                 if end <= self.marks[f"{tp.topic}/{tp.partition}"]]
+        if short:
+            await self.broker_forgot(f"{', '.join(sorted(short)[:3])} ended before offsets it acknowledged", cluster_id)
+
+    async def broker_forgot(self, reason: str, cluster_id: str | None = None) -> None:
+        """Relay the whole log again (consumers drop what they applied), after the topics exist again."""
+        log.warning("broker.forgot", reason=reason, republishing_from=0, was_at=self.position)
+        RESETS.labels("cluster_id" if cluster_id and cluster_id != self.cluster_id else "offsets").inc()
+        if self.on_broker_forgot is not None:
+            await self.on_broker_forgot()
+        new_id = cluster_id or self.cluster_id
+        await asyncio.to_thread(self._write, self._row().values(position=0, marks=None, cluster_id=new_id))
+        self.position, self.marks, self.cluster_id = 0, {}, new_id
+
+    async def measure(self) -> None:
+        """The backlog gauge from the log and the position, whether or not the last round succeeded."""
+        if self.position is None:
+            return
+        try:
+            latest = await asyncio.to_thread(self.app.recorder.max_notification_id) or 0
+            stuck = await asyncio.to_thread(self._read, lambda c: set_aside.count(c, self.name))
+        except Exception as exc:  # the database is away: the gauges keep their last values
+            log.debug("outbox.measure_failed", error=repr(exc)[:200])
+            return
+        self.backlog = max(0, latest - self.position)
+        BACKLOG.set(self.backlog)
+        STUCK.set(stuck)
+        if self.backlog == 0:
+            self.moved_at = time.monotonic()
+
+    # -- the relay's row and the set-aside table ------------------------------------------------------------
+
+    def _row(self) -> Update:
+        """An update of this relay's row that applies only while this replica holds the lease."""
+        return (update(relay_positions).where(relay_positions.c.name == self.name)
+                .where(relay_positions.c.owner == self.owner))
+
+    def _read(self, query: Callable[[Connection], T]) -> T:
+        with self.app.engine.connect() as connection:
+            return query(connection)
+
+    def _change(self, change: Callable[[Connection], object]) -> None:
+        with self.app.engine.begin() as connection:
+            change(connection)
+
+    def _write(self, statement: Update) -> None:
+        self._change(lambda connection: connection.execute(statement))
 
     def _ensure_row(self) -> None:
         """The relay's position row exists before the first lease (several replicas may race here)."""
@@ -115,8 +299,8 @@ class OutboxRelay:
                 except IntegrityError:
                     pass
 
-    def _lease(self) -> int | None:
-        """Take or renew the lease; returns the relayed position when this replica holds it."""
+    def _lease(self) -> bool:
+        """Take or renew the lease; while this replica holds it, its position, marks and held subjects are loaded."""
         if not self._row_ensured:
             self._ensure_row()
             self._row_ensured = True
@@ -130,13 +314,20 @@ class OutboxRelay:
                 .values(owner=self.owner, lease_until=now + LEASE_SECONDS)
             )
             if taken.rowcount != 1:
-                return None
-            return connection.execute(select(table.c.position).where(table.c.name == self.name)).scalar_one()
+                self.position, self._held = None, None
+                return False
+            row = connection.execute(select(table).where(table.c.name == self.name)).one()
+            if self._held is None:
+                self._held = set_aside.held_subjects(connection, self.name)
+        self.position, self.cluster_id = row.position, row.cluster_id
+        self.marks = json.loads(row.marks) if row.marks else {}
+        return True
 
-    def _advance(self, position: int) -> None:
-        table = relay_positions
+    def _advance(self, position: int, marks: dict[str, int], put_aside: list[dict]) -> None:
         with self.app.engine.begin() as connection:
-            connection.execute(
-                update(table).where(table.c.name == self.name).where(table.c.owner == self.owner)
-                .values(position=position)
-            )
+            set_aside.set_aside(connection, self.name, put_aside)
+            connection.execute(self._row().values(position=position, marks=json.dumps(marks)))
+        self.position, self.marks = position, marks
+        if put_aside:
+            self._held = None
+        self.moved_at = time.monotonic()

@@ -1,9 +1,10 @@
-"""Runs a service: HTTP app, outbox relay, inbox consumer and background loops under one lifespan."""
+"""Runs a service: HTTP app, and under one lifespan its backbone: outbox relay, inbox consumer, background loops."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -15,15 +16,16 @@ from fastapi import APIRouter, FastAPI
 
 from shared.events.topics import TOPICS, dlq_topic
 from shared.kit.auth import TokenVerifier
-from shared.kit.http import health_router, install_error_handlers
+from shared.kit.faults import backoff
+from shared.kit.http import NotMoving, health_router, install_error_handlers
 from shared.kit.inbox import Handler, Inbox
-from shared.kit.kafka import broker_reachable, client_options, ensure_topics, new_producer, wait_for_broker
+from shared.kit.kafka import BrokerProbe, client_options, ensure_topics, new_producer, wait_for_broker
 from shared.kit.logs import configure_logging, log
 from shared.kit.outbox import Mapping, OutboxRelay
 from shared.kit.settings import Settings
 from shared.kit.store import ServiceApplication
 
-Loop = Callable[[AIOKafkaProducer], Awaitable[None]]
+Loop = Callable[[], Awaitable[None]]
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Service:
 
 async def supervise(name: str, run: Callable[[], Awaitable[None]]) -> None:
     """Keep a background loop alive: log its failure and start it again after a pause."""
+    failures = 0
     while True:
         try:
             await run()
@@ -50,55 +53,118 @@ async def supervise(name: str, run: Callable[[], Awaitable[None]]) -> None:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            log.error("loop.crashed", loop=name, error=repr(exc))
-            await asyncio.sleep(1.0)
+            failures += 1
+            log.error("loop.crashed", loop=name, error=repr(exc)[:500], attempt=failures)
+            await asyncio.sleep(backoff(failures, base=0.5, cap=10.0))
+
+
+class Backbone:
+    """A service's Kafka side: it connects in the background (HTTP serves meanwhile, and filing works while the
+    broker is away), makes its topics, then runs the outbox relay and the inbox; it says when they do not move."""
+
+    def __init__(self, service: Service) -> None:
+        self.service, self.settings = service, service.settings
+        self.kafka = client_options(service.settings)
+        self.probe = BrokerProbe(self.kafka)
+        self.producer: AIOKafkaProducer | None = None
+        self.relay: OutboxRelay | None = None
+        self.inbox: Inbox | None = None
+        self.tasks: list[asyncio.Task] = []
+
+    @property
+    def topics(self) -> list[str]:
+        return [*TOPICS, dlq_topic(self.settings.consumer_group)]
+
+    async def start(self) -> None:
+        self.tasks = [asyncio.create_task(supervise(name, loop), name=name)
+                      for name, loop in self.service.loops.items()]
+        if self.service.app is not None:
+            self.tasks.append(asyncio.create_task(supervise("kafka", self.connect), name="kafka"))
+
+    async def connect(self) -> None:
+        await wait_for_broker(self.kafka, timeout=float("inf"))
+        await ensure_topics(self.kafka, self.topics, self.settings.topic_partitions)
+        producer = new_producer(self.settings)
+        await producer.start()
+        self.producer, app, settings = producer, self.service.app, self.settings
+        assert app is not None
+        if self.service.mapping is not None:
+            self.relay = OutboxRelay(app, producer, settings.source, self.service.mapping,
+                                     poll_seconds=settings.relay_poll_seconds,
+                                     owner=f"{socket.gethostname()}:{settings.port}", probe=self.probe,
+                                     on_broker_forgot=self.broker_forgot, check_seconds=settings.broker_check_seconds)
+            self.tasks.append(asyncio.create_task(supervise("outbox", self.relay.run), name="outbox"))
+        if self.service.handler is not None:
+            self.inbox = Inbox(app, producer, self.kafka, settings.consumer_group, self.service.consumes,
+                               self.service.handler, settings.consumer_batch, settings.consumer_retries)
+            self.tasks.append(asyncio.create_task(supervise("inbox", self.inbox.run), name="inbox"))
+        log.info("service.connected", bootstrap=settings.kafka_bootstrap)
+
+    async def broker_forgot(self) -> None:
+        """The broker lost everything: make the topics again before the relay republishes, and reread them all."""
+        await ensure_topics(self.kafka, self.topics, self.settings.topic_partitions)
+        if self.inbox is not None:
+            self.inbox.rewind()
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.producer is not None:
+            await self.producer.stop()
+        await self.probe.close()
+
+    async def consumer_moving(self) -> None:
+        """Not ready when the inbox is behind and has not moved for a while, or has not polled for that long."""
+        if self.inbox is None:
+            if self.service.handler is not None:
+                raise NotMoving("the consumer has not started: the broker is not reachable yet")
+            return
+        stall, now = self.settings.stall_seconds, time.monotonic()
+        if now - self.inbox.polled_at > stall:
+            raise NotMoving(f"the consumer has not polled for {now - self.inbox.polled_at:.0f} s")
+        if self.inbox.behind and now - self.inbox.moved_at > stall:
+            raise NotMoving(f"the consumer is {self.inbox.behind} records behind and has not moved for "
+                               f"{now - self.inbox.moved_at:.0f} s")
+
+    async def outbox_moving(self) -> None:
+        """Not ready when events wait to be published and the relay has not moved for a while."""
+        relay, stall, now = self.relay, self.settings.stall_seconds, time.monotonic()
+        if relay is not None and relay.backlog and now - relay.moved_at > stall:
+            idle = now - relay.moved_at
+            raise NotMoving(f"{relay.backlog} events wait and the relay has not moved for {idle:.0f} s")
+
+    def checks(self) -> dict[str, Callable[[], Awaitable[None]]]:
+        app = self.service.app
+        if app is None and not self.service.loops:
+            return {}
+        found: dict[str, Callable[[], Awaitable[None]]] = {}
+        if app is not None:
+            found |= {"broker": self.probe.reachable, "database": lambda: asyncio.to_thread(app.ping_database),
+                      "outbox": self.outbox_moving, "consumer": self.consumer_moving}
+        return found
 
 
 def create_http_app(service: Service) -> FastAPI:
     settings = service.settings
-    kafka = client_options(settings)
+    backbone = Backbone(service)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if service.app is None and not service.loops:
-            yield  # the portal: HTTP only
-            return
-        await wait_for_broker(kafka)
-        await ensure_topics(kafka, [*TOPICS, dlq_topic(settings.consumer_group)],
-                            settings.topic_partitions)
-        producer = new_producer(settings)
-        await producer.start()
-        tasks = [asyncio.create_task(supervise(n, lambda loop=loop: loop(producer)), name=n)
-                 for n, loop in service.loops.items()]
-        if service.app is not None and service.mapping is not None:
-            relay = OutboxRelay(service.app, producer, settings.source, service.mapping,
-                                poll_seconds=settings.relay_poll_seconds,
-                                owner=f"{socket.gethostname()}:{settings.port}")
-            tasks.append(asyncio.create_task(supervise("outbox", relay.run)))
-        if service.app is not None and service.handler is not None:
-            inbox = Inbox(service.app, producer, kafka, settings.consumer_group,
-                          service.consumes, service.handler, settings.consumer_batch, settings.consumer_retries)
-            tasks.append(asyncio.create_task(supervise("inbox", inbox.run)))
+        await backbone.start()
         log.info("service.started", port=settings.port, bootstrap=settings.kafka_bootstrap)
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await producer.stop()
+            await backbone.stop()
 
     http = FastAPI(title=f"IPP {settings.service}", version="1.0", lifespan=lifespan)
-    install_error_handlers(http)
-    checks: dict[str, Callable[[], Awaitable[None]]] = {}
-    if service.app is not None or service.loops:
-        checks["broker"] = lambda: broker_reachable(kafka)
-    if service.app is not None:
-        checks["database"] = lambda: asyncio.to_thread(service.app.ping_database)
-    http.include_router(health_router(checks))
+    install_error_handlers(http, settings.max_body_bytes, settings.max_upload_bytes + 1024 * 1024)
+    http.include_router(health_router(backbone.checks()))
     for router in service.routers:
         http.include_router(router)
     http.state.settings = settings
+    http.state.backbone = backbone
     http.state.verifier = service.verifier or TokenVerifier(f"{settings.identity_url}/.well-known/jwks.json")
     for key, value in service.state.items():
         setattr(http.state, key, value)

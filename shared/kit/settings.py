@@ -50,8 +50,11 @@ class Settings(BaseSettings):
     consumer_batch: int = 200
     consumer_retries: int = 3
     relay_poll_seconds: float = 0.5
+    broker_check_seconds: float = Field(default=5.0, gt=0)  # how often a relay checks the broker still has its log
+    stall_seconds: float = Field(default=60.0, gt=0)  # /readyz fails when the consumer or relay is stuck this long
     expiry_sweep_seconds: float = 3600.0
     max_upload_bytes: int = 10 * 1024 * 1024
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)  # any other request body (multipart: uploads + 1 MiB)
     access_token_minutes: int = Field(default=60, ge=1)
 
     @model_validator(mode="after")

@@ -7,7 +7,6 @@ import time
 import uuid
 from collections.abc import Callable
 
-from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter
 
 from services.notifier.adapters.smtp import PermanentFailure, SmtpServer, TransientFailure
@@ -39,7 +38,7 @@ class Mailer:
         # a claim outlives the slowest batch, so no other replica takes a message still being sent
         self.lease = batch * server.timeout + 60.0
 
-    async def run(self, _producer: AIOKafkaProducer | None = None) -> None:
+    async def run(self) -> None:
         """The service loop: deliver what is due, then wait for a commit or the next poll."""
         wakeup = CommitWakeup(self.app)
         while True:
@@ -88,7 +87,7 @@ class Mailer:
 def waiting_sweep(app: NotifierApplication, interval: float = 60.0, page: int = 200) -> Loop:
     """A service loop that pages through waiting notifications and addresses any the address book can."""
 
-    async def run(_producer: AIOKafkaProducer | None = None) -> None:
+    async def run() -> None:
         cursor = ""
         while True:
             if not cursor:  # a full pass is done: rest before the next
