@@ -101,9 +101,10 @@ def _has_lone_surrogate(value: object) -> bool:
 
 
 class BoundedBodies:
-    """At the door, before any handler: a body over its limit is 413 REQUEST_TOO_LARGE (multipart uploads have their
-    own, larger limit), and JSON text that no UTF-8 store or Kafka record can hold (a lone surrogate, `\\ud800`) is
-    422 INVALID_TEXT, instead of an accepted request whose events can never be stored or published."""
+    """At the door, before any handler: a body over its limit is 413 REQUEST_TOO_LARGE (multipart uploads have
+    their own, larger limit), and JSON text no UTF-8 store or Kafka record can hold as text (a lone surrogate
+    `\\ud800`, or a NUL, which PostgreSQL refuses) is 422 INVALID_TEXT: never a request accepted whose events can
+    never be stored or published."""
 
     def __init__(self, app: ASGIApp, max_body_bytes: int, max_multipart_bytes: int) -> None:
         self.app, self.max_body_bytes, self.max_multipart_bytes = app, max_body_bytes, max_multipart_bytes
@@ -132,9 +133,9 @@ class BoundedBodies:
             if len(body) > limit:
                 await self._too_large(scope, receive, send, limit)
                 return
-        if b"\\ud" in body.lower() and self._lone_surrogate(body):
-            await self._refuse(scope, receive, send, 422, "INVALID_TEXT",
-                               "The text contains a lone UTF-16 surrogate (e.g. \\ud800), which is not a character.")
+        if b"\\u0000" in body or (b"\\ud" in body.lower() and self._lone_surrogate(body)):
+            await self._refuse(scope, receive, send, 422, "INVALID_TEXT", "The text contains a NUL character or a "
+                               "lone UTF-16 surrogate (e.g. \\ud800), which no store can keep as text.")
             return
         await self.app(scope, _replay(body), send)
 
