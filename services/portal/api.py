@@ -11,7 +11,7 @@ from shared.kit.settings import Settings
 
 
 class ApiFailure(Exception):
-    """A 4xx (or an unreachable service) from an API, with its stable error code and details."""
+    """A 4xx/5xx (or an unreachable service, 503) from an API, with its stable error code and details."""
 
     def __init__(self, status: int, code: str, details: Any = None) -> None:
         super().__init__(f"{status} {code}")
@@ -24,6 +24,7 @@ class Api:
 
     settings: Settings
     token: str | None = None
+    transport: httpx.AsyncBaseTransport | None = None  # the network unless a test passes a fake one
 
     def base(self, service: str) -> str:
         return getattr(self.settings, f"{service}_url")
@@ -32,7 +33,7 @@ class Api:
         """The service's response (2xx/3xx); ApiFailure for a 4xx/5xx or an unreachable service."""
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         try:
-            async with httpx.AsyncClient(timeout=30.0) as client:
+            async with httpx.AsyncClient(timeout=30.0, transport=self.transport) as client:
                 response = await client.request(method, self.base(service) + path, headers=headers, **kwargs)
         except httpx.HTTPError as exc:
             raise ApiFailure(503, "SERVICE_UNAVAILABLE") from exc

@@ -7,14 +7,11 @@ import hashlib
 import hmac
 import json
 import re
-import secrets
-from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
-from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from services.portal import i18n
@@ -22,6 +19,9 @@ from services.portal.api import Api, ApiFailure, field_problems
 
 TOKEN_COOKIE, SID_COOKIE, LANG_COOKIE = "ipp_session", "ipp_sid", "lang"
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+RETRY_AFTER_SECONDS = 5  # how soon a browser may ask a service that did not answer again
+# a path on this site: never `//host`, a backslash (browsers read `/\host` as `//host`) or a control character
+SAME_SITE_PATH = re.compile(r"/(?![/\\])[^\x00-\x20\\\x7f]*")
 
 
 class NotSignedIn(Exception):
@@ -45,29 +45,9 @@ def csrf_ok(request: Request, submitted: str | None) -> bool:
     return bool(request.cookies.get(SID_COOKIE)) and hmac.compare_digest(submitted or "", csrf_token(request))
 
 
-class PortalRoute(APIRoute):
-    """Every portal route: a random session id per browser (what CSRF tokens are tied to), the CSRF check of
-    every form post, and a page that needs an account sends a signed-out browser to the sign-in page."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def handle(request: Request) -> Response:
-            request.state.new_sid = secrets.token_urlsafe(24)
-            if request.method == "POST" and not csrf_ok(request, str((await request.form()).get("csrf") or "")):
-                response: Response = Response(i18n.t(lang_of(request), "csrf_failed"), status_code=403,
-                                              media_type="text/plain")
-            else:
-                try:
-                    response = await handler(request)
-                except NotSignedIn:
-                    response = redirect("/signin")
-                    response.delete_cookie(TOKEN_COOKIE, path="/")
-            if not request.cookies.get(SID_COOKIE):
-                set_cookie(request, response, SID_COOKIE, request.state.new_sid)
-            return response
-
-        return handle
+def safe_next(value: str | None) -> str:
+    """Where to go after signing in (or switching language): `value` if it is a path on this site, else home."""
+    return value if value and SAME_SITE_PATH.fullmatch(value) else "/"
 
 
 def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int | None = None,
@@ -81,7 +61,7 @@ def api(request: Request, signed_in: bool = True) -> Api:
     token = request.cookies.get(TOKEN_COOKIE)
     if signed_in and not token:
         raise NotSignedIn
-    return Api(request.app.state.settings, token)
+    return Api(request.app.state.settings, token, getattr(request.app.state, "api_transport", None))
 
 
 def sign_in(request: Request, response: Response, session: dict) -> Response:
@@ -124,18 +104,31 @@ async def passthrough(request: Request, service: str, path: str) -> Response:
     try:
         found = await api(request).request("GET", service, path)
     except ApiFailure as failure:
-        errors_of(request, failure)  # a lapsed session goes back to sign-in
-        return Response(i18n.error(lang_of(request), failure.code), failure.status, media_type="text/plain")
+        if failure.status == 401:
+            raise NotSignedIn from failure  # a lapsed session goes back to sign-in
+        return file_failure(request, failure)
     return Response(found.content, media_type=found.headers.get("content-type", "application/octet-stream"),
                     headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",
                              "Content-Disposition": "inline"})
 
 
+def file_failure(request: Request, failure: ApiFailure) -> Response:
+    """A file that cannot be shown, as short text (it sits in an img or iframe); a service's 5xx is a 503."""
+    lang = lang_of(request)
+    if failure.status >= 500:
+        return Response(i18n.error(lang, "SERVICE_UNAVAILABLE"), 503, media_type="text/plain",
+                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    return Response(i18n.error(lang, failure.code), failure.status, media_type="text/plain")
+
+
 def errors_of(request: Request, failure: ApiFailure, fields: dict[str, str] | None = None) -> dict[str, str]:
-    """{field: message} for a failed call: the stable code's message next to the field it concerns."""
+    """{field: message} for a failed call: the stable code's message next to the field it concerns. A lapsed
+    session and a service that cannot answer are no field's fault: PortalRoute shows their pages instead."""
     lang = lang_of(request)
     if failure.status == 401 and failure.code not in ("INVALID_CREDENTIALS",):
-        raise NotSignedIn
+        raise NotSignedIn from failure
+    if failure.status >= 500:
+        raise failure
     named = {fields[f]: i18n.error(lang, code) for f, code in reversed(field_problems(failure)) if f in (fields or {})}
     if named:
         return named

@@ -11,7 +11,8 @@ from starlette.datastructures import UploadFile as StarletteUpload
 
 from services.portal import i18n
 from services.portal.api import Api, ApiFailure
-from services.portal.web import PortalRoute, api, form_error, lang_of, redirect, render
+from services.portal.routing import PortalRoute
+from services.portal.web import api, form_error, lang_of, redirect, render
 
 router = APIRouter(route_class=PortalRoute, tags=["pages"])
 Field = Annotated[str, Form()]

@@ -11,7 +11,8 @@ from fastapi.responses import Response
 
 from services.portal.api import Api, ApiFailure
 from services.portal.i18n import t
-from services.portal.web import PortalRoute, api, form_error, lang_of, redirect, render
+from services.portal.routing import PortalRoute
+from services.portal.web import api, form_error, lang_of, redirect, render
 
 router = APIRouter(route_class=PortalRoute, tags=["pages"])
 Optional = Annotated[str, Form()]

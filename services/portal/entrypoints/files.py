@@ -6,7 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.portal import i18n
-from services.portal.web import SHA256_TEXT, PortalRoute, lang_of, passthrough
+from services.portal.routing import PortalRoute
+from services.portal.web import SHA256_TEXT, lang_of, passthrough
 
 router = APIRouter(route_class=PortalRoute, tags=["files"])
 SERVICES = ("identity", "rights", "complaints")  # where uploads are kept

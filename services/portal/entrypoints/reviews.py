@@ -12,7 +12,8 @@ from fastapi.responses import Response
 
 from services.portal import i18n
 from services.portal.api import Api, ApiFailure
-from services.portal.web import SHA256_TEXT, PortalRoute, api, errors_of, lang_of, passthrough, redirect, render
+from services.portal.routing import PortalRoute
+from services.portal.web import SHA256_TEXT, api, errors_of, lang_of, passthrough, redirect, render
 
 router = APIRouter(route_class=PortalRoute, tags=["reviews"])
 QUEUES = {"identity": "identity", "right": "rights", "complaint": "complaints"}  # material type -> service

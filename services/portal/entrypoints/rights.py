@@ -8,7 +8,8 @@ from fastapi.responses import Response
 from services.portal import rights_form
 from services.portal.api import ApiFailure
 from services.portal.entrypoints.account import current_identity
-from services.portal.web import PortalRoute, api, form_error, redirect, render
+from services.portal.routing import PortalRoute
+from services.portal.web import api, form_error, redirect, render
 
 router = APIRouter(route_class=PortalRoute, tags=["pages"])
 FIELDS = {name: name for names in (rights_form.COMMON, *rights_form.DETAILS.values()) for name in names}
