@@ -1,19 +1,40 @@
-"""Target URLs: on the marketplace, with a listing id, at most 300 per complaint, duplicates merged."""
+"""Target URLs: on the marketplace, with a listing id, at most 300 per complaint, duplicates merged.
+
+A URL is at most 2048 bytes of UTF-8 with no whitespace, control character, quote or backslash, so it is the same
+number of bytes inside an event's JSON; listing and shop ids are at most 64 unreserved characters. The largest
+ComplaintFiled event is therefore 300 targets × (36 target id + 2048 URL + 2 × 64 ids + 55 of JSON) ≈ 680 KB,
+plus a 5000-character description (≤ 6 bytes a character escaped: 30 KB), 20 evidence documents (≈ 5 KB) and
+the envelope (≈ 1 KB): ≈ 716 KB, well under Kafka's 1 MB record.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qs, urlsplit, urlunsplit
 
 MAX_TARGETS = 300
+MAX_URL_BYTES = 2048
+SHOWN_CHARS = 200  # an error shows this much of a URL, never a huge one whole
 _DIGITS = re.compile(r"[0-9]{6,}")
+_ID = re.compile(r"[A-Za-z0-9._~-]{1,64}")  # RFC 3986 unreserved: never escaped in JSON
+_ASCII_BLANK = re.compile(r"[\x00-\x20\x7f]")
+_BLANK_OR_CONTROL = {"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"}  # Unicode spaces, controls, format marks, surrogates
+NOT_AN_ID = "not a listing: its {} is not 1 to 64 letters, digits, '-', '_', '.' or '~'"
+
+
+def shown(url: str) -> str:
+    """A bounded, printable prefix of a URL, to quote in an error."""
+    prefix = url if len(url) <= SHOWN_CHARS else url[:SHOWN_CHARS] + "…"
+    return prefix.encode("utf-8", "replace").decode()
 
 
 class InvalidTarget(ValueError):
     def __init__(self, url: str, why: str, row: int | None = None) -> None:
+        url = shown(url)
         super().__init__(f"{url}: {why}")
         self.url, self.why, self.row = url, why, row
 
@@ -38,16 +59,44 @@ def on_marketplace(host: str, marketplace_hosts: tuple[str, ...]) -> bool:
     return any(host == h or host.endswith("." + h) for h in marketplace_hosts)
 
 
-def parse_target(url: str, marketplace_hosts: tuple[str, ...]) -> Target:
-    """A listing on the marketplace, or InvalidTarget saying why not."""
-    url = url.strip()
+def byte_length(url: str) -> int:
+    return len(url.encode("utf-8", "surrogatepass"))  # a lone surrogate counts, and is refused after
+
+
+def blank_or_control(url: str) -> bool:
+    """A space, control or format character, or a lone surrogate, anywhere in the text."""
+    if _ASCII_BLANK.search(url):
+        return True
+    return any(unicodedata.category(c) in _BLANK_OR_CONTROL for c in set(url) if not c.isascii())
+
+
+def text_problem(url: str) -> str | None:
+    """Why this text cannot be a URL as it stands, or None."""
     if not url:
-        raise InvalidTarget(url, "empty")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "empty"
+    if byte_length(url) > MAX_URL_BYTES:
+        return "too long"
+    if blank_or_control(url):
+        return "contains spaces or control characters"
+    if '"' in url or "\\" in url:  # never bare in a URL (RFC 3986); browsers read a backslash as "/"
+        return "contains quotes or backslashes"
+    return None
+
+
+def split(url: str) -> SplitResult:
+    """The URL's parts, its host and port read here so a malformed one is an InvalidTarget, not a ValueError."""
+    try:
+        parts = urlsplit(url)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError as exc:  # an unclosed or invalid [IPv6] host, a port that is not a number up to 65535
+        raise InvalidTarget(url, "not an http(s) URL (malformed host or port)") from exc
+    if not usable:
         raise InvalidTarget(url, "not an http(s) URL")
-    if not on_marketplace(parts.hostname, marketplace_hosts):
-        raise InvalidTarget(url, "not on the marketplace")
+    return parts
+
+
+def listing_of(url: str, parts: SplitResult) -> tuple[str, str | None]:
+    """(listing id, shop id or None): the query's id or itemId, else the path's last run of 6+ digits."""
     query = parse_qs(parts.query)
     listing = (query.get("id") or query.get("itemId") or [None])[0]
     if listing is None:
@@ -55,8 +104,27 @@ def parse_target(url: str, marketplace_hosts: tuple[str, ...]) -> Target:
         listing = runs[-1] if runs else None
     if not listing:
         raise InvalidTarget(url, "no listing id in the URL")
+    if not _ID.fullmatch(listing):
+        raise InvalidTarget(url, NOT_AN_ID.format("listing id"))
     shop = (query.get("shopId") or query.get("shop_id") or [None])[0]
+    if shop is not None and not _ID.fullmatch(shop):
+        raise InvalidTarget(url, NOT_AN_ID.format("shop id"))
+    return listing, shop
+
+
+def parse_target(url: str, marketplace_hosts: tuple[str, ...]) -> Target:
+    """A listing on the marketplace, or InvalidTarget saying why not."""
+    url = url.strip()
+    why = text_problem(url)
+    if why:
+        raise InvalidTarget(url, why)
+    parts = split(url)
+    if not on_marketplace(parts.hostname or "", marketplace_hosts):
+        raise InvalidTarget(url, "not on the marketplace")
+    listing, shop = listing_of(url, parts)
     normal = urlunsplit((parts.scheme, parts.netloc.lower(), parts.path, parts.query, ""))
+    if byte_length(normal) > MAX_URL_BYTES:  # lowering a non-ASCII host can lengthen it
+        raise InvalidTarget(url, "too long")
     return Target(url=normal, listing_id=listing, shop_id=shop)
 
 
@@ -68,7 +136,7 @@ def parse_rows(rows: Iterable[tuple[int, str]], marketplace_hosts: tuple[str, ..
         try:
             target = parse_target(url, marketplace_hosts)
         except InvalidTarget as exc:
-            raise InvalidTarget(exc.url, exc.why, row) from exc
+            raise InvalidTarget(url.strip(), exc.why, row) from exc
         targets.setdefault(target.listing_id or target.url, target)
     if len(targets) > MAX_TARGETS:
         raise TooManyTargets(f"at most {MAX_TARGETS} targets per complaint, {len(targets)} given")

@@ -5,7 +5,8 @@ description, evidence: [blob_id]}, or `multipart/form-data` with the same fields
 repeated) and a file `targets_csv` (a column `url`, header row optional, UTF-8 with or without BOM) —
 one step, as a user filing a spreadsheet of listings expects. `POST /v1/complaints/targets/parse` reads
 the same file and returns the targets it would file, for a preview before filing. An invalid row is
-422 INVALID_TARGET with details {row, url, reason}.
+422 INVALID_TARGET with details {row, url, reason}; a URL is at most 2048 bytes (services/complaints/domain/
+targets.py bounds a complaint so its ComplaintFiled event fits in one Kafka record).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, StringConstraints, ValidationError
 from starlette.datastructures import FormData, UploadFile
 
-from services.complaints.application import ComplaintsApplication
-from services.complaints.domain.targets import MAX_TARGETS
+from services.complaints.application import ComplaintsApplication, invalid_target
+from services.complaints.domain.targets import MAX_TARGETS, MAX_URL_BYTES, InvalidTarget
 from shared.kit.auth import CurrentPrincipal, Principal
 from shared.kit.http import ApiError
 from shared.kit.waiting import eventually
@@ -34,7 +35,7 @@ CSV_BODY = {"multipart/form-data": {"schema": {"type": "object", "required": ["t
 
 
 class TargetIn(BaseModel):
-    url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_URL_BYTES)]
 
 
 class ComplaintIn(BaseModel):
@@ -70,10 +71,22 @@ def app_of(request: Request) -> ComplaintsApplication:
     return request.app.state.application
 
 
+def too_long_target(exc: ValidationError) -> InvalidTarget | None:
+    """A target URL over MAX_URL_BYTES characters (so over as many bytes): INVALID_TARGET with its row, as any."""
+    for error in exc.errors(include_url=False):
+        loc = error["loc"]
+        if error["type"] == "string_too_long" and loc[:1] == ("targets",) and loc[-1:] == ("url",):
+            return InvalidTarget(str(error["input"]), "too long", int(loc[1]) + 1)
+    return None
+
+
 def validated(data: object) -> ComplaintIn:
     try:
         return ComplaintIn.model_validate(data)
     except ValidationError as exc:
+        too_long = too_long_target(exc)
+        if too_long is not None:
+            raise invalid_target(too_long) from exc
         raise RequestValidationError(exc.errors()) from exc
 
 

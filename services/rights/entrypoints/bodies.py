@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, WithJsonSchema
 
 from services.rights.application import RightsApplication
 from services.rights.domain.documents import default_purpose
 from services.rights.domain.model import Right
+from services.rights.entrypoints.details import details_schema, typed_details
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 BlobId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
@@ -23,7 +24,8 @@ class DocumentIn(BaseModel):
 
 
 class RightIn(BaseModel):
-    """The contract's fields; `details` holds the type's own (checked by services/rights/domain/admission)."""
+    """The contract's fields; `details` holds the type's own: bounded by its model (entrypoints/details.py, 422
+    INVALID_DETAILS per field), then judged by services/rights/domain/admission."""
 
     identity_id: Text
     right_type: RightType
@@ -32,12 +34,14 @@ class RightIn(BaseModel):
     holder_name: Text
     valid_from: date
     valid_until: date | None = None
-    details: dict = Field(default_factory=dict)
+    details: Annotated[dict, WithJsonSchema(details_schema())] = Field(default_factory=dict)
     documents: list[BlobId | DocumentIn] = Field(default_factory=list, max_length=20)
 
 
 def command_fields(app: RightsApplication, owner: str, body: RightIn) -> dict:
-    """The command's fields, each document resolved to the owner's upload (else 422 UNKNOWN_DOCUMENT)."""
+    """The command's fields: the details bounded by the type's model (else 422 INVALID_DETAILS), each document
+    resolved to the owner's upload (else 422 UNKNOWN_DOCUMENT)."""
+    details = typed_details(body.right_type, body.details)
     docs = []
     for doc in body.documents:  # a bare blob id is the type's main certificate
         blob_id, purpose = (doc, "") if isinstance(doc, str) else (doc.blob_id, doc.purpose)
@@ -47,7 +51,7 @@ def command_fields(app: RightsApplication, owner: str, body: RightIn) -> dict:
             "registration_number": body.registration_number, "holder_name": body.holder_name,
             "valid_from": body.valid_from.isoformat(),
             "valid_until": body.valid_until.isoformat() if body.valid_until else None,
-            "details": body.details, "documents": docs}
+            "details": details, "documents": docs}
 
 
 def view(right: Right) -> dict:
