@@ -163,6 +163,24 @@ class Daemon:
             return self.popen.poll() is None
         return _start_ticks(self.pid) is not None and not _is_zombie(self.pid)
 
+    @property
+    def returncode(self) -> int | None:
+        """The exit code once it has ended (negative: killed by that signal); None while it runs, or when
+        it is not our child (found again from a pid file it may be ours: then it is reaped here)."""
+        if self.popen is not None:
+            return self.popen.poll()
+        if self.pid is None or self.alive:
+            return None
+        deadline = time.monotonic() + 2.0  # a killed leader shows "Z" while its other threads still exit
+        while True:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # not our child, or already reaped
+                return None
+            if pid or time.monotonic() > deadline:
+                return os.waitstatus_to_exitcode(status) if pid else None
+            time.sleep(0.02)
+
     def stop(self, timeout: float = 30.0) -> None:
         """Ask the process to stop with its stop signal, then kill its whole group after `timeout`."""
         if self.alive:

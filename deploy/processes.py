@@ -1,4 +1,5 @@
-"""The five services as separate OS processes: `python -m services.<name>`, one log file each."""
+"""The five services as separate OS processes: `python -m services.<name>`, one log file each; and the
+Supervisor that starts again whatever of them (or of the stack under them) exits."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn, Protocol
 
 import httpx
 
-from deploy.daemon import DeployError, log_tail
+from deploy.daemon import Daemon, DeployError, log_tail
 
 REPO = Path(__file__).resolve().parent.parent
 SERVICES = ("identity", "rights", "complaints", "notifier", "portal")
@@ -35,6 +39,7 @@ class ServiceProcess:
         self.python = python
         self.cwd = cwd
         self.popen: subprocess.Popen | None = None
+        self.pid_path: Path | None = None  # when set, every start records the new pid there (Daemon.adopt)
 
     @property
     def port(self) -> int:
@@ -75,6 +80,8 @@ class ServiceProcess:
                 [self.python, "-m", self.module], cwd=self.cwd, env=env, stdin=subprocess.DEVNULL,
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )
+        if self.pid_path is not None:
+            Daemon.adopt(self.name, self.popen.pid, self.log_path, self.pid_path)
         return self
 
     def is_ready(self) -> bool:
@@ -167,3 +174,87 @@ def stop_services(services: Iterable[ServiceProcess], timeout: float = 15.0) -> 
     for service in services:
         if service.popen is not None and not service._reap(max(0.1, deadline - time.monotonic())):
             service.kill()
+
+
+class Restartable(Protocol):
+    """What the supervisor watches: a ServiceProcess, or a daemon of the stack (run.StackPart)."""
+
+    name: str
+
+    @property
+    def alive(self) -> bool: ...
+
+    @property
+    def returncode(self) -> int | None: ...
+
+    @property
+    def log_path(self) -> Path: ...
+
+    def start(self) -> object: ...
+
+
+@dataclass
+class _Watch:
+    thing: Restartable
+    since: float  # when it was last started
+    delay: float  # the wait before its next restart
+    due: float | None = None  # when to start it again; None while it runs
+    restarts: int = 0
+
+
+class Supervisor:
+    """Starts again whatever of `things` exits, after a backoff that doubles from `first` up to `cap` seconds
+    and starts over once the process had stayed up `steady` seconds. Each restart is a line in the thing's
+    log and one on the console (`say`); nothing is ever given up on. `guard` wraps every start (the launcher
+    holds Ctrl-C there, so that a process being started is never lost track of)."""
+
+    def __init__(self, things: Iterable[Restartable], say: Callable[[str], object] = print, *,
+                 first: float = 1.0, cap: float = 30.0, steady: float = 60.0,
+                 guard: Callable[[], AbstractContextManager[object]] = nullcontext,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.say, self.first, self.cap, self.steady, self.guard, self.clock = say, first, cap, steady, guard, clock
+        self.watches = [_Watch(thing, clock(), first) for thing in things]
+
+    def run(self, interval: float = 0.5) -> NoReturn:
+        """Check every `interval` seconds, forever (until KeyboardInterrupt)."""
+        while True:
+            self.check()
+            time.sleep(interval)
+
+    def check(self) -> None:
+        """One round: note what has exited since the last one, start what is due."""
+        for watch in self.watches:
+            now = self.clock()
+            if watch.due is None and not watch.thing.alive:
+                code = watch.thing.returncode
+                self._schedule(watch, now, "an exit" if code is None else f"exit code {code}")
+            elif watch.due is not None and now >= watch.due:
+                self._start(watch, now)
+
+    def _schedule(self, watch: _Watch, now: float, reason: str) -> None:
+        if now - watch.since >= self.steady:
+            watch.delay = self.first
+        delay, watch.delay = watch.delay, min(self.cap, watch.delay * 2)
+        watch.due, watch.restarts = now + delay, watch.restarts + 1
+        name, log_path = watch.thing.name, watch.thing.log_path
+        _append(log_path, f"restarting {name} after {reason} (restart {watch.restarts}, next backoff {delay:g} s)")
+        looping = f"; it keeps failing, retrying every {self.cap:g} s until it stays up" if delay >= self.cap else ""
+        self.say(f"{name} stopped ({reason}): restart {watch.restarts} in {delay:g} s{looping}; see {log_path}")
+
+    def _start(self, watch: _Watch, now: float) -> None:
+        watch.since, watch.due = now, None
+        try:
+            with self.guard():
+                watch.thing.start()
+        except Exception as error:  # e.g. a part that could not be built: the next try after a longer wait
+            self._schedule(watch, now, f"a failed start: {error}")
+        else:
+            pid = getattr(watch.thing, "pid", None)
+            self.say(f"{watch.thing.name} started again" + (f" (pid {pid})" if pid else ""))
+
+
+def _append(log_path: Path, line: str) -> None:
+    """A `=== <time> …` line at the end of a log the process itself also appends to."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "ab") as log:
+        log.write(f"\n=== {time.strftime('%F %T')} {line}\n".encode())

@@ -1,23 +1,28 @@
-"""`make run`: the stack, then the five services; Ctrl-C stops them all. Data stays in the data dir.
+"""`make run`: the stack, then the five services, supervised: whatever of them (or of the stack this launcher
+started) exits is started again, with backoff; Ctrl-C stops them all. Data stays in the data dir.
 
-`python -m deploy.run [--stack embedded|production] [--data-dir var]` (STACK and IPP_DATA_DIR work too).
+`python -m deploy.run [--stack embedded|production] [--data-dir var]` (STACK and IPP_DATA_DIR work too;
+IPP_TANSU_PORT, IPP_KAFKA_PORT, IPP_POSTGRES_PORT and IPP_SMTP_PORT move the stack's ports).
 """
 
 from __future__ import annotations
 
 import os
 import signal
-import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from deploy.daemon import Daemon, DeployError
-from deploy.processes import SERVICES, ServiceProcess, start_services, stop_services, wait_all_ready
+from deploy.parts import Part, pid_path
+from deploy.processes import SERVICES, ServiceProcess, Supervisor, start_services, stop_services, wait_all_ready
 from deploy.stack import Stack
 
 DEV_CODE = "000000"
@@ -69,28 +74,92 @@ def stop_leftovers(stack: Stack) -> None:
 
 
 def record(stack: Stack, services: list[ServiceProcess]) -> None:
-    """Write a pid file per service under <data-dir>/run/services/."""
+    """Write a pid file per service under <data-dir>/run/services/ (again at every restart)."""
     for service in services:
+        service.pid_path = stack.path("run", "services", f"{service.name}.pid")
         if service.pid is not None:
-            pid_path = stack.path("run", "services", f"{service.name}.pid")
-            Daemon.adopt(service.name, service.pid, service.log_path, pid_path)
+            Daemon.adopt(service.name, service.pid, service.log_path, service.pid_path)
 
 
-def _raise_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+def stack_from_env(kind: str, data_dir: Path | str, environ: Mapping[str, str] = os.environ) -> Stack:
+    """The stack on its default ports, or those that IPP_TANSU_PORT (embedded) or IPP_KAFKA_PORT (production),
+    IPP_POSTGRES_PORT and IPP_SMTP_PORT give."""
+    names = {"kafka_port": "IPP_TANSU_PORT" if kind == "embedded" else "IPP_KAFKA_PORT",
+             "postgres_port": "IPP_POSTGRES_PORT", "smtp_port": "IPP_SMTP_PORT"}
+    ports = {option: int(environ[name]) for option, name in names.items() if environ.get(name)}
+    return Stack(kind, data_dir, **ports)  # type: ignore[arg-type]
+
+
+class StackPart:
+    """A part of the stack that this launcher started, as the supervisor sees it: found again from its pid file,
+    started again as a freshly built part on the same port (so a new Tansu gets a new cluster id)."""
+
+    def __init__(self, stack: Stack, name: str) -> None:
+        self.stack = stack
+        self.name = name
+        self.daemon = Daemon.from_pid_file(pid_path(stack.data_dir, name))
+
+    @property
+    def alive(self) -> bool:
+        return self.daemon is not None and self.daemon.alive
+
+    @property
+    def returncode(self) -> int | None:
+        return self.daemon.returncode if self.daemon is not None else None
+
+    @property
+    def pid(self) -> int | None:
+        return self.daemon.pid if self.daemon is not None else None
+
+    @property
+    def log_path(self) -> Path:
+        return self.daemon.log_path if self.daemon is not None else self._part().log
+
+    def start(self) -> None:
+        daemon = self._part().build()
+        daemon.start()
+        self.daemon = daemon
+
+    def _part(self) -> Part:
+        return next(part for part in self.stack.parts() if part.name == self.name)
+
+
+class Interrupts:
+    """SIGINT, SIGTERM and SIGHUP raise KeyboardInterrupt, but not in the middle of starting a process:
+    one that arrives then is raised right after it (so nothing started is lost track of)."""
+
+    def __init__(self) -> None:
+        self.holding = False
+        self.pending = False
+
+    def handle(self, signum: int, frame: object) -> None:
+        if self.holding:
+            self.pending = True
+            return
+        raise KeyboardInterrupt
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+            if self.pending:
+                self.pending = False
+                raise KeyboardInterrupt
 
 
 def _keep_stopping(signum: int, frame: object) -> None:
     console.print("[yellow]still stopping, please wait…[/]")
 
 
-def watch(services: list[ServiceProcess]) -> None:
-    """Return never; raise ServiceFailed as soon as one service exits."""
-    while True:
-        for service in services:
-            if (error := service.failure()) is not None:
-                raise error
-        time.sleep(0.5)
+def supervise(stack: Stack, services: list[ServiceProcess], interrupts: Interrupts) -> NoReturn:
+    """Return never: start again whatever of the stack's own parts and the services exits (Supervisor)."""
+    parts = [StackPart(stack, name) for name in stack.started]
+    supervisor = Supervisor([*parts, *services], lambda line: console.print(f"[yellow]{escape(line)}[/]"),
+                            guard=interrupts.held)
+    supervisor.run()
 
 
 def start_all(stack: Stack, ready_timeout: float, modules: Mapping[str, str] | None,
@@ -106,7 +175,7 @@ def start_all(stack: Stack, ready_timeout: float, modules: Mapping[str, str] | N
     if "IPP_DEV_CODE" in env and "IPP_DEV_CODE" not in os.environ:
         console.print(f"Dev mode: any SMS or email verification code [bold]{DEV_CODE}[/] is accepted "
                       "(IPP_DEV_CODE), so you can register without an SMS gateway.")
-    console.print("Press Ctrl-C to stop everything.")
+    console.print("Whatever exits is started again (with backoff; see the logs). Press Ctrl-C to stop everything.")
 
 
 def stop_all(stack: Stack, services: list[ServiceProcess]) -> None:
@@ -121,17 +190,19 @@ def stop_all(stack: Stack, services: list[ServiceProcess]) -> None:
 
 def run(kind: str = "embedded", data_dir: Path | str = "var", *, ready_timeout: float = 120.0,
         modules: Mapping[str, str] | None = None) -> int:
-    """Bring everything up, wait for Ctrl-C/SIGTERM or a crash, bring it all down; the exit code."""
+    """Bring everything up, keep it up until Ctrl-C/SIGTERM, bring it all down; the exit code (1 when the
+    start failed)."""
     # SIGINT explicitly: a shell starting us in the background would have it ignored. SIGHUP: terminal closed.
+    interrupts = Interrupts()
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _raise_interrupt)
-    stack = Stack(kind, data_dir)  # type: ignore[arg-type]
+        signal.signal(signum, interrupts.handle)
+    stack = stack_from_env(kind, data_dir)
     services: list[ServiceProcess] = []
     code = 0
     try:
         console.print(f"Starting the {kind} stack in {stack.data_dir} …")
         start_all(stack, ready_timeout, modules, services)
-        watch(services)
+        supervise(stack, services, interrupts)
     except KeyboardInterrupt:
         console.print("\nStopping …")
     except DeployError as error:

@@ -6,6 +6,7 @@ import importlib.util
 import os
 import shutil
 import stat
+import uuid
 from pathlib import Path
 
 from deploy.daemon import Daemon, DeployError, port_open
@@ -30,11 +31,12 @@ def tansu_binary() -> Path:
     return binary
 
 
-def tansu_command(port: int) -> list[str]:
-    """The command line of a memory-only Tansu listening on 127.0.0.1:`port`."""
+def tansu_command(port: int, cluster_id: str | None = None) -> list[str]:
+    """The command line of a memory-only Tansu listening on 127.0.0.1:`port`; a fresh cluster id
+    (`ipp-<uuid4 hex>`) unless one is given, so clients can tell a restarted, empty broker from the old one."""
     url = f"tcp://{HOST}:{port}"
-    return [str(tansu_binary()), "broker", "--listener-url", url, "--advertised-listener-url", url,
-            "--storage-engine", "memory://tansu/"]
+    return [str(tansu_binary()), "broker", "--cluster-id", cluster_id or f"ipp-{uuid.uuid4().hex}",
+            "--listener-url", url, "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"]
 
 
 def tansu_env() -> dict[str, str]:
@@ -62,6 +64,7 @@ class TansuBroker:
         """Start Tansu (the port must be free) and wait until it answers metadata requests."""
         if port_open(HOST, self.port):
             raise DeployError(f"port {self.port} is already in use; a fresh Tansu needs a free port")
+        self.daemon.command = tansu_command(self.port)  # a new cluster id for every fresh broker
         self.daemon.start()
         self.wait_ready(timeout)
         return self
