@@ -18,7 +18,8 @@ from shared.kit.store import event_store_env
 def bootstrap(settings: Settings) -> Service:
     """The notifier as the runtime runs it: inbox → application → mailer loop → outbox."""
     app = NotifierApplication(env=event_store_env(settings))
-    mailer = Mailer(app, SmtpServer.from_url(settings.smtp_url), EmailComposer(settings.mail_from))
+    mailer = Mailer(app, SmtpServer.from_url(settings.smtp_url), EmailComposer(settings.mail_from),
+                    lease=settings.mail_claim_seconds)
     return Service(
         settings=settings, app=app, routers=[router, dev_mailbox.router], mapping=public_events,
         consumes=CONSUMES, handler=EventHandler(app),

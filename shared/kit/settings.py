@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     dev_code: str | None = None
     smtp_url: str = "smtp://127.0.0.1:1025"
     mail_from: str = "IPP <no-reply@ipp.local>"
+    # how long the mailer's claim on a message lasts (default: its batch's slowest SMTP exchange + 60 s); after a
+    # crash between the SMTP server's acceptance and "sent" being recorded, the message goes out again then
+    mail_claim_seconds: float | None = Field(default=None, gt=0)
     identity_url: str = "http://127.0.0.1:8081"
     rights_url: str = "http://127.0.0.1:8082"
     complaints_url: str = "http://127.0.0.1:8083"

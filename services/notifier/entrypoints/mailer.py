@@ -13,6 +13,7 @@ from services.notifier.adapters.smtp import PermanentFailure, SmtpServer, Transi
 from services.notifier.adapters.templates import EmailComposer
 from services.notifier.application import NotifierApplication
 from services.notifier.domain.address_book import redact_addresses
+from shared.kit.faults import backoff, unavailable
 from shared.kit.logs import log
 from shared.kit.runtime import Loop
 from shared.kit.store import CommitWakeup
@@ -32,11 +33,11 @@ class Mailer:
     """
 
     def __init__(self, app: NotifierApplication, server: SmtpServer, composer: EmailComposer, batch: int = 10,
-                 poll_seconds: float = 1.0, clock: Callable[[], float] = time.time) -> None:
+                 poll_seconds: float = 1.0, clock: Callable[[], float] = time.time, lease: float | None = None) -> None:
         self.app, self.server, self.composer = app, server, composer
         self.batch, self.poll_seconds, self.clock = batch, poll_seconds, clock
         # a claim outlives the slowest batch, so no other replica takes a message still being sent
-        self.lease = batch * server.timeout + 60.0
+        self.lease = lease or batch * server.timeout + 60.0
 
     async def run(self) -> None:
         """The service loop: deliver what is due, then wait for a commit or the next poll."""
@@ -74,9 +75,24 @@ class Mailer:
         except PermanentFailure as exc:
             await self._failed(letter.kind, notification_id, str(exc))
         else:
-            await asyncio.to_thread(self.app.record_sent, notification_id)
+            await self._record_sent(notification_id, self.clock() + self.lease / 2)
             DELIVERIES.labels(letter.kind, "sent").inc()
             log.info("mailer.sent", notification_id=str(notification_id), kind=letter.kind)
+
+    async def _record_sent(self, notification_id: uuid.UUID, until: float) -> None:
+        """The server has the message: record it, waiting out a database that does not answer while the claim
+        holds (giving up would let the lease run out and the message go out again)."""
+        attempt = 0
+        while True:
+            try:
+                await asyncio.to_thread(self.app.record_sent, notification_id)
+                return
+            except Exception as exc:
+                if not unavailable(exc) or self.clock() > until:
+                    raise
+                attempt += 1
+                log.warning("mailer.recording_sent_waits", notification_id=str(notification_id), attempt=attempt)
+                await asyncio.sleep(backoff(attempt))
 
     async def _failed(self, kind: str, notification_id: uuid.UUID, error: str) -> None:
         await asyncio.to_thread(self.app.record_failed, notification_id, error)
