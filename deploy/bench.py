@@ -14,6 +14,7 @@ import statistics
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import typer
 from aiokafka import AIOKafkaConsumer
@@ -22,14 +23,17 @@ from rich.console import Console
 from deploy.client import Client, Urls, resident_id
 from deploy.processes import start_services, stop_services, wait_all_ready
 from deploy.stack import REPO, Stack
+from shared.kit.kafka import options_from_env
 
 console = Console()
 
 
-def watch_verdicts(bootstrap: str, seen: dict[str, float], stop: threading.Event, ready: threading.Event) -> None:
+def watch_verdicts(kafka: dict[str, Any], seen: dict[str, float], stop: threading.Event,
+                   ready: threading.Event) -> None:
+    """Note when each verdict arrives, as a takedown system sees it (its principal, a takedown* group)."""
     async def run() -> None:
-        consumer = AIOKafkaConsumer("ipp.review-decided.v1", bootstrap_servers=bootstrap,
-                                    group_id=f"ipp-bench-{time.time()}", auto_offset_reset="latest")
+        consumer = AIOKafkaConsumer("ipp.review-decided.v1", **kafka,
+                                    group_id=f"takedown-bench-{time.time()}", auto_offset_reset="latest")
         await consumer.start()
         while not consumer.assignment():
             await consumer.getmany(timeout_ms=200)
@@ -52,10 +56,10 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def measure(env: dict[str, str], count: int, gap: float = 0.0) -> None:
+def measure(env: dict[str, str], kafka: dict[str, Any], count: int, gap: float = 0.0) -> None:
     seen: dict[str, float] = {}
     stop, ready = threading.Event(), threading.Event()
-    watcher = threading.Thread(target=watch_verdicts, args=(env["IPP_KAFKA_BOOTSTRAP"], seen, stop, ready))
+    watcher = threading.Thread(target=watch_verdicts, args=(kafka, seen, stop, ready))
     watcher.start()
     ready.wait(60)
     client = Client(Urls.from_env(env))
@@ -97,7 +101,7 @@ def main(stack: str = typer.Option("embedded"), count: int = typer.Option(100),
     try:
         wait_all_ready(services, timeout=120)
         console.print(f"[bold]bench on the {stack} stack[/]")
-        measure(env, count, gap)
+        measure(env, options_from_env(infrastructure.takedown_env()), count, gap)
     finally:
         stop_services(services)
         infrastructure.down()

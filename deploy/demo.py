@@ -9,11 +9,14 @@ import os
 import random
 import threading
 import time
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 from rich.console import Console
 
 from deploy.client import Client, Urls, resident_id
+from deploy.stack import Stack
+from shared.kit.kafka import options_from_env
 
 console = Console()
 TOPICS = ["ipp.identity-submitted.v1", "ipp.right-registered.v1", "ipp.complaint-filed.v1",
@@ -33,10 +36,10 @@ def describe(event: dict) -> str:
     return f"[cyan]{event['source']:>15}[/] [magenta]{event['type']}[/] subject={event['subject'][:8]}…{extra}"
 
 
-def watch(bootstrap: str, stop: threading.Event) -> None:
+def watch(kafka: dict[str, Any], stop: threading.Event) -> None:
     """Print every new event on the public topics while the journey runs."""
     async def run() -> None:
-        consumer = AIOKafkaConsumer(*TOPICS, bootstrap_servers=bootstrap, group_id=f"ipp-demo-{random.random()}",
+        consumer = AIOKafkaConsumer(*TOPICS, **kafka, group_id=f"ipp-demo-{random.random()}",
                                     auto_offset_reset="latest")
         await consumer.start()
         try:
@@ -53,10 +56,16 @@ def step(text: str) -> None:
     console.print(f"\n[bold green]▶ {text}[/]")
 
 
+def admin_kafka() -> dict[str, Any]:
+    """The Kafka admin's client options: of the stack `make run` started (STACK, IPP_DATA_DIR), or the
+    IPP_KAFKA_* of the environment when IPP_KAFKA_BOOTSTRAP names the broker."""
+    kind = os.environ.get("STACK") or "embedded"
+    return options_from_env(Stack(kind, os.environ.get("IPP_DATA_DIR") or "var").admin_env())  # type: ignore[arg-type]
+
+
 def main() -> None:
-    bootstrap = os.environ.get("IPP_KAFKA_BOOTSTRAP", "127.0.0.1:19092")
     stop = threading.Event()
-    watcher = threading.Thread(target=watch, args=(bootstrap, stop), daemon=True)
+    watcher = threading.Thread(target=watch, args=(admin_kafka(), stop), daemon=True)
     watcher.start()
     time.sleep(6)  # the watcher's consumer joins its group
     client = Client(Urls.from_env(dict(os.environ)))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from deploy import apache_kafka, postgres
+from deploy import apache_kafka, kafka_acls, postgres
 from deploy.daemon import Daemon
 from deploy.readiness import kafka_answers, postgres_answers, smtp_answers
 from deploy.tansu import tansu_command, tansu_env
@@ -30,6 +30,7 @@ class Part:
     ready: Callable[[], bool]
     ready_timeout: float
     log: Path
+    setup: Callable[[], None] | None = None  # run once it is ready, on every `up` (idempotent)
 
 
 def pid_path(data_dir: Path, name: str) -> Path:
@@ -51,11 +52,15 @@ def tansu_part(data_dir: Path, port: int) -> Part:
 
 
 def kafka_part(data_dir: Path, port: int, lib: Path) -> Part:
-    """Apache Kafka on 127.0.0.1:`port` (controller on port+1); jars fetched into `lib` once."""
+    """Apache Kafka on 127.0.0.1:`port` (controller on port+1), SASL/SCRAM with the data dir's users;
+    ready when it answers the admin; then its ACLs are brought in line and groups made usable. Jars fetched
+    into `lib` once."""
     home = data_dir / "kafka"
+    admin = apache_kafka.admin_options(home, f"{HOST}:{port}")
     build = partial(apache_kafka.kafka_daemon, home, lib, port, pid_path(data_dir, "kafka"))
-    ready = partial(kafka_answers, f"{HOST}:{port}")
-    return Part("kafka", port, build, ready, 120.0, home / "logs" / "server.log")
+    ready = partial(kafka_answers, f"{HOST}:{port}", options=admin)
+    setup = partial(kafka_acls.provision, admin)
+    return Part("kafka", port, build, ready, 120.0, home / "logs" / "server.log", setup)
 
 
 def postgres_part(data_dir: Path, port: int) -> Part:

@@ -5,28 +5,32 @@ from __future__ import annotations
 import asyncio
 import logging
 import smtplib
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from deploy.daemon import Daemon, DeployError, log_errors, log_tail, port_open, wait_until
 
 
-def kafka_answers(bootstrap: str, timeout: float = 5.0) -> bool:
-    """True when the broker answers a metadata request that lists at least one broker."""
+def kafka_answers(bootstrap: str, timeout: float = 5.0, options: Mapping[str, Any] | None = None) -> bool:
+    """True when the broker answers a metadata request that lists at least one broker; `options` are
+    aiokafka client options (how to authenticate: security_protocol, sasl_*), e.g. the admin's."""
     host, _, port = bootstrap.split(",")[0].rpartition(":")
     if not port_open(host, int(port)):
         return False
     try:
-        return asyncio.run(asyncio.wait_for(_kafka_metadata(bootstrap), timeout))
+        return asyncio.run(asyncio.wait_for(_kafka_metadata(bootstrap, options or {}), timeout))
     except Exception:
         return False
 
 
-async def _kafka_metadata(bootstrap: str) -> bool:
+async def _kafka_metadata(bootstrap: str, options: Mapping[str, Any]) -> bool:
     from aiokafka.admin import AIOKafkaAdminClient
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=4000)
-    await admin.start()
+    settings = {**options, "bootstrap_servers": bootstrap, "request_timeout_ms": 4000}
+    admin = AIOKafkaAdminClient(**settings)
     try:
+        await admin.start()
         await admin.list_topics()
         cluster = await admin.describe_cluster()
         return bool(cluster.get("brokers"))

@@ -1,12 +1,14 @@
 """The infrastructure under the services: embedded (Tansu + SMTP sink) or production (Kafka + PostgreSQL).
 
 API: `env = Stack("production", Path("var")).up()` ... `stack.down()`.
-CLI: `python -m deploy.stack up|down|env [--stack embedded|production] [--data-dir var]`.
+CLI: `python -m deploy.stack up|down|env [--stack embedded|production] [--data-dir var]`;
+`env --principal admin|takedown` prints that Kafka principal's IPP_KAFKA_* settings instead of the services'.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import sys
 from collections.abc import Mapping
@@ -15,14 +17,16 @@ from typing import Literal
 
 import typer
 
+from deploy import apache_kafka, postgres
 from deploy import parts as infra
-from deploy import postgres
 from deploy.daemon import Daemon, DeployError, port_open
 from deploy.parts import HOST, REPO, Part
 from deploy.readiness import wait_ready
 
 StackKind = Literal["embedded", "production"]
 KAFKA_PORTS = {"embedded": 19092, "production": 29092}
+CALLER_SASL = re.compile(r"IPP_[A-Z]+_KAFKA_SASL_(USERNAME|PASSWORD)")  # a service's own principal
+PRINCIPALS = ("services", "admin", "takedown")
 __all__ = ["KAFKA_PORTS", "REPO", "Stack", "StackKind"]
 
 
@@ -44,19 +48,72 @@ class Stack:
         self.started: list[str] = []
 
     def env(self) -> dict[str, str]:
-        """The settings the services need for this stack (CONTRACT.md, 'Processes and settings')."""
+        """The settings the services need for this stack (CONTRACT.md, 'Processes and settings'): on the
+        production stack each service's own Kafka principal, never the admin's."""
         env = {
             "IPP_DATA_DIR": str(self.data_dir),
-            "IPP_KAFKA_BOOTSTRAP": self.environ.get("IPP_KAFKA_BOOTSTRAP", f"{HOST}:{self.kafka_port}"),
+            "IPP_KAFKA_BOOTSTRAP": self.bootstrap,
             "IPP_KAFKA_IDEMPOTENCE": self.environ.get(
                 "IPP_KAFKA_IDEMPOTENCE", "true" if self.kind == "production" else "false"),
             "IPP_SMTP_URL": self.environ.get("IPP_SMTP_URL", f"smtp://{HOST}:{self.smtp_port}"),
         }
+        if self.external_kafka:
+            env.update(self._caller_kafka_env(with_services=True))
+        elif self.kind == "production":
+            env.update(self._kafka_env())
+            for service in apache_kafka.SERVICES:
+                user = f"ipp-{service}"
+                env[f"IPP_{service.upper()}_KAFKA_SASL_USERNAME"] = user
+                env[f"IPP_{service.upper()}_KAFKA_SASL_PASSWORD"] = self._passwords()[user]
+        else:
+            env["IPP_KAFKA_SECURITY_PROTOCOL"] = "PLAINTEXT"
         if self.kind == "production":
             for service in postgres.SERVICES_WITH_DATABASES:
                 key = f"IPP_{service.upper()}_DATABASE_URL"
                 env[key] = self.environ.get(key, postgres.database_url(self.postgres_port, f"ipp_{service}"))
         return env
+
+    def admin_env(self) -> dict[str, str]:
+        """The IPP_KAFKA_* settings of the Kafka super user `admin` (for operators, tests and tools)."""
+        return self._principal_env(apache_kafka.ADMIN)
+
+    def takedown_env(self) -> dict[str, str]:
+        """The IPP_KAFKA_* settings of `ipp-takedown`, which may only read the verdicts (groups takedown*)."""
+        return self._principal_env(apache_kafka.TAKEDOWN)
+
+    @property
+    def bootstrap(self) -> str:
+        """Where the brokers are: IPP_KAFKA_BOOTSTRAP from outside, else this stack's own broker."""
+        return self.environ.get("IPP_KAFKA_BOOTSTRAP", f"{HOST}:{self.kafka_port}")
+
+    @property
+    def external_kafka(self) -> bool:
+        """True when the caller names the brokers (IPP_KAFKA_BOOTSTRAP): no broker is started then."""
+        return "IPP_KAFKA_BOOTSTRAP" in self.environ
+
+    def _principal_env(self, user: str) -> dict[str, str]:
+        env = {"IPP_KAFKA_BOOTSTRAP": self.bootstrap}
+        if self.external_kafka:
+            env.update(self._caller_kafka_env())
+        elif self.kind == "production":
+            env.update(self._kafka_env())
+            env.update(IPP_KAFKA_SASL_USERNAME=user, IPP_KAFKA_SASL_PASSWORD=self._passwords()[user])
+        else:
+            env["IPP_KAFKA_SECURITY_PROTOCOL"] = "PLAINTEXT"  # Tansu: no authentication
+        return env
+
+    def _kafka_env(self) -> dict[str, str]:
+        return {"IPP_KAFKA_SECURITY_PROTOCOL": apache_kafka.PROTOCOL,
+                "IPP_KAFKA_SASL_MECHANISM": apache_kafka.MECHANISM}
+
+    def _caller_kafka_env(self, with_services: bool = False) -> dict[str, str]:
+        """The IPP_KAFKA_* settings the caller set for an external broker (and, for the services, their
+        own IPP_<SERVICE>_KAFKA_SASL_*), passed through unchanged."""
+        return {key: value for key, value in self.environ.items()
+                if key.startswith("IPP_KAFKA_") or (with_services and CALLER_SASL.fullmatch(key))}
+
+    def _passwords(self) -> dict[str, str]:
+        return apache_kafka.credentials(self.path("kafka"))
 
     def path(self, *parts: str) -> Path:
         """A path under the data dir."""
@@ -65,7 +122,7 @@ class Stack:
     def parts(self) -> list[Part]:
         """What this stack has to run here (external brokers and SMTP servers excluded)."""
         parts = []
-        if "IPP_KAFKA_BOOTSTRAP" not in self.environ:
+        if not self.external_kafka:
             production = self.kind == "production"
             parts.append(infra.kafka_part(self.data_dir, self.kafka_port, self.kafka_lib) if production
                          else infra.tansu_part(self.data_dir, self.kafka_port))
@@ -82,6 +139,8 @@ class Stack:
             waiting = [(part, self._ensure(part)) for part in parts]
             for part, daemon in waiting:
                 wait_ready(part.name, part.ready, timeout or part.ready_timeout, daemon, part.log)
+                if part.setup is not None:
+                    part.setup()
             if any(part.name == "postgres" for part in parts):
                 postgres.create_databases(self.postgres_port, self._databases())
         except BaseException:
@@ -167,9 +226,15 @@ def down(stack: str = STACK_OPTION, data_dir: Path = DATA_OPTION) -> None:
 
 
 @cli.command()
-def env(stack: str = STACK_OPTION, data_dir: Path = DATA_OPTION) -> None:
-    """Print the services' environment for this stack (KEY=value lines)."""
-    _print_env(_stack(stack, data_dir).env())
+def env(stack: str = STACK_OPTION, data_dir: Path = DATA_OPTION,
+        principal: str = typer.Option("services", "--principal",
+                                      help="services (the services' environment), admin or takedown")) -> None:
+    """Print an environment for this stack (KEY=value lines): the services' or one Kafka principal's."""
+    if principal not in PRINCIPALS:
+        raise typer.BadParameter(" or ".join(PRINCIPALS), param_hint="--principal")
+    target = _stack(stack, data_dir)
+    envs = {"services": target.env, "admin": target.admin_env, "takedown": target.takedown_env}
+    _print_env(envs[principal]())
 
 
 if __name__ == "__main__":

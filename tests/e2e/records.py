@@ -1,14 +1,21 @@
-"""Reading what is on Kafka with a plain aiokafka consumer, as a takedown system would."""
+"""Reading what is on Kafka with a plain aiokafka consumer, as a takedown system would.
+
+Each function takes aiokafka client options (where the brokers are and how to authenticate), e.g.
+`platform.kafka` (the admin's) or `options_from_env(stack.takedown_env())`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+Kafka = Mapping[str, Any]  # aiokafka client options: bootstrap_servers, security_protocol, sasl_* …
 
 
 @dataclass(frozen=True)
@@ -22,10 +29,10 @@ class Record:
         return json.loads(self.value or b"null")
 
 
-async def _read(bootstrap: str, topics: list[str]) -> list[Record]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
-    await consumer.start()
+async def _read(kafka: Kafka, topics: list[str]) -> list[Record]:
+    consumer = AIOKafkaConsumer(**kafka, enable_auto_commit=False, group_id=None)
     try:
+        await consumer.start()
         partitions = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or ())]
         if not partitions:
             await consumer._client.force_metadata_update()
@@ -45,37 +52,37 @@ async def _read(bootstrap: str, topics: list[str]) -> list[Record]:
         await consumer.stop()
 
 
-def read_all(bootstrap: str, topics: list[str]) -> list[Record]:
+def read_all(kafka: Kafka, topics: list[str]) -> list[Record]:
     """Every record now on these topics, from the beginning."""
-    return asyncio.run(_read(bootstrap, topics))
+    return asyncio.run(_read(kafka, topics))
 
 
-def wait_for_records(bootstrap: str, topics: list[str], done: Callable[[list[Record]], bool],
+def wait_for_records(kafka: Kafka, topics: list[str], done: Callable[[list[Record]], bool],
                      timeout: float = 60.0) -> list[Record]:
     deadline = time.monotonic() + timeout
     while True:
-        records = read_all(bootstrap, topics)
+        records = read_all(kafka, topics)
         if done(records) or time.monotonic() > deadline:
             return records
         time.sleep(0.5)
 
 
-def list_topics(bootstrap: str) -> list[str]:
+def list_topics(kafka: Kafka) -> list[str]:
     async def topics() -> list[str]:
-        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
-        await consumer.start()
+        consumer = AIOKafkaConsumer(**kafka)
         try:
+            await consumer.start()
             return sorted(await consumer.topics())
         finally:
             await consumer.stop()
     return asyncio.run(topics())
 
 
-def produce(bootstrap: str, topic: str, value: bytes, key: bytes, headers: list | None = None) -> None:
+def produce(kafka: Kafka, topic: str, value: bytes, key: bytes, headers: list | None = None) -> None:
     async def send() -> None:
-        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-        await producer.start()
+        producer = AIOKafkaProducer(**kafka, acks="all")
         try:
+            await producer.start()
             await producer.send_and_wait(topic, value, key=key, headers=headers)
         finally:
             await producer.stop()

@@ -25,7 +25,7 @@ def outcome_emails(platform, address: str, complaint_id: str) -> list:
 def test_the_seed_journey_ends_upheld_with_one_decision_per_material_and_one_email(platform):
     holder = new_holder(platform.client())
     complaint_id = holder.client.file_complaint(holder.right_id, [listing(1), listing(2)])
-    records = wait_for_records(platform.bootstrap, [REVIEWS], verdict_seen(complaint_id))
+    records = wait_for_records(platform.kafka, [REVIEWS], verdict_seen(complaint_id))
     decisions = decisions_for(records, complaint_id)
     assert sorted(d["data"]["material_type"] for d in decisions) == ["complaint", "identity", "right"]
     verdict = next(d for d in decisions if d["data"]["material_type"] == "complaint")
@@ -51,7 +51,7 @@ def test_an_identity_with_an_invalid_id_checksum_gets_a_rejected_verdict_with_re
     assert complaint["status"] == "rejected"
     codes = {r["code"] for r in complaint["reviews"]["complaint"]["reasons"]}
     assert {"IDENTITY_REJECTED", "RESIDENT_ID_CHECKSUM"} <= codes
-    records = wait_for_records(platform.bootstrap, [REVIEWS], verdict_seen(complaint_id))
+    records = wait_for_records(platform.kafka, [REVIEWS], verdict_seen(complaint_id))
     verdict = next(d for d in decisions_for(records, complaint_id) if d["data"]["material_type"] == "complaint")
     assert verdict["data"]["outcome"] == "rejected"
     assert {t["action"] for t in verdict["data"]["verdict"]["targets"]} == {"none"}
@@ -59,12 +59,12 @@ def test_an_identity_with_an_invalid_id_checksum_gets_a_rejected_verdict_with_re
 
 def test_a_malformed_complaint_record_is_dead_lettered_and_the_next_complaint_still_decided(platform):
     poison = f"not json {uuid.uuid4()}".encode()
-    produce(platform.bootstrap, "ipp.complaint-filed.v1", poison, key=b"poison",
+    produce(platform.kafka, "ipp.complaint-filed.v1", poison, key=b"poison",
             headers=[("content-type", b"application/cloudevents+json")])
     holder = new_holder(platform.client())
     complaint_id = holder.client.file_complaint(holder.right_id, [listing(4)])
     assert holder.client.wait_for_verdict(complaint_id)["status"] == "upheld"
-    dead = wait_for_records(platform.bootstrap, ["ipp.dlq.ipp-complaints"],
+    dead = wait_for_records(platform.kafka, ["ipp.dlq.ipp-complaints"],
                             lambda rs: any(r.value == poison for r in rs))
     letter = next(r for r in dead if r.value == poison)
     assert letter.headers["ipp-original-topic"] == b"ipp.complaint-filed.v1"
@@ -78,7 +78,7 @@ def test_every_record_is_a_cloud_event_keyed_by_its_subject(platform):
     holder.client.wait_for_verdict(complaint_id)
     topics = ["ipp.identity-submitted.v1", "ipp.right-registered.v1", "ipp.complaint-filed.v1", REVIEWS,
               "ipp.email-bound.v1", "ipp.email-verification-requested.v1"]
-    records = [r for r in read_all(platform.bootstrap, topics) if r.key != b"poison"]
+    records = [r for r in read_all(platform.kafka, topics) if r.key != b"poison"]
     assert {r.topic for r in records} == set(topics)
     for record in records:
         event = record.json()

@@ -18,7 +18,7 @@ def the_verdict(platform, complaint_id: str) -> dict:
     """The complaint's ReviewDecided on Kafka, as a takedown system reads it."""
     def seen(records) -> bool:
         return any(d["data"]["material_type"] == "complaint" for d in decisions_for(records, complaint_id))
-    records = wait_for_records(platform.bootstrap, [REVIEWS], seen)
+    records = wait_for_records(platform.kafka, [REVIEWS], seen)
     [verdict] = [d["data"] for d in decisions_for(records, complaint_id) if d["data"]["material_type"] == "complaint"]
     return verdict
 
@@ -84,7 +84,7 @@ def test_in_manual_mode_reviewers_decide_identity_right_and_then_the_complaint(m
     assert {t["action"] for t in complaint["targets"]} == {"none"}
     verdict = the_verdict(manual_platform, complaint_id)
     assert verdict["decided_by"]["kind"] == "reviewer" and verdict["reasons"][0] == reasons[0]
-    records = wait_for_records(manual_platform.bootstrap, [REVIEWS], lambda rs: True)
+    records = wait_for_records(manual_platform.kafka, [REVIEWS], lambda rs: True)
     kinds = [(d["data"]["material_type"], d["data"]["decided_by"]["kind"])
              for d in decisions_for(records, complaint_id)]
     assert sorted(kinds) == [("complaint", "reviewer"), ("identity", "reviewer"), ("right", "reviewer")]

@@ -26,9 +26,9 @@ def wait_for_verdicts(client, complaint_ids: list[str], timeout: float = 180.0) 
     return statuses
 
 
-def assert_one_decision_per_material(bootstrap: str, complaint_ids: list[str]) -> None:
+def assert_one_decision_per_material(kafka: dict, complaint_ids: list[str]) -> None:
     wanted = set(complaint_ids)
-    records = [r.json()["data"] for r in read_all(bootstrap, [REVIEWS])]
+    records = [r.json()["data"] for r in read_all(kafka, [REVIEWS])]
     reviews = {(d["complaint_id"], d["material_type"], d["review_id"]) for d in records if d["complaint_id"] in wanted}
     per_material = Counter((c, m) for c, m, _ in reviews)
     assert len(per_material) == 3 * len(complaint_ids), "a complaint is missing a decision"
@@ -65,7 +65,7 @@ def test_kill_9_of_a_consuming_service_mid_stream_loses_and_doubles_nothing(plat
     identity.start().wait_ready(120)
     statuses = wait_for_verdicts(holder.client, filed)
     assert set(statuses.values()) == {"upheld"}
-    assert_one_decision_per_material(platform.bootstrap, filed)
+    assert_one_decision_per_material(platform.kafka, filed)
     assert_one_email_per_verdict(platform, filed)
 
 
@@ -84,7 +84,7 @@ def test_two_complaints_replicas_in_one_group_lose_and_double_no_verdict(platfor
         filed = [(first if i % 2 else second).file_complaint(holder.right_id, [listing(300 + i)]) for i in range(30)]
         statuses = wait_for_verdicts(holder.client, filed)
         assert set(statuses.values()) == {"upheld"}
-        assert_one_decision_per_material(platform.bootstrap, filed)
+        assert_one_decision_per_material(platform.kafka, filed)
         assert_one_email_per_verdict(platform, filed)
     finally:
         replica.terminate()

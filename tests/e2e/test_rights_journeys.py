@@ -53,7 +53,7 @@ def file_when_usable(client: Client, right_id: str, urls: list[str], timeout: fl
 def right_decision(platform, complaint_id: str) -> dict:
     done = lambda records: any(d["data"]["material_type"] == "right"  # noqa: E731
                                for d in decisions_for(records, complaint_id))
-    records = wait_for_records(platform.bootstrap, [REVIEWS], done)
+    records = wait_for_records(platform.kafka, [REVIEWS], done)
     return next(d["data"] for d in decisions_for(records, complaint_id) if d["data"]["material_type"] == "right")
 
 

@@ -11,6 +11,7 @@ import pytest
 from eventsourcing.domain import Aggregate, event
 
 from deploy import postgres
+from deploy.stack import Stack
 from shared.events.payloads import EmailBound
 from shared.kit.inbox import Inbox
 from shared.kit.kafka import HEADERS, client_options, ensure_topics, new_producer
@@ -56,23 +57,25 @@ def probe(infrastructure: dict[str, str], tmp_path: Path) -> ServiceApplication:
     return type("Probe", (ServiceApplication,), {})(event_store_env(settings))
 
 
-def settings_of(infrastructure: dict[str, str]) -> Settings:
-    return Settings(service="probe", kafka_bootstrap=infrastructure["IPP_KAFKA_BOOTSTRAP"],
-                    kafka_idempotence=infrastructure["IPP_KAFKA_IDEMPOTENCE"] == "true")
+def settings_of(infrastructure: dict[str, str], stack: Stack) -> Settings:
+    """The probe's settings: this stack's broker, as the Kafka admin (the probe has no principal of its own)."""
+    admin = {key.removeprefix("IPP_").lower(): value for key, value in stack.admin_env().items()}
+    return Settings(**{**admin, "service": "probe",
+                       "kafka_idempotence": infrastructure["IPP_KAFKA_IDEMPOTENCE"] == "true"})
 
 
 async def relay_everything(app: ServiceApplication, settings: Settings, name: str) -> None:
     producer = new_producer(settings)
     await producer.start()
     try:
-        await OutboxRelay(app, producer, "ipp/probe", to_public, name=name).relay_once()
+        await OutboxRelay(app, producer, "ipp/identity", to_public, name=name)  # the owner of EmailBound.relay_once()
     finally:
         await producer.stop()
 
 
 def test_the_relay_publishes_each_public_event_keyed_by_subject_and_a_rerun_republishes_the_same_ids(
-        infrastructure, probe):
-    settings = settings_of(infrastructure)
+        infrastructure, stack, probe):
+    settings = settings_of(infrastructure, stack)
     asyncio.run(ensure_topics(client_options(settings), [TOPIC], 3))
     boxes = [Mailbox(email=f"{uuid.uuid4().hex}@example.com") for _ in range(3)]
     probe.save(*boxes)
@@ -80,15 +83,15 @@ def test_the_relay_publishes_each_public_event_keyed_by_subject_and_a_rerun_repu
     asyncio.run(relay_everything(probe, settings, relay_name))
     asyncio.run(relay_everything(probe, settings, f"{relay_name}-fresh"))  # a relay that lost its position
     mine = {str(b.id) for b in boxes}
-    records = [r for r in read_all(settings.kafka_bootstrap, [TOPIC]) if r.key and r.key.decode() in mine]
+    records = [r for r in read_all(client_options(settings), [TOPIC]) if r.key and r.key.decode() in mine]
     assert len(records) == 6
     assert {r.key.decode() for r in records} == mine
     assert len({r.json()["id"] for r in records}) == 3, "a republished event keeps its CloudEvents id"
 
 
 def test_the_inbox_applies_a_redelivered_event_once_and_dead_letters_what_it_cannot_parse(
-        infrastructure, probe):
-    settings = settings_of(infrastructure)
+        infrastructure, stack, probe):
+    settings = settings_of(infrastructure, stack)
     group = f"ipp-probe-{uuid.uuid4().hex[:8]}"
     asyncio.run(ensure_topics(client_options(settings), [TOPIC, f"ipp.dlq.{group}"], 3))
     box = Mailbox(email="inbox@example.com")
@@ -100,9 +103,9 @@ def test_the_inbox_applies_a_redelivered_event_once_and_dead_letters_what_it_can
                    "data": {"account_id": subject, "email": "x@example.com", "bound_at": "2026-11-28T10:00:00Z"}}
     raw = json.dumps(cloud_event).encode()
     poison = f"poison {uuid.uuid4()}".encode()
-    produce(settings.kafka_bootstrap, TOPIC, raw, key=subject.encode(), headers=HEADERS)
-    produce(settings.kafka_bootstrap, TOPIC, poison, key=b"poison")
-    produce(settings.kafka_bootstrap, TOPIC, raw, key=subject.encode(), headers=HEADERS)
+    produce(client_options(settings), TOPIC, raw, key=subject.encode(), headers=HEADERS)
+    produce(client_options(settings), TOPIC, poison, key=b"poison")
+    produce(client_options(settings), TOPIC, raw, key=subject.encode(), headers=HEADERS)
 
     def handle(_session, delivery) -> None:
         if delivery.payload.account_id == subject:
@@ -118,7 +121,7 @@ def test_the_inbox_applies_a_redelivered_event_once_and_dead_letters_what_it_can
         try:
             for _ in range(120):
                 await asyncio.sleep(0.5)
-                dead = await asyncio.to_thread(read_all, settings.kafka_bootstrap, [f"ipp.dlq.{group}"])
+                dead = await asyncio.to_thread(read_all, client_options(settings), [f"ipp.dlq.{group}"])
                 if probe.repository.get(box.id).seen and dead:
                     break
         finally:
@@ -128,5 +131,5 @@ def test_the_inbox_applies_a_redelivered_event_once_and_dead_letters_what_it_can
 
     asyncio.run(consume())
     assert probe.repository.get(box.id).seen == [cloud_event["id"]]
-    dead = read_all(settings.kafka_bootstrap, [f"ipp.dlq.{group}"])
+    dead = read_all(client_options(settings), [f"ipp.dlq.{group}"])
     assert [r.value for r in dead] == [poison]
