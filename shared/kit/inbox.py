@@ -34,7 +34,7 @@ DEAD_LETTERS = Counter("ipp_dead_letters_total", "Records sent to the dead-lette
 LAG = Gauge("ipp_consumer_lag", "Records behind the end of the partition", ["topic", "partition"])
 WAITING = Gauge("ipp_inbox_waiting_for_infrastructure", "1 while the inbox waits for its database or broker")
 IN_FLIGHT = Gauge("ipp_inbox_batch_in_flight", "Records of the batch being applied now")
-FORGOTTEN = Counter("ipp_broker_partitions_forgotten_total", "Partitions whose end went back behind the consumer")
+FORGOTTEN = Counter("ipp_inbox_partitions_rewound_total", "Partitions read again from the start after a broker reset")
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ class Inbox:
                 for tp, records in batches.items():
                     await self.process(records)
                     await self.commit(tp, records[-1].offset + 1)
-                self.notice_forgotten_partitions()
+                self.notice_rewind()
         finally:
             await self.consumer.stop()
 
@@ -129,21 +129,18 @@ class Inbox:
             log.warning("inbox.commit_failed", error=repr(exc))
         LAG.labels(tp.topic, tp.partition).set(max(0, (self.consumer.highwater(tp) or 0) - offset))
 
-    def notice_forgotten_partitions(self) -> None:
-        """A partition whose end is now before where this consumer stands was emptied (a broker that lost its data,
-        a topic made again): read it from the start, or new records would wait behind offsets that no longer exist."""
+    def notice_rewind(self) -> None:
+        """After the broker lost what it had, read every partition from its start: positions this consumer holds
+        point past the new ends, so new records would wait behind offsets that no longer exist. (The partitions'
+        high watermarks cannot tell: Tansu 0.6 reports them too low for batched records.)"""
         assert self.consumer is not None
-        assigned = self.consumer.assignment()
-        forgotten = [tp for tp in assigned if (self.consumer.highwater(tp) is not None
-                                               and self.consumer.highwater(tp) < self.positions.get(tp, 0))]
         if self._rewind:
-            forgotten, self._rewind = list(assigned), False
-        for tp in forgotten:
-            log.warning("inbox.partition_forgotten", topic=tp.topic, partition=tp.partition,
-                        end=self.consumer.highwater(tp), position=self.positions.get(tp))
-            FORGOTTEN.inc()
-            self.consumer.seek_to_beginning(tp)
-            self.positions[tp] = 0
+            self._rewind = False
+            for tp in self.consumer.assignment():
+                log.warning("inbox.rewound", topic=tp.topic, partition=tp.partition, position=self.positions.get(tp))
+                FORGOTTEN.inc()
+                self.consumer.seek_to_beginning(tp)
+                self.positions[tp] = 0
         if not self.behind:
             self.moved_at = time.monotonic()
 

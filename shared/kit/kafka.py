@@ -6,9 +6,9 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError, UnknownTopicOrPartitionError
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from aiokafka.helpers import create_ssl_context
 
 from shared.events.envelope import CONTENT_TYPE, CloudEvent
@@ -103,13 +103,12 @@ async def broker_reachable(options: dict[str, Any]) -> None:
 
 
 class BrokerProbe:
-    """One long-lived admin client and offset reader per service, for readiness and for noticing a broker that
-    lost its data: its cluster id changed, or a partition ends before an offset it once acknowledged."""
+    """One long-lived admin client per service, for readiness and for noticing a broker that lost its data:
+    its cluster id changed."""
 
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
         self._admin: AIOKafkaAdminClient | None = None
-        self._offsets: AIOKafkaConsumer | None = None
 
     async def _client(self) -> AIOKafkaAdminClient:
         if self._admin is None:
@@ -130,27 +129,10 @@ class BrokerProbe:
     async def reachable(self) -> None:
         await self.cluster_id()
 
-    async def end_offsets(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
-        """The end offset of each partition; 0 for one whose topic does not exist (any more)."""
-        if self._offsets is None:
-            consumer = AIOKafkaConsumer(**self.options, group_id=None, enable_auto_commit=False,
-                                        request_timeout_ms=10000)
-            await consumer.start()
-            self._offsets = consumer
-        ends: dict[TopicPartition, int] = {}
-        for topic in sorted({tp.topic for tp in partitions}):
-            wanted = [tp for tp in partitions if tp.topic == topic]
-            try:
-                ends.update(await asyncio.wait_for(self._offsets.end_offsets(wanted), 15))
-            except UnknownTopicOrPartitionError:
-                ends.update(dict.fromkeys(wanted, 0))
-        return ends
-
     async def close(self) -> None:
-        admin, offsets, self._admin, self._offsets = self._admin, self._offsets, None, None
-        for client in (admin, offsets):
-            if client is not None:
-                try:
-                    await (client.close() if isinstance(client, AIOKafkaAdminClient) else client.stop())
-                except Exception as exc:  # closing a client of a dead broker: nothing left to do
-                    log.debug("broker_probe.close_failed", error=repr(exc))
+        admin, self._admin = self._admin, None
+        if admin is not None:
+            try:
+                await admin.close()
+            except Exception as exc:  # closing a client of a dead broker: nothing left to do
+                log.debug("broker_probe.close_failed", error=repr(exc))

@@ -1,0 +1,1 @@
+"""The fault-injection tier: the whole platform under steady load while its parts fail."""
