@@ -7,7 +7,7 @@ STACK ?= embedded
 STACKS ?= embedded production
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
-.PHONY: venv run demo test test-unit test-stack lint schemas bench clean
+.PHONY: venv run demo test test-unit test-stack test-faults lint schemas bench clean
 
 venv: $(VENV)/.installed
 
@@ -25,11 +25,13 @@ run: venv
 demo: venv
 	$(BIN)/python -m deploy.demo
 
-## every tier: unit once, then integration, e2e and browser (headless Chromium) on each stack
+## every tier: unit once, then integration, e2e, browser (headless Chromium) and faults on each stack
 test: venv lint test-unit
 	@for stack in $(STACKS); do \
 	  echo "=== integration + e2e + browser on the $$stack stack ==="; \
 	  IPP_TEST_STACK=$$stack $(PYTEST) -q tests/integration tests/e2e tests/browser || exit 1; \
+	  echo "=== faults on the $$stack stack ==="; \
+	  IPP_TEST_STACK=$$stack $(PYTEST) -q tests/faults || exit 1; \
 	done
 
 test-unit: venv
@@ -38,6 +40,11 @@ test-unit: venv
 ## one stack only: make test-stack STACK=production
 test-stack: venv
 	IPP_TEST_STACK=$(STACK) $(PYTEST) -q tests/integration tests/e2e tests/browser
+	IPP_TEST_STACK=$(STACK) $(PYTEST) -q tests/faults
+
+## the fault-injection tier alone: make test-faults STACK=production
+test-faults: venv
+	IPP_TEST_STACK=$(STACK) $(PYTEST) -q tests/faults
 
 lint: venv
 	$(BIN)/ruff check .

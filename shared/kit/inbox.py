@@ -113,11 +113,12 @@ class Inbox:
 
     @property
     def behind(self) -> int:
-        """Records between this consumer and the end of its partitions, as of its last poll."""
+        """Records between this consumer and the end of its partitions, as of its last poll (partitions it has not
+        committed on since it was assigned or rewound are not counted: where it stands there is not known here)."""
         if self.consumer is None:
             return 0
-        ends = {tp: self.consumer.highwater(tp) for tp in self.consumer.assignment()}
-        return sum(max(0, end - self.positions.get(tp, 0)) for tp, end in ends.items() if end is not None)
+        ends = {tp: self.consumer.highwater(tp) for tp in self.consumer.assignment() if tp in self.positions}
+        return sum(max(0, end - self.positions[tp]) for tp, end in ends.items() if end is not None)
 
     async def commit(self, tp: TopicPartition, offset: int) -> None:
         assert self.consumer is not None
@@ -134,13 +135,16 @@ class Inbox:
         point past the new ends, so new records would wait behind offsets that no longer exist. (The partitions'
         high watermarks cannot tell: Tansu 0.6 reports them too low for batched records.)"""
         assert self.consumer is not None
+        assigned = self.consumer.assignment()
+        for tp in [tp for tp in self.positions if tp not in assigned]:  # revoked: where it stands is another's
+            del self.positions[tp]
         if self._rewind:
             self._rewind = False
             for tp in self.consumer.assignment():
                 log.warning("inbox.rewound", topic=tp.topic, partition=tp.partition, position=self.positions.get(tp))
                 FORGOTTEN.inc()
                 self.consumer.seek_to_beginning(tp)
-                self.positions[tp] = 0
+                self.positions.pop(tp, None)  # unknown until the next commit
         if not self.behind:
             self.moved_at = time.monotonic()
 

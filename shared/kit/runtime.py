@@ -16,7 +16,7 @@ from fastapi import APIRouter, FastAPI
 
 from shared.events.topics import TOPICS, dlq_topic
 from shared.kit.auth import TokenVerifier
-from shared.kit.faults import backoff
+from shared.kit.faults import backoff, unavailable
 from shared.kit.http import NotMoving, health_router, install_error_handlers
 from shared.kit.inbox import Handler, Inbox
 from shared.kit.kafka import BrokerProbe, client_options, ensure_topics, new_producer, wait_for_broker
@@ -54,7 +54,10 @@ async def supervise(name: str, run: Callable[[], Awaitable[None]]) -> None:
             raise
         except Exception as exc:
             failures += 1
-            log.error("loop.crashed", loop=name, error=repr(exc)[:500], attempt=failures)
+            if unavailable(exc):  # the database or broker is away: it starts again when they are back
+                log.warning("loop.waiting_for_infrastructure", loop=name, error=repr(exc)[:300], attempt=failures)
+            else:
+                log.error("loop.crashed", loop=name, error=repr(exc)[:500], attempt=failures)
             await asyncio.sleep(backoff(failures, base=0.5, cap=10.0))
 
 

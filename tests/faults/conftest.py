@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from deploy import apache_kafka
-from deploy.daemon import Daemon, DeployError
+from deploy.daemon import Daemon, DeployError, port_open, wait_until
 from deploy.parts import pid_path
 from deploy.processes import ServiceProcess
 from deploy.smtp_sink import SmtpSink
@@ -128,6 +128,8 @@ def broker_lost(stack: Stack) -> None:
     daemon = Daemon.from_pid_file(pid_path(stack.data_dir, name))
     assert daemon is not None, f"the rig's {name} is not running"
     daemon.kill()
+    # a killed JVM's threads hold its sockets a moment after its leader is gone: the stack would think it runs
+    assert wait_until(lambda: not port_open("127.0.0.1", stack.kafka_port), 30, 0.2)
     if STACK == "production":
         apache_kafka.forget(stack.path("kafka"))
     deadline = time.monotonic() + 120
