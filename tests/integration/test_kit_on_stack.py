@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate, event
 from deploy import postgres
 from deploy.stack import Stack
 from shared.events.payloads import EmailBound
+from shared.kit import dead_letters
 from shared.kit.inbox import Inbox
 from shared.kit.kafka import HEADERS, client_options, ensure_topics, new_producer
 from shared.kit.outbox import OutboxRelay, PublicEvent
@@ -68,7 +69,8 @@ async def relay_everything(app: ServiceApplication, settings: Settings, name: st
     producer = new_producer(settings)
     await producer.start()
     try:
-        await OutboxRelay(app, producer, "ipp/identity", to_public, name=name)  # the owner of EmailBound.relay_once()
+        # as identity, which owns EmailBound: other tests' inboxes read this topic too
+        await OutboxRelay(app, producer, "ipp/identity", to_public, name=name).relay_once()
     finally:
         await producer.stop()
 
@@ -133,3 +135,58 @@ def test_the_inbox_applies_a_redelivered_event_once_and_dead_letters_what_it_can
     assert probe.repository.get(box.id).seen == [cloud_event["id"]]
     dead = read_all(client_options(settings), [f"ipp.dlq.{group}"])
     assert [r.value for r in dead] == [poison]
+
+
+async def run_inbox_until(probe: ServiceApplication, settings: Settings, group: str, handle, done) -> None:
+    """Run an inbox of `group` over TOPIC until `done()` (checked every half second, at most a minute)."""
+    producer = new_producer(settings)
+    await producer.start()
+    inbox = Inbox(probe, producer, client_options(settings), group, [TOPIC], handle, retries=2)
+    task = asyncio.create_task(inbox.run())
+    try:
+        for _ in range(120):
+            await asyncio.sleep(0.5)
+            if await asyncio.to_thread(done):
+                return
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await producer.stop()
+
+
+def test_a_dead_letter_replayed_after_the_fix_is_applied_once_and_never_replayed_again(infrastructure, stack, probe):
+    settings = settings_of(infrastructure, stack)
+    options = client_options(settings)
+    group = f"ipp-probe-{uuid.uuid4().hex[:8]}"
+    asyncio.run(ensure_topics(options, [TOPIC, f"ipp.dlq.{group}"], 3))
+    box = Mailbox(email="replay@example.com")
+    probe.save(box)
+    subject, event_id = str(uuid.uuid4()), str(uuid.uuid4())
+    event = {"specversion": "1.0", "id": event_id, "source": "ipp/identity", "type": "ipp.EmailBound.v1",
+             "subject": subject, "time": "2026-11-28T10:00:00Z",
+             "data": {"account_id": subject, "email": "x@example.com", "bound_at": "2026-11-28T10:00:00Z"}}
+    produce(options, TOPIC, json.dumps(event).encode(), key=subject.encode(), headers=HEADERS)
+    fixed = False
+
+    def handle(_session, delivery) -> None:
+        if delivery.payload.account_id != subject:
+            return
+        if not fixed:
+            raise KeyError("a bug, not yet fixed")
+        mailbox = probe.repository.get(box.id)
+        mailbox.see(delivery.event.id)
+        probe.save(mailbox)
+
+    def lettered() -> bool:
+        return any(letter.event_id == event_id for letter in asyncio.run(dead_letters.letters(options, group)))
+
+    asyncio.run(run_inbox_until(probe, settings, group, handle, lettered))
+    letter = next(f for f in asyncio.run(dead_letters.letters(options, group)) if f.event_id == event_id)
+    assert letter.reason == "HANDLER_FAILED" and letter.original_topic == TOPIC
+    assert probe.repository.get(box.id).seen == []
+
+    fixed = True
+    assert event_id in {f.event_id for f in asyncio.run(dead_letters.replay(options, group))}
+    asyncio.run(run_inbox_until(probe, settings, group, handle, lambda: probe.repository.get(box.id).seen))
+    assert event_id not in {f.event_id for f in asyncio.run(dead_letters.replay(options, group))}, "replayed twice"
+    assert probe.repository.get(box.id).seen == [event_id]
