@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -151,7 +151,10 @@ class BoundedBodies:
 
     @staticmethod
     async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, code: str, message: str) -> None:
-        response = JSONResponse(error_body(code, message), status_code=status)
+        response: Response = JSONResponse(error_body(code, message), status_code=status)
+        if b"text/html" in dict(scope["headers"]).get(b"accept", b""):  # a person's browser posting a form
+            page = f"<!doctype html><meta charset=utf-8><title>{status}</title><h1>{message}</h1><p>{code}</p>"
+            response = HTMLResponse(page, status_code=status)
         REQUESTS.labels(scope["method"], "unmatched", status).inc()
         await response(scope, receive, send)
 

@@ -244,6 +244,8 @@ def test_a_body_over_its_limit_is_refused_with_413(door: TestClient) -> None:
     chunked = door.post("/echo", content=iter([b'{"text": "', b"x" * 4000, b'"}']),
                         headers={"content-type": "application/json"})
     assert chunked.status_code == 413
+    form = door.post("/echo", content=b"x" * 5000, headers={"accept": "text/html", "content-type": "text/plain"})
+    assert form.status_code == 413 and form.headers["content-type"].startswith("text/html")
 
 
 def test_text_no_store_can_hold_is_refused_at_the_door(door: TestClient) -> None:
