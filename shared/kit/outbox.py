@@ -223,9 +223,10 @@ class OutboxRelay:
         found = await asyncio.to_thread(self.app.recorder.select_notifications, stuck.notification_id, 1)
         if not found or found[0].id != stuck.notification_id:
             raise LookupError(f"notification {stuck.notification_id} is not in the log")
-        topic, event = self._events(found[0])[max(0, stuck.event_index)]
-        await (await publish(self.producer, topic, event))
-        PUBLISHED.labels(topic).inc()
+        events = self._events(found[0])
+        for topic, event in events if stuck.event_index < 0 else [events[stuck.event_index]]:  # <0: its mapping failed
+            await (await publish(self.producer, topic, event))
+            PUBLISHED.labels(topic).inc()
 
     async def check_broker(self) -> None:
         """Is this the broker the log was relayed to? A new cluster id says it is not (the embedded broker gets a
