@@ -1,4 +1,4 @@
-"""`make bench`: filing-to-verdict latency and filing throughput, auto review mode, on one stack.
+"""`make bench`: filing-to-verdict latency, filing throughput and CPU per complaint, auto review, on one stack.
 
 Starts its own stack and services under var/bench-<stack>, files N complaints through the HTTP API
 and times each from the POST to the moment its verdict (ReviewDecided for the complaint material)
@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psutil
 import typer
 from aiokafka import AIOKafkaConsumer
 from rich.console import Console
@@ -51,6 +52,12 @@ def watch_verdicts(kafka: dict[str, Any], seen: dict[str, float], stop: threadin
     asyncio.run(run())
 
 
+def busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy so far (every process: services, broker, database, client)."""
+    times = psutil.cpu_times()
+    return times.user + times.nice + times.system + getattr(times, "irq", 0.0) + getattr(times, "softirq", 0.0)
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -68,6 +75,7 @@ def measure(env: dict[str, str], kafka: dict[str, Any], count: int, gap: float =
     client.bind_email(f"bench-{n}@example.com")
     right_id = client.register_trademark(client.submit_identity(id_number=resident_id(n)))
     filed: dict[str, float] = {}
+    cpu_before = busy_seconds()
     started = time.perf_counter()
     for i in range(count):
         t0 = time.perf_counter()
@@ -78,12 +86,15 @@ def measure(env: dict[str, str], kafka: dict[str, Any], count: int, gap: float =
     deadline = time.monotonic() + 120
     while len([c for c in filed if c in seen]) < count and time.monotonic() < deadline:
         time.sleep(0.1)
+    cpu = busy_seconds() - cpu_before
     stop.set()
     watcher.join(10)
     latencies = [seen[c] - t for c, t in filed.items() if c in seen]
     console.print(f"complaints filed: {count} in {filing_seconds:.1f}s "
                   f"({count / filing_seconds:.1f}/s, sequential HTTP)")
     console.print(f"verdicts seen: {len(latencies)}")
+    console.print(f"CPU per complaint: {cpu / count * 1000:.0f} ms (the whole machine from the first filing to the "
+                  "last verdict: services, broker, database and this client; run it on an idle machine)")
     if latencies:
         console.print(f"filing → verdict: p50 {percentile(latencies, 50) * 1000:.0f} ms, "
                       f"p99 {percentile(latencies, 99) * 1000:.0f} ms, "
