@@ -163,7 +163,7 @@ def test_a_dead_letter_replayed_after_the_fix_is_applied_once_and_never_replayed
     probe.save(box)
     subject, event_id = str(uuid.uuid4()), str(uuid.uuid4())
     event = {"specversion": "1.0", "id": event_id, "source": "ipp/identity", "type": "ipp.EmailBound.v1",
-             "subject": subject, "time": "2026-11-28T10:00:00Z",
+             "subject": subject, "time": "2026-11-28T10:00:00Z", "datacontenttype": "application/json",
              "data": {"account_id": subject, "email": "x@example.com", "bound_at": "2026-11-28T10:00:00Z"}}
     produce(options, TOPIC, json.dumps(event).encode(), key=subject.encode(), headers=HEADERS)
     fixed = False
