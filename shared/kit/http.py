@@ -86,17 +86,18 @@ def install_error_handlers(app: FastAPI, max_body_bytes: int = 1024 * 1024,
     app.add_middleware(BoundedBodies, max_body_bytes=max_body_bytes, max_multipart_bytes=max_multipart_bytes)
 
 
-def _has_lone_surrogate(value: object) -> bool:
+def _has_unstorable_text(value: object) -> bool:
+    """A NUL or a lone surrogate anywhere in the JSON value's strings (keys too)."""
     if isinstance(value, str):
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
             return True
-        return False
+        return "\x00" in value
     if isinstance(value, dict):
-        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+        return any(_has_unstorable_text(k) or _has_unstorable_text(v) for k, v in value.items())
     if isinstance(value, list):
-        return any(_has_lone_surrogate(v) for v in value)
+        return any(_has_unstorable_text(v) for v in value)
     return False
 
 
@@ -123,26 +124,27 @@ class BoundedBodies:
         if declared is not None and not content_type.startswith(b"application/json"):
             await self.app(scope, receive, send)  # framed by its length, which h11 enforces: nothing to count
             return
-        body, more = b"", True
+        received, more = bytearray(), True
         while more:
             message = await receive()
             if message["type"] == "http.disconnect":
                 return
-            body += message.get("body", b"")
+            received += message.get("body", b"")
             more = message.get("more_body", False)
-            if len(body) > limit:
+            if len(received) > limit:
                 await self._too_large(scope, receive, send, limit)
                 return
-        if b"\\u0000" in body or (b"\\ud" in body.lower() and self._lone_surrogate(body)):
+        body = bytes(received)
+        if (b"\\u0000" in body or b"\\ud" in body.lower()) and self._unstorable(body):
             await self._refuse(scope, receive, send, 422, "INVALID_TEXT", "The text contains a NUL character or a "
                                "lone UTF-16 surrogate (e.g. \\ud800), which no store can keep as text.")
             return
         await self.app(scope, _replay(body), send)
 
     @staticmethod
-    def _lone_surrogate(body: bytes) -> bool:
+    def _unstorable(body: bytes) -> bool:
         try:
-            return _has_lone_surrogate(json.loads(body))
+            return _has_unstorable_text(json.loads(body))
         except (ValueError, RecursionError):
             return False  # not JSON: the route says so
 

@@ -252,6 +252,8 @@ def test_text_no_store_can_hold_is_refused_at_the_door(door: TestClient) -> None
     for raw in (b'{"name": "\\ud800"}', b'{"name": "a\\u0000b"}', b'{"deep": {"x": ["\\uDFFF"]}}'):
         answer = door.post("/echo", content=raw, headers={"content-type": "application/json"})
         assert answer.status_code == 422 and answer.json()["error"]["code"] == "INVALID_TEXT", raw
+    typed = door.post("/echo", content=b'{"path": "C:\\\\u0000"}', headers={"content-type": "application/json"})
+    assert typed.status_code == 200 and typed.json() == {"path": "C:\\u0000"}, "a backslash typed is text"
     paired = door.post("/echo", content=b'{"name": "\\ud83d\\ude00"}', headers={"content-type": "application/json"})
     assert paired.status_code == 200 and paired.json() == {"name": "😀"}
 
