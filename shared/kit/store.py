@@ -208,5 +208,16 @@ class ServiceApplication(Application[Any]):
                 for e in self.events.get(aggregate_id)]
 
     def ping_database(self) -> None:
+        """The database answers, and takes writes: on SQLite, readers go on while another writer holds the lock,
+        so readiness asks for the write lock itself (for at most a second), as every command will."""
         with self.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+            if self.engine.dialect.name != "sqlite":
+                connection.execute(text("SELECT 1"))
+                return
+            raw = connection.connection.driver_connection
+            raw.execute("PRAGMA busy_timeout=1000")
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                raw.execute("ROLLBACK")
+            finally:
+                raw.execute("PRAGMA busy_timeout=5000")
