@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import OffsetAndMetadata
 
 from shared.events.envelope import CloudEvent
@@ -48,6 +49,19 @@ class Letter:
         return [(k, v) for k, v in (self.record.headers or ()) if not k.startswith("ipp-")]
 
 
+async def _partitions(options: dict[str, Any], topic: str) -> list[TopicPartition]:
+    """The topic's partitions, as the cluster has them (a consumer's metadata knows only what it subscribed to)."""
+    admin = AIOKafkaAdminClient(**options, request_timeout_ms=15000)
+    await admin.start()
+    try:
+        described = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    found = [t for t in described if t.get("topic") == topic and not t.get("error_code")]
+    numbers = sorted(p["partition"] for t in found for p in t["partitions"])
+    return [TopicPartition(topic, number) for number in numbers]
+
+
 def replay_group(group: str) -> str:
     return f"ipp-dlq-replay.{group}"
 
@@ -58,16 +72,20 @@ async def _letters(options: dict[str, Any], group: str, replay_from_committed: b
     consumer = AIOKafkaConsumer(**options, group_id=replay_group(group) if replay_from_committed else None,
                                 enable_auto_commit=False, auto_offset_reset="earliest")
     await consumer.start()
-    await consumer.topics()  # fresh metadata
-    partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+    partitions = await _partitions(options, topic)
+    if not partitions:
+        return consumer, []  # no such topic: no letters
     consumer.assign(partitions)
     if not replay_from_committed:
         await consumer.seek_to_beginning(*partitions)
-    ends = await consumer.end_offsets(partitions) if partitions else {}
+    ends = await consumer.end_offsets(partitions)
     found: list[Letter] = []
-    while partitions and any([await consumer.position(tp) < ends[tp] for tp in partitions]):
-        for records in (await consumer.getmany(timeout_ms=1000)).values():
-            found += [Letter.of(r) for r in records if r.offset < ends[TopicPartition(r.topic, r.partition)]]
+    quiet = 0
+    while quiet < 2:  # past the ends, and then until nothing more comes (Tansu reports ends too low for batches)
+        fetched = await consumer.getmany(timeout_ms=500)
+        found += [Letter.of(r) for records in fetched.values() for r in records]
+        behind = any([await consumer.position(tp) < ends[tp] for tp in partitions])
+        quiet = 0 if fetched or behind else quiet + 1
     return consumer, sorted(found, key=lambda letter: (letter.partition, letter.offset))
 
 
