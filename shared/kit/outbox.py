@@ -11,20 +11,15 @@ log again.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import MessageSizeTooLargeError, RecordListTooLargeError
 from prometheus_client import Counter, Gauge
 from pydantic import BaseModel
-from sqlalchemy import Update, insert, select, update
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 
 from shared.events.envelope import CloudEvent, event_id_for
 from shared.events.topics import BY_MODEL
@@ -32,15 +27,14 @@ from shared.kit import set_aside
 from shared.kit.faults import backoff, unavailable
 from shared.kit.kafka import BrokerProbe, publish
 from shared.kit.logs import log
-from shared.kit.store import CommitWakeup, ServiceApplication, relay_positions
+from shared.kit.relay_row import RelayRow
+from shared.kit.store import CommitWakeup, ServiceApplication
 
 PUBLISHED = Counter("ipp_events_published_total", "Public events published", ["topic"])
 BACKLOG = Gauge("ipp_outbox_backlog", "Notifications recorded but not yet relayed")
 STUCK = Gauge("ipp_outbox_stuck_events", "Events set aside because they cannot be published (ipp events stuck)")
 RESETS = Counter("ipp_broker_resets_total", "Times the broker was found to have lost what it had", ["reason"])
-LEASE_SECONDS = 10.0
 RECORD_TOO_LARGE = (MessageSizeTooLargeError, RecordListTooLargeError)
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -103,7 +97,7 @@ class OutboxRelay:
         # a stable owner (host:port) lets a restarted replica take its lease back at once
         self.owner = owner or uuid.uuid4().hex
         self.probe, self.on_broker_forgot, self.check_seconds = probe, on_broker_forgot, check_seconds
-        self._row_ensured = False
+        self.row = RelayRow(app.engine, name, self.owner)
         self._wakeup = CommitWakeup(app)
         self.position: int | None = None  # None while another replica holds the lease
         self.marks: dict[str, int] = {}
@@ -131,8 +125,13 @@ class OutboxRelay:
                 await self._wakeup.wait(self.poll_seconds)
 
     async def relay_once(self) -> int:
-        if not await asyncio.to_thread(self._lease):
+        lease = await asyncio.to_thread(self.row.lease, self._held is None)
+        if lease is None:
+            self.position, self._held = None, None
             return 0
+        self.position, self.cluster_id, self.marks = lease.position, lease.cluster_id, lease.marks
+        if lease.held is not None:
+            self._held = lease.held
         if self.probe is not None and time.monotonic() - self._checked_at > self.check_seconds:
             await self.check_broker()
         await self.retry_set_aside()
@@ -146,7 +145,10 @@ class OutboxRelay:
         acked = await self._acknowledged(batch)
         went_back = [key for key, offset in acked.items() if offset < self.marks.get(key, -1)]
         marks = {**self.marks, **{k: max(v, self.marks.get(k, -1)) for k, v in acked.items()}}
-        await asyncio.to_thread(self._advance, notifications[-1].id, marks, batch.set_aside)
+        await asyncio.to_thread(self.row.advance, notifications[-1].id, marks, batch.set_aside)
+        self.position, self.marks, self.moved_at = notifications[-1].id, marks, time.monotonic()
+        if batch.set_aside:
+            self._held = None
         log.info("outbox.relayed", notifications=len(notifications), events=len(batch.sent),
                  set_aside=len(batch.set_aside), position=notifications[-1].id)
         if went_back:
@@ -200,7 +202,7 @@ class OutboxRelay:
         if time.monotonic() - self._retry_checked_at < 1.0:
             return
         self._retry_checked_at = time.monotonic()
-        wanted = await asyncio.to_thread(self._read, lambda c: set_aside.to_retry(c, self.name))
+        wanted = await asyncio.to_thread(self.row.to_retry)
         failed: set[str] = set()
         for stuck in wanted:
             if stuck.subject in failed:
@@ -211,10 +213,10 @@ class OutboxRelay:
                 if unavailable(exc):
                     raise
                 failed.add(stuck.subject)
-                await asyncio.to_thread(self._change, lambda c, s=stuck, e=exc: set_aside.still_stuck(c, s, repr(e)))
+                await asyncio.to_thread(self.row.still_stuck, stuck, repr(exc))
                 log.error("outbox.retry_failed", event_id=stuck.event_id, error=repr(exc)[:300])
                 continue
-            await asyncio.to_thread(self._change, lambda c, s=stuck: set_aside.published(c, s.event_id))
+            await asyncio.to_thread(self.row.retried, stuck.event_id)
             log.info("outbox.retried", event_id=stuck.event_id, topic=stuck.topic)
         if wanted:
             self._held = None
@@ -238,7 +240,7 @@ class OutboxRelay:
         if self.cluster_id is not None and cluster_id != self.cluster_id:
             await self.broker_forgot(f"the cluster id is now {cluster_id}, was {self.cluster_id}", cluster_id)
         elif self.cluster_id is None:
-            await asyncio.to_thread(self._write, self._row().values(cluster_id=cluster_id))
+            await asyncio.to_thread(self.row.remember_cluster, cluster_id)
             self.cluster_id = cluster_id
 
     async def broker_forgot(self, reason: str, cluster_id: str | None = None) -> None:
@@ -255,7 +257,7 @@ class OutboxRelay:
         if self.probe is not None:
             await self.probe.close()  # its clients may hold the old cluster's metadata
         new_id = cluster_id or self.cluster_id
-        await asyncio.to_thread(self._write, self._row().values(position=0, marks=None, cluster_id=new_id))
+        await asyncio.to_thread(self.row.start_over, new_id)
         self.position, self.marks, self.cluster_id = 0, {}, new_id
 
     async def measure(self) -> None:
@@ -264,7 +266,7 @@ class OutboxRelay:
             return
         try:
             latest = await asyncio.to_thread(self.app.recorder.max_notification_id) or 0
-            stuck = await asyncio.to_thread(self._read, lambda c: set_aside.count(c, self.name))
+            stuck = await asyncio.to_thread(self.row.stuck_count)
         except Exception as exc:  # the database is away: the gauges keep their last values
             log.debug("outbox.measure_failed", error=repr(exc)[:200])
             return
@@ -273,64 +275,3 @@ class OutboxRelay:
         STUCK.set(stuck)
         if self.backlog == 0:
             self.moved_at = time.monotonic()
-
-    # -- the relay's row and the set-aside table ------------------------------------------------------------
-
-    def _row(self) -> Update:
-        """An update of this relay's row that applies only while this replica holds the lease."""
-        return (update(relay_positions).where(relay_positions.c.name == self.name)
-                .where(relay_positions.c.owner == self.owner))
-
-    def _read(self, query: Callable[[Connection], T]) -> T:
-        with self.app.engine.connect() as connection:
-            return query(connection)
-
-    def _change(self, change: Callable[[Connection], object]) -> None:
-        with self.app.engine.begin() as connection:
-            change(connection)
-
-    def _write(self, statement: Update) -> None:
-        self._change(lambda connection: connection.execute(statement))
-
-    def _ensure_row(self) -> None:
-        """The relay's position row exists before the first lease (several replicas may race here)."""
-        with self.app.engine.begin() as connection:
-            exists = connection.execute(select(relay_positions.c.name).where(relay_positions.c.name == self.name))
-            if exists.first() is None:
-                try:
-                    connection.execute(insert(relay_positions).values(name=self.name, position=0, lease_until=0.0))
-                except IntegrityError:
-                    pass
-
-    def _lease(self) -> bool:
-        """Take or renew the lease; while this replica holds it, its position, marks and held subjects are loaded."""
-        if not self._row_ensured:
-            self._ensure_row()
-            self._row_ensured = True
-        now = time.time()
-        table = relay_positions
-        with self.app.engine.begin() as connection:
-            taken = connection.execute(
-                update(table)
-                .where(table.c.name == self.name)
-                .where((table.c.owner == self.owner) | (table.c.lease_until < now) | (table.c.owner.is_(None)))
-                .values(owner=self.owner, lease_until=now + LEASE_SECONDS)
-            )
-            if taken.rowcount != 1:
-                self.position, self._held = None, None
-                return False
-            row = connection.execute(select(table).where(table.c.name == self.name)).one()
-            if self._held is None:
-                self._held = set_aside.held_subjects(connection, self.name)
-        self.position, self.cluster_id = row.position, row.cluster_id
-        self.marks = json.loads(row.marks) if row.marks else {}
-        return True
-
-    def _advance(self, position: int, marks: dict[str, int], put_aside: list[dict]) -> None:
-        with self.app.engine.begin() as connection:
-            set_aside.set_aside(connection, self.name, put_aside)
-            connection.execute(self._row().values(position=position, marks=json.dumps(marks)))
-        self.position, self.marks = position, marks
-        if put_aside:
-            self._held = None
-        self.moved_at = time.monotonic()
