@@ -58,6 +58,20 @@ def busy_seconds() -> float:
     return times.user + times.nice + times.system + getattr(times, "irq", 0.0) + getattr(times, "softirq", 0.0)
 
 
+def process_seconds() -> dict[str, float]:
+    """CPU seconds so far of every process, by what it is (a service, java, postgres, …)."""
+    found: dict[str, float] = {}
+    for process in psutil.process_iter(["cmdline", "name", "cpu_times"]):
+        line = " ".join(process.info["cmdline"] or [process.info["name"] or "?"])
+        what = next((w for w in ("services.identity", "services.rights", "services.complaints", "services.notifier",
+                                 "services.portal", "kafka.Kafka", "postgres", "tansu", "deploy.bench")
+                     if w in line), "other")
+        times = process.info["cpu_times"]
+        if times is not None:
+            found[what] = found.get(what, 0.0) + times.user + times.system
+    return found
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -75,7 +89,7 @@ def measure(env: dict[str, str], kafka: dict[str, Any], count: int, gap: float =
     client.bind_email(f"bench-{n}@example.com")
     right_id = client.register_trademark(client.submit_identity(id_number=resident_id(n)))
     filed: dict[str, float] = {}
-    cpu_before = busy_seconds()
+    cpu_before, each_before = busy_seconds(), process_seconds()
     started = time.perf_counter()
     for i in range(count):
         t0 = time.perf_counter()
@@ -87,12 +101,15 @@ def measure(env: dict[str, str], kafka: dict[str, Any], count: int, gap: float =
     while len([c for c in filed if c in seen]) < count and time.monotonic() < deadline:
         time.sleep(0.1)
     cpu = busy_seconds() - cpu_before
+    each = {k: v - each_before.get(k, 0.0) for k, v in process_seconds().items()}
     stop.set()
     watcher.join(10)
     latencies = [seen[c] - t for c, t in filed.items() if c in seen]
     console.print(f"complaints filed: {count} in {filing_seconds:.1f}s "
                   f"({count / filing_seconds:.1f}/s, sequential HTTP)")
     console.print(f"verdicts seen: {len(latencies)}")
+    console.print("CPU per complaint by process: " + ", ".join(
+        f"{k} {v / count * 1000:.0f} ms" for k, v in sorted(each.items(), key=lambda kv: -kv[1]) if v > 0.05))
     console.print(f"CPU per complaint: {cpu / count * 1000:.0f} ms (the whole machine from the first filing to the "
                   "last verdict: services, broker, database and this client; run it on an idle machine)")
     if latencies:
