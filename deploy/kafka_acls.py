@@ -63,28 +63,25 @@ def acl_bindings() -> set[Acl]:
     return acls
 
 
-class _CreateAcls(Request[CreateAclsRequest_v1]):
-    """CreateAcls v1 (Kafka 4 dropped v0) with any number of bindings (aiokafka's builder sends one)."""
+def _bindings_request(name: str, api_key: int, struct: type) -> type:
+    """A v1 ACL request over any number of bindings (aiokafka's own builders send one; Kafka 4 dropped v0).
+    aiokafka wants exactly one generic base per request class, hence a class per API made here."""
 
-    API_KEY = 30
+    class Bindings(Request[struct]):  # type: ignore[valid-type]
+        API_KEY = api_key
 
-    def __init__(self, acls: list[Acl]) -> None:
-        self.acls = acls
+        def __init__(self, acls: list[Acl]) -> None:
+            self.acls = acls
 
-    def build(self, request_struct_class: type[CreateAclsRequest_v1]) -> CreateAclsRequest_v1:
-        return request_struct_class([_row(acl) for acl in self.acls])
+        def build(self, request_struct_class: type) -> Any:
+            return request_struct_class([_row(acl) for acl in self.acls])
+
+    Bindings.__name__ = Bindings.__qualname__ = name  # what a failure says it was
+    return Bindings
 
 
-class _DeleteAcls(Request[DeleteAclsRequest_v1]):
-    """DeleteAcls v1, one exact filter per binding."""
-
-    API_KEY = 31
-
-    def __init__(self, acls: list[Acl]) -> None:
-        self.acls = acls
-
-    def build(self, request_struct_class: type[DeleteAclsRequest_v1]) -> DeleteAclsRequest_v1:
-        return request_struct_class([_row(acl) for acl in self.acls])
+_CreateAcls = _bindings_request("CreateAcls", 30, CreateAclsRequest_v1)
+_DeleteAcls = _bindings_request("DeleteAcls", 31, DeleteAclsRequest_v1)  # one exact filter per binding
 
 
 class _DescribeAllAcls(Request[DescribeAclsRequest_v1]):

@@ -34,7 +34,7 @@ DEAD_LETTERS = Counter("ipp_dead_letters_total", "Records sent to the dead-lette
 LAG = Gauge("ipp_consumer_lag", "Records behind the end of the partition", ["topic", "partition"])
 WAITING = Gauge("ipp_inbox_waiting_for_infrastructure", "1 while the inbox waits for its database or broker")
 IN_FLIGHT = Gauge("ipp_inbox_batch_in_flight", "Records of the batch being applied now")
-FORGOTTEN = Counter("ipp_inbox_partitions_rewound_total", "Partitions read again from the start after a broker reset")
+REWOUND = Counter("ipp_inbox_partitions_rewound_total", "Partitions read again from the start after a broker reset")
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ class Inbox:
             self._rewind = False
             for tp in self.consumer.assignment():
                 log.warning("inbox.rewound", topic=tp.topic, partition=tp.partition, position=self.positions.get(tp))
-                FORGOTTEN.inc()
+                REWOUND.inc()
                 self.consumer.seek_to_beginning(tp)
                 self.positions.pop(tp, None)  # unknown until the next commit
         if not self.behind:

@@ -81,13 +81,6 @@ def kill_mid_batch(service: ServiceProcess, patience: float = 8.0) -> bool:
     return caught
 
 
-def ready(platform: Platform, name: str) -> int:
-    try:
-        return httpx.get(f"{platform.services[name].url}/readyz", timeout=5.0).status_code
-    except httpx.HTTPError:
-        return 0
-
-
 def readiness(platform: Platform, name: str) -> dict:
     """What /readyz says, or why it said nothing."""
     try:
