@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
 from collections.abc import Callable
@@ -54,7 +53,7 @@ class IdentityApplication(QueuedReviews, IdentitySubmissions, ServiceApplication
     def __init__(self, settings: Settings, env: dict[str, str] | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         self.settings, self.clock = settings, clock
-        self.key = hashlib.sha256(f"{settings.secret_key}/fingerprints".encode()).digest()
+        self.key = settings.key("fingerprints")
         super().__init__(env or event_store_env(settings))
         self.throttle = Throttle(self.engine, clock)
         self.qr_logins = QrLogins(self.engine, clock)
@@ -75,7 +74,7 @@ class IdentityApplication(QueuedReviews, IdentitySubmissions, ServiceApplication
         code = new_code()
         with self.engine.begin() as connection:
             connection.execute(delete(sms_codes).where(sms_codes.c.phone_fingerprint == fp))
-            connection.execute(insert(sms_codes).values(phone_fingerprint=fp, code=code,
+            connection.execute(insert(sms_codes).values(phone_fingerprint=fp, code_hash=code,
                                                         expires_at=self.clock() + CODE_SECONDS))
         # development SMS gateway: the code goes to the log, the phone only masked
         log.info("sms.code_sent", phone=documents.mask(phone), code=code)
@@ -86,7 +85,7 @@ class IdentityApplication(QueuedReviews, IdentitySubmissions, ServiceApplication
         fp = self.fingerprint(phone)
         with self.engine.begin() as connection:
             row = connection.execute(select(sms_codes).where(sms_codes.c.phone_fingerprint == fp)).first()
-            if row is None or row.expires_at < self.clock() or not secrets.compare_digest(row.code, code):
+            if row is None or row.expires_at < self.clock() or not secrets.compare_digest(row.code_hash, code):
                 return False
             connection.execute(delete(sms_codes).where(sms_codes.c.phone_fingerprint == fp))
         return True

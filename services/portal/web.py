@@ -37,7 +37,7 @@ def sid_of(request: Request) -> str:
 
 
 def csrf_token(request: Request) -> str:
-    key = request.app.state.settings.secret_key.encode()
+    key = request.app.state.settings.key("csrf")
     return hmac.new(key, f"csrf:{sid_of(request)}".encode(), hashlib.sha256).hexdigest()
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DEFAULT_SECRET_KEY = "dev-only-secret-change-me"
+MIN_SECRET_KEY_CHARS = 32
 DEFAULT_PORTS = {"portal": 8080, "identity": 8081, "rights": 8082, "complaints": 8083, "notifier": 8084}
 
 
@@ -40,6 +43,22 @@ class Settings(BaseSettings):
     review_deadline_hours: float = Field(default=48.0, gt=0)  # a task pending longer is overdue
     marketplace_hosts: str = "kwaixiaodian.com,kuaishou.com"
     dev_code: str | None = None
+    # the development mailbox: /dev/mailbox on the notifier, and SMS codes delivered into the SMTP sink instead of
+    # a gateway; only ever explicitly on (make run's embedded stack turns it on), refused in production
+    dev_mailbox: bool = False
+    # an HTTP SMS gateway (services/identity/adapters/sms.py); without one, codes go to the dev mailbox if that is on
+    sms_gateway_url: str | None = None
+    sms_gateway_token: SecretStr | None = None
+    sms_codes_per_phone_per_day: int = Field(default=10, ge=1)
+    # proxies whose X-Forwarded-For identity believes (IPs or CIDRs, comma-separated): the portal, a load balancer
+    trusted_proxies: str = ""
+    max_pending_identities: int = Field(default=3, ge=1)  # identities awaiting review per account
+    # a document number reserved by an identity not approved within this long (or rejected) is free again
+    reservation_ttl: timedelta = timedelta(days=30)
+    # the identity service's Ed25519 signing keys (PEM, newest first; the first signs, all are in the JWKS);
+    # default <data_dir>/identity/jwt-keys.pem, made on first start; required in production (one file for all replicas)
+    jwt_keys_file: Path | None = None
+    revocation_poll_seconds: float = Field(default=5.0, gt=0)  # how often services fetch signed-out tokens
     smtp_url: str = "smtp://127.0.0.1:1025"
     mail_from: str = "IPP <no-reply@ipp.local>"
     # how long the mailer's claim on a message lasts (default: its batch's slowest SMTP exchange + 60 s); after a
@@ -49,7 +68,7 @@ class Settings(BaseSettings):
     rights_url: str = "http://127.0.0.1:8082"
     complaints_url: str = "http://127.0.0.1:8083"
     notifier_url: str = "http://127.0.0.1:8084"
-    secret_key: str = "dev-only-secret-change-me"
+    secret_key: str = DEFAULT_SECRET_KEY  # every purpose's own key derives from it (shared/kit/keys.py)
     consumer_batch: int = 200
     consumer_retries: int = 3
     relay_poll_seconds: float = 0.5
@@ -73,9 +92,29 @@ class Settings(BaseSettings):
         if username:
             self.kafka_sasl_username = username
             self.kafka_sasl_password = SecretStr(os.environ.get(f"IPP_{name}_KAFKA_SASL_PASSWORD", ""))
-        if self.env == "production" and self.dev_code:
-            raise ValueError("IPP_DEV_CODE is refused when IPP_ENV=production")
+        if self.env == "production":
+            self._production_only()
         return self
+
+    def _production_only(self) -> None:
+        """What a production service refuses to start with: development shortcuts and guessable keys."""
+        if self.dev_code:
+            raise ValueError("IPP_DEV_CODE is refused when IPP_ENV=production")
+        if self.dev_mailbox:
+            raise ValueError("IPP_DEV_MAILBOX is refused when IPP_ENV=production")
+        if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < MIN_SECRET_KEY_CHARS:
+            raise ValueError(f"IPP_SECRET_KEY must be set to a random value of at least {MIN_SECRET_KEY_CHARS} "
+                             "characters when IPP_ENV=production (e.g. python -c 'import secrets; "
+                             "print(secrets.token_urlsafe(48))')")
+        if self.service == "identity" and self.jwt_keys_file is None:
+            raise ValueError("IPP_JWT_KEYS_FILE is required when IPP_ENV=production: every replica signs with "
+                             "the same keys (make one with `ipp keys rotate --file PATH`)")
+
+    def key(self, purpose: str) -> bytes:
+        """This deployment's own 32-byte key for one purpose (fingerprints, CSRF, blobs, …)."""
+        from shared.kit.keys import derive
+
+        return derive(self.secret_key, purpose)
 
     @property
     def service_dir(self) -> Path:

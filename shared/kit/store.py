@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -93,7 +92,7 @@ def upsert(session: Session, table: Table, key: str, values: dict) -> None:
 
 def event_store_env(settings: Settings) -> dict[str, str]:
     """The eventsourcing environment: SQLAlchemy persistence, stored events encrypted at rest."""
-    key = hashlib.sha256(f"{settings.secret_key}/{settings.service}/events".encode()).digest()
+    key = settings.key(f"{settings.service}/events")
     if settings.database_url.startswith("sqlite:///"):
         settings.service_dir.mkdir(parents=True, exist_ok=True)
     return {

@@ -1,4 +1,5 @@
-"""Identity's own tables beside its event store: SMS codes, QR sign-in tickets, rate-limit counters."""
+"""Identity's own tables beside its event store: SMS codes, QR sign-in tickets, rate-limit counters, signed-out
+tokens."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ read_models = MetaData()
 sms_codes = Table(
     "sms_codes", read_models,
     Column("phone_fingerprint", String(64), primary_key=True),
-    Column("code", String(12), nullable=False),
+    Column("code_hash", String(64), nullable=False),  # keyed (the `sms-codes` key): the code is never stored
     Column("expires_at", Float, nullable=False),
 )
 qr_logins = Table(
@@ -17,6 +18,8 @@ qr_logins = Table(
     Column("status", String(20), nullable=False),  # pending | confirmed | collected
     Column("account_id", String(36), nullable=True),
     Column("expires_at", Float, nullable=False, index=True),
+    # the hash of the secret the opening browser holds (a cookie): the ticket alone collects no session
+    Column("browser_hash", String(64), nullable=True),
 )
 attempts = Table(
     "rate_limit_attempts", read_models,
@@ -24,4 +27,10 @@ attempts = Table(
     Column("limit_name", String(40), nullable=False),
     Column("key", String(64), nullable=False),  # a keyed fingerprint: no phone or address in clear
     Column("at", Float, nullable=False),
+)
+revoked_tokens = Table(
+    "revoked_tokens", read_models,
+    Column("seq", Integer, primary_key=True, autoincrement=True),  # services fetch what came after the last they saw
+    Column("jti", String(64), nullable=False, unique=True),
+    Column("expires_at", Float, nullable=False, index=True),  # kept until the token would have expired anyway
 )

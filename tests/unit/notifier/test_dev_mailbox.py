@@ -27,8 +27,8 @@ def store(maildir: Path, subject: str, to: str, text: str) -> str:
     return key
 
 
-def client(data_dir: Path, env: str = "development") -> TestClient:
-    return TestClient(create_http_app(bootstrap(settings_for("notifier", data_dir=data_dir, env=env))))
+def client(data_dir: Path, env: str = "development", **settings: object) -> TestClient:
+    return TestClient(create_http_app(bootstrap(settings_for("notifier", data_dir=data_dir, env=env, **settings))))
 
 
 def test_the_dev_mailbox_lists_the_sinks_mail_newest_first(tmp_path):
@@ -66,4 +66,4 @@ def test_an_empty_or_missing_mailbox_says_no_mail_yet(tmp_path):
 @pytest.mark.parametrize("path", ["/dev/mailbox", "/dev/mailbox/anything"])
 def test_there_is_no_dev_mailbox_in_production(tmp_path, path):
     store(tmp_path / "mail", "s", "alice@example.com", "t")
-    assert client(tmp_path, env="production").get(path).status_code == 404
+    assert client(tmp_path, env="production", secret_key="s" * 40).get(path).status_code == 404
