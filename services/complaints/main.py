@@ -13,7 +13,7 @@ from shared.review.http import review_router
 
 def bootstrap(settings: Settings, application: ComplaintsApplication | None = None) -> Service:
     app = application or ComplaintsApplication(settings)
-    app.blobs = BlobStore(settings.service_dir / "blobs", settings.max_upload_bytes)
+    app.blobs = BlobStore(settings.service_dir / "blobs", settings.max_upload_bytes, settings.key("complaints/blobs"))
     routers = [filing.router, http.router, review_router(("complaint",), http.under_review), files_router(app.blobs)]
     return Service(settings=settings, app=app, routers=routers, mapping=to_public,
                    consumes=events.CONSUMES, handler=events.handler(app), state={"application": app})

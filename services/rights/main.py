@@ -30,7 +30,7 @@ def expiry_schedule(app: RightsApplication, every_seconds: float):
 
 def bootstrap(settings: Settings, application: RightsApplication | None = None) -> Service:
     app = application or RightsApplication(settings)
-    app.blobs = BlobStore(settings.service_dir / "blobs", settings.max_upload_bytes)
+    app.blobs = BlobStore(settings.service_dir / "blobs", settings.max_upload_bytes, settings.key("rights/blobs"))
     reviewer = MaterialReviewer(app, "right", settings.review_mode, lambda c: c.right_id,
                                 lambda right: right_checks(right, app.today(), app.identity_holder(right.identity_id)),
                                 lambda right, _: complaint_checks(right, app.today()))

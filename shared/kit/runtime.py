@@ -152,9 +152,14 @@ def create_http_app(service: Service) -> FastAPI:
     settings = service.settings
     backbone = Backbone(service)
 
+    verifier = service.verifier or TokenVerifier.of_identity(settings.identity_url)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await backbone.start()
+        if service.app is not None:  # a service that serves signed-in accounts follows sign-outs (not the portal)
+            backbone.tasks += [asyncio.create_task(supervise(name, loop), name=name)
+                               for name, loop in verifier.loops(settings.revocation_poll_seconds).items()]
         log.info("service.started", port=settings.port, bootstrap=settings.kafka_bootstrap)
         try:
             yield
@@ -168,7 +173,7 @@ def create_http_app(service: Service) -> FastAPI:
         http.include_router(router)
     http.state.settings = settings
     http.state.backbone = backbone
-    http.state.verifier = service.verifier or TokenVerifier(f"{settings.identity_url}/.well-known/jwks.json")
+    http.state.verifier = verifier
     for key, value in service.state.items():
         setattr(http.state, key, value)
     return http
@@ -179,4 +184,7 @@ def serve(service_name: str, bootstrap: Callable[[Settings], Service]) -> None:
     settings = Settings(service=service_name)
     configure_logging(service_name)
     http = create_http_app(bootstrap(settings))
-    uvicorn.run(http, host=settings.host, port=settings.port, log_config=None, access_log=False)
+    # proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from loopback on its own; who is a proxy is
+    # IPP_TRUSTED_PROXIES' decision alone (shared/kit/clients.py)
+    uvicorn.run(http, host=settings.host, port=settings.port, log_config=None, access_log=False,
+                proxy_headers=False)
