@@ -20,21 +20,28 @@ class ApiFailure(Exception):
 
 @dataclass
 class Api:
-    """Calls identity, rights and complaints on behalf of one browser (its access token, if any)."""
+    """Calls identity, rights and complaints on behalf of one browser (its access token, if any, and its address:
+    identity limits sign-ins and SMS codes per client address, so it must see the browser's, not the portal's)."""
 
     settings: Settings
     token: str | None = None
     transport: httpx.AsyncBaseTransport | None = None  # the network unless a test passes a fake one
+    client_address: str = ""  # the browser's (shared/kit/clients.py), sent as X-Forwarded-For
+
+    def headers(self) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        if self.client_address:  # identity believes it because the portal is in its IPP_TRUSTED_PROXIES
+            headers["X-Forwarded-For"] = self.client_address
+        return headers
 
     def base(self, service: str) -> str:
         return getattr(self.settings, f"{service}_url")
 
     async def request(self, method: str, service: str, path: str, **kwargs: Any) -> httpx.Response:
         """The service's response (2xx/3xx); ApiFailure for a 4xx/5xx or an unreachable service."""
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         try:
             async with httpx.AsyncClient(timeout=30.0, transport=self.transport) as client:
-                response = await client.request(method, self.base(service) + path, headers=headers, **kwargs)
+                response = await client.request(method, self.base(service) + path, headers=self.headers(), **kwargs)
         except httpx.HTTPError as exc:
             raise ApiFailure(503, "SERVICE_UNAVAILABLE") from exc
         if response.status_code >= 400:

@@ -82,7 +82,7 @@ def test_an_email_code_can_be_requested_once_a_minute(identity):
 
 def test_guessing_email_codes_is_limited_like_sign_ins(identity):
     app = identity.app
-    account = app.register("13800138207", "password-1", "000000")
+    account = app.register("13800138207", "correct horse battery", "000000")
     for _ in range(5):
         with pytest.raises(ApiError):
             app.bind_email(account, "b@example.com", "999999")
@@ -94,3 +94,25 @@ def test_guessing_email_codes_is_limited_like_sign_ins(identity):
 def test_a_development_stack_on_loopback_limits_per_phone_only(identity):
     for n in range(11):
         assert identity.http.post("/v1/sms-codes", json={"phone": f"1380013{8220 + n}"}).status_code == 202
+
+
+def test_a_phone_gets_at_most_its_daily_number_of_codes_however_patient_the_sender(tmp_path):
+    identity = Identity(tmp_path, sms_codes_per_phone_per_day=3)
+    for _ in range(3):
+        assert identity.http.post("/v1/sms-codes", json={"phone": "13800138240"}).status_code == 202
+        identity.clock.advance(61)  # past the minute between two codes
+    refused = identity.http.post("/v1/sms-codes", json={"phone": "+86 138 0013 8240"})
+    assert (refused.status_code, refused.json()["error"]["code"]) == (429, "CODE_REQUESTED_TOO_OFTEN")
+    assert 24 * 3600 - 3 * 61 <= int(refused.headers["Retry-After"]) <= 24 * 3600
+    assert identity.http.post("/v1/sms-codes", json={"phone": "13800138241"}).status_code == 202  # another phone
+    identity.clock.advance(24 * 3600)
+    assert identity.http.post("/v1/sms-codes", json={"phone": "13800138240"}).status_code == 202
+
+
+def test_a_refused_code_request_uses_up_nothing(tmp_path):
+    identity = Identity(tmp_path, dev_code=None, sms_codes_per_phone_per_day=2)
+    assert identity.http.post("/v1/sms-codes", json={"phone": "13800138242"}).status_code == 202
+    for _ in range(5):  # too soon: refused, and not counted against the day
+        assert identity.http.post("/v1/sms-codes", json={"phone": "13800138242"}).status_code == 429
+    identity.clock.advance(61)
+    assert identity.http.post("/v1/sms-codes", json={"phone": "13800138242"}).status_code == 202
