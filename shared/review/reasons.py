@@ -18,6 +18,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "AUTHORIZATION_INSUFFICIENT": "The authorisation does not establish the agent's authority.",
         "OTHER": "Another reason, stated in the message.",
     },
+    # a dispute of a document number another account holds (identity): `approved` upholds it, `rejected` dismisses it
+    "identity_dispute": {
+        "OWNERSHIP_SHOWN": "The evidence shows the document number is the disputer's.",
+        "EVIDENCE_INSUFFICIENT": "The evidence does not show that the document number is the disputer's.",
+        "EVIDENCE_ILLEGIBLE": "The evidence cannot be read.",
+        "HOLDER_VERIFIED": "The current holder's identity is the document's owner.",
+        "DOCUMENT_FORGED": "The evidence appears altered or forged.",
+        "OTHER": "Another reason, stated in the message.",
+    },
     "right": {
         "CERTIFICATE_ILLEGIBLE": "The certificate cannot be read.",
         "HOLDER_MISMATCH": "The right holder does not match the identity.",

@@ -12,10 +12,11 @@ from services.identity.application import IdentityApplication
 from services.identity.domain import documents
 from services.identity.domain.authorization import RIGHT_TYPES
 from services.identity.domain.model import Identity
+from services.identity.entrypoints.http import RateLimitedRoute
 from shared.kit.auth import CurrentPrincipal
 from shared.kit.http import ApiError
 
-router = APIRouter(tags=["identities"])
+router = APIRouter(tags=["identities"], route_class=RateLimitedRoute)  # "already registered" is rate-limited
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 BlobId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Number = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z]{5,20}$")]
