@@ -83,7 +83,8 @@ class Client:
     http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30.0))
 
     def call(self, method: str, url: str, expect: int | tuple[int, ...] = (200, 201, 202), **kwargs: object) -> dict:
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        headers = {**({"Authorization": f"Bearer {self.token}"} if self.token else {}),
+                   **kwargs.pop("headers", {})}  # type: ignore[dict-item]
         response = self.http.request(method, url, headers=headers, **kwargs)
         if response.status_code not in ((expect,) if isinstance(expect, int) else expect):
             raise ApiFailure(response)

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 
 from services.portal import error_pages
 from services.portal.api import ApiFailure
+from services.portal.headers import secure
 from services.portal.web import SID_COOKIE, NotSignedIn, csrf_ok, set_cookie
 from shared.kit.logs import log
 
@@ -21,18 +22,19 @@ Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
 class PortalRoute(APIRoute):
-    """Every portal route: a random session id per browser (what CSRF tokens are tied to), the CSRF check of
-    every form post, and instead of a page that fails, the page that says why (see `answer`)."""
+    """Every portal route: a random session id per browser (what CSRF tokens are tied to), a fresh one whenever
+    the browser signs in or out (web.rotate_sid), the CSRF check of every form post, instead of a page that
+    fails the page that says why (see `answer`), and the security headers on every answer (headers.py)."""
 
     def get_route_handler(self) -> Handler:
         handler = super().get_route_handler()
 
         async def handle(request: Request) -> Response:
-            request.state.new_sid = secrets.token_urlsafe(24)
+            request.state.new_sid, request.state.rotate_sid = secrets.token_urlsafe(24), False
             response = await answer(request, handler)
-            if not request.cookies.get(SID_COOKIE):
+            if request.state.rotate_sid or not request.cookies.get(SID_COOKIE):
                 set_cookie(request, response, SID_COOKIE, request.state.new_sid)
-            return response
+            return secure(request, response)
 
         return handle
 

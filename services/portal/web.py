@@ -16,9 +16,13 @@ from fastapi.templating import Jinja2Templates
 
 from services.portal import i18n
 from services.portal.api import Api, ApiFailure, field_problems
+from services.portal.assets import asset
+from services.portal.headers import FILE_HEADERS
+from shared.kit.clients import client_address
 
 TOKEN_COOKIE, SID_COOKIE, LANG_COOKIE = "ipp_session", "ipp_sid", "lang"
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.globals["asset"] = asset  # the URL of a static file (assets.py): styles and scripts are never inline
 RETRY_AFTER_SECONDS = 5  # how soon a browser may ask a service that did not answer again
 # a path on this site: never `//host`, a backslash (browsers read `/\host` as `//host`) or a control character
 SAME_SITE_PATH = re.compile(r"/(?![/\\])[^\x00-\x20\\\x7f]*")
@@ -33,7 +37,16 @@ def lang_of(request: Request) -> str:
 
 
 def sid_of(request: Request) -> str:
-    return request.cookies.get(SID_COOKIE) or request.state.new_sid
+    """This browser's session id; a fresh one when it has none or this request signed it in or out."""
+    if getattr(request.state, "rotate_sid", False) or not request.cookies.get(SID_COOKIE):
+        return request.state.new_sid
+    return request.cookies[SID_COOKIE]
+
+
+def rotate_sid(request: Request) -> None:
+    """Give the browser a fresh session id with this answer (PortalRoute sets it): an id, and so a CSRF token,
+    that someone planted or read before the browser signed in or out is worth nothing after."""
+    request.state.rotate_sid = True
 
 
 def csrf_token(request: Request) -> str:
@@ -51,9 +64,9 @@ def safe_next(value: str | None) -> str:
 
 
 def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int | None = None,
-               http_only: bool = True) -> None:
+               http_only: bool = True, path: str = "/") -> None:
     secure = request.app.state.settings.env == "production"
-    response.set_cookie(name, value, max_age=max_age, httponly=http_only, samesite="lax", secure=secure, path="/")
+    response.set_cookie(name, value, max_age=max_age, httponly=http_only, samesite="lax", secure=secure, path=path)
 
 
 def api(request: Request, signed_in: bool = True) -> Api:
@@ -61,11 +74,15 @@ def api(request: Request, signed_in: bool = True) -> Api:
     token = request.cookies.get(TOKEN_COOKIE)
     if signed_in and not token:
         raise NotSignedIn
-    return Api(request.app.state.settings, token, getattr(request.app.state, "api_transport", None))
+    settings = request.app.state.settings
+    return Api(settings, token, getattr(request.app.state, "api_transport", None),
+               client_address(request, settings.trusted_proxies))
 
 
 def sign_in(request: Request, response: Response, session: dict) -> Response:
+    """The session's token in its HttpOnly cookie, and a fresh session id (so a fresh CSRF token) with it."""
     set_cookie(request, response, TOKEN_COOKIE, session["access_token"], max_age=int(session["expires_in"]))
+    rotate_sid(request)
     return response
 
 
@@ -100,7 +117,7 @@ SHA256_TEXT = re.compile(r"[0-9a-f]{64}")
 
 async def passthrough(request: Request, service: str, path: str) -> Response:
     """An uploaded file from a service, for this browser's account (the service decides who may see it);
-    shown inline as the type the service sniffed, never re-sniffed, never cached by others."""
+    shown inline as the type the service sniffed, never re-sniffed, never cached by others, framed only here."""
     try:
         found = await api(request).request("GET", service, path)
     except ApiFailure as failure:
@@ -109,7 +126,7 @@ async def passthrough(request: Request, service: str, path: str) -> Response:
         return file_failure(request, failure)
     return Response(found.content, media_type=found.headers.get("content-type", "application/octet-stream"),
                     headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",
-                             "Content-Disposition": "inline"})
+                             "Content-Disposition": "inline", **FILE_HEADERS})
 
 
 def file_failure(request: Request, failure: ApiFailure) -> Response:
@@ -117,8 +134,8 @@ def file_failure(request: Request, failure: ApiFailure) -> Response:
     lang = lang_of(request)
     if failure.status >= 500:
         return Response(i18n.error(lang, "SERVICE_UNAVAILABLE"), 503, media_type="text/plain",
-                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
-    return Response(i18n.error(lang, failure.code), failure.status, media_type="text/plain")
+                        headers={"Retry-After": str(RETRY_AFTER_SECONDS), **FILE_HEADERS})
+    return Response(i18n.error(lang, failure.code), failure.status, media_type="text/plain", headers=FILE_HEADERS)
 
 
 def errors_of(request: Request, failure: ApiFailure, fields: dict[str, str] | None = None) -> dict[str, str]:

@@ -1,5 +1,7 @@
 """Browser fixtures: Debian's headless Chromium driven by Playwright, one fresh context per test, and
-screenshots of the pages under test-artifacts/screenshots/."""
+screenshots of the pages under test-artifacts/screenshots/. Every context a test opens is watched for
+Content Security Policy violations (Chromium reports each on the console): a page that needs something the
+portal's CSP refuses fails its test, as it would be broken for a real browser."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Locator, Page, sync_playwright
 
 from deploy.client import resident_id
 from deploy.stack import REPO
@@ -20,19 +22,58 @@ ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 PHONE_SIZE = {"width": 390, "height": 844}
 _serial = itertools.count(random.randrange(500, 900) * 1000)
+# also what the DOM says of a violation (e.g. one inside a frame): a script Playwright adds outside any CSP
+REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", e => console.error(
+    `Content Security Policy violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`
+    + ` on ${e.documentURI}`));"""
+
+
+class CspWatch:
+    """The CSP violations seen in each watched context; a test that provokes one on purpose takes its context's
+    out (`expected`)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[BrowserContext, list[str]] = {}
+
+    def watch(self, context: BrowserContext) -> BrowserContext:
+        found = self.seen.setdefault(context, [])
+        context.add_init_script(REPORT_VIOLATIONS)
+
+        def record(message: ConsoleMessage) -> None:
+            if "Content Security Policy" in message.text:
+                found.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+        context.on("console", record)
+        return context
+
+    def expected(self, context: BrowserContext) -> list[str]:
+        return self.seen.pop(context, [])
+
+    def unexpected(self) -> list[str]:
+        return [violation for found in self.seen.values() for violation in found]
 
 
 @pytest.fixture
-def browser() -> Iterator[Browser]:
+def csp() -> CspWatch:
+    return CspWatch()
+
+
+@pytest.fixture
+def browser(csp: CspWatch) -> Iterator[Browser]:
     """Chromium for one test. Not session-wide: Playwright's sync API runs an event loop on this thread while
     it is started, and the platforms' readiness probes (asyncio.run) cannot run then, so the session-scoped
-    platform fixtures must start while no Playwright is running."""
+    platform fixtures must start while no Playwright is running. Each context it opens is CSP-watched; the
+    test fails if any page violated the CSP."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        new_context = launched.new_context
+        launched.new_context = lambda **options: csp.watch(new_context(**options))  # type: ignore[method-assign]
         yield launched
         launched.close()
+    assert not csp.unexpected(), "pages violated the portal's Content Security Policy:\n" + "\n".join(
+        csp.unexpected())
 
 
 @pytest.fixture

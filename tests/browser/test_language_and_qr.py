@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import Person
 from tests.conftest import Platform
@@ -34,8 +34,8 @@ def test_pages_are_in_chinese_until_english_is_chosen_and_the_choice_is_kept(
     expect(page.get_by_role("heading", level=1)).to_have_text("注册")
 
 
-def test_the_qr_code_signs_the_page_in_once_the_app_confirms_it(platform: Platform, page: Page,
-                                                                  person: Person, shoot: Callable) -> None:
+def test_the_qr_code_signs_in_the_page_that_shows_it_and_not_an_onlooker_who_copies_it(
+        platform: Platform, browser: Browser, page: Page, person: Person, shoot: Callable) -> None:
     portal = platform.env["IPP_PORTAL_URL"]
     app = platform.client()  # the marketplace app, already signed in
     app.register(person.phone, person.password)
@@ -46,6 +46,20 @@ def test_the_qr_code_signs_the_page_in_once_the_app_confirms_it(platform: Platfo
     page.wait_for_function("() => document.getElementById('qr').complete && document.getElementById('qr').naturalWidth")
     shoot(page, "00-sign-in-qr")
     ticket = str(image.get_attribute("src")).split("/")[2]
+    assert ticket not in {c["value"] for c in page.context.cookies()}  # the cookie holds another secret
+
+    # an onlooker copies the ticket (it is in the QR code) and polls for the session while the page waits;
+    # its cookie holds the ticket, which is what used to collect the session
+    page.route("**/qr/*/status", lambda route: route.abort())
+    onlooker = browser.new_context()
+    onlooker.add_cookies([{"name": "ipp_qr", "value": ticket, "url": portal}])
     app.call("POST", f"{app.urls.identity}/v1/qr-logins/{ticket}/confirm")
+    for _ in range(3):
+        polled = onlooker.request.get(f"{portal}/qr/{ticket}/status")
+        assert polled.ok and polled.json()["status"] == "confirmed"
+        assert "ipp_session" not in {c["name"] for c in onlooker.cookies()}
+    onlooker.close()
+
+    page.unroute("**/qr/*/status")
     expect(page).to_have_url(f"{portal}/email", timeout=15_000)  # signed in; no email bound yet
     expect(page.locator("#phone-masked")).not_to_contain_text(person.phone)

@@ -42,11 +42,14 @@ def test_qr_sign_in_hands_the_page_one_session_for_the_account_that_confirmed(pl
 
     app.call("POST", f"{app.urls.identity}/v1/qr-logins/{ticket['ticket']}/confirm")
 
-    signed = page.call("GET", poll)
+    copied = platform.client().call("GET", poll)  # whoever saw the QR has the ticket, not the browser's secret
+    assert copied["status"] == "confirmed" and "access_token" not in copied
+    browser = {"X-IPP-Browser-Secret": ticket["browser_secret"]}
+    signed = page.call("GET", poll, headers=browser)
     assert signed["status"] == "confirmed" and signed["access_token"]
     page.token = signed["access_token"]
     assert page.call("GET", f"{page.urls.identity}/v1/me")["account_id"] == me["account_id"]
-    again = page.call("GET", poll)
+    again = page.call("GET", poll, headers=browser)
     assert "access_token" not in again, "a ticket hands out its session once"
     with pytest.raises(ApiFailure):  # and cannot be confirmed a second time
         app.call("POST", f"{app.urls.identity}/v1/qr-logins/{ticket['ticket']}/confirm")

@@ -1,8 +1,15 @@
-"""QR sign-in tickets in the service's database: any replica can answer the page and the app."""
+"""QR sign-in tickets in the service's database: any replica can answer the page and the app.
+
+The ticket is in the QR code, so anyone who sees the code (over a shoulder, in a screenshot, on a phishing
+page that shows it) knows it. It therefore only names the sign-in; what collects the session is a second
+secret, the browser secret, handed only to the browser that opened the ticket (the portal keeps it in an
+HttpOnly cookie) and stored here only as its hash. A copied ticket can follow the status, never take a token.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -32,13 +39,16 @@ class QrLogins:
         self.engine, self.clock = engine, clock
 
     def open(self) -> dict:
-        ticket, now = secrets.token_urlsafe(24), self.clock()
+        """A new ticket and the browser secret that alone will collect its session (returned once, kept hashed)."""
+        ticket, browser_secret, now = secrets.token_urlsafe(24), secrets.token_urlsafe(32), self.clock()
         with self.engine.begin() as connection:
             connection.execute(delete(qr_logins).where(qr_logins.c.expires_at < now - TICKET_SECONDS))
             connection.execute(insert(qr_logins).values(ticket_hash=_hash(ticket), status="pending",
+                                                        browser_hash=_hash(browser_secret),
                                                         expires_at=now + TICKET_SECONDS))
         expires_at = datetime.fromtimestamp(now + TICKET_SECONDS, timezone.utc).isoformat().replace("+00:00", "Z")
-        return {"ticket": ticket, "qr_payload": qr_payload(ticket), "expires_at": expires_at}
+        return {"ticket": ticket, "qr_payload": qr_payload(ticket), "expires_at": expires_at,
+                "browser_secret": browser_secret}
 
     def _row(self, ticket: str):
         with self.engine.begin() as connection:
@@ -71,10 +81,15 @@ class QrLogins:
                 raise ApiError(410, "QR_LOGIN_EXPIRED", "This QR code has expired: show a new one.")
             raise ApiError(409, "QR_LOGIN_ALREADY_USED", "This QR code has already been confirmed.")
 
-    def collect(self, ticket: str) -> str | None:
-        """The confirmed account, the first time the page asks after confirmation; else None."""
+    def collect(self, ticket: str, browser_secret: str = "") -> str | None:
+        """The confirmed account, the first time the opening browser asks (with its secret) after confirmation;
+        else None. A wrong or missing secret takes nothing, so the owner's browser can still collect it."""
+        stored = self._row(ticket).browser_hash or ""  # a ticket opened before browser secrets: never collected
+        if not (browser_secret and stored and hmac.compare_digest(stored, _hash(browser_secret))):
+            return None
         with self.engine.begin() as connection:
             taken = connection.execute(update(qr_logins).where(
-                qr_logins.c.ticket_hash == _hash(ticket), qr_logins.c.status == "confirmed",
-                qr_logins.c.expires_at > self.clock()).values(status="collected")).rowcount
+                qr_logins.c.ticket_hash == _hash(ticket), qr_logins.c.browser_hash == stored,
+                qr_logins.c.status == "confirmed", qr_logins.c.expires_at > self.clock(),
+            ).values(status="collected")).rowcount
         return self._row(ticket).account_id if taken == 1 else None

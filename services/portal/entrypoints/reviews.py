@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from services.portal import i18n
 from services.portal.api import Api, ApiFailure
+from services.portal.headers import FILE_HEADERS
 from services.portal.routing import PortalRoute
 from services.portal.web import SHA256_TEXT, api, errors_of, lang_of, passthrough, redirect, render
 
@@ -107,7 +108,8 @@ async def document(request: Request, material: str, review_id: str, blob_id: str
     """One document of a task's material, passed through from its service (which checks the reviewer role and
     that the document belongs to the task); shown inline, never sniffed into another type."""
     if material not in QUEUES or not UUID_TEXT.fullmatch(review_id) or not SHA256_TEXT.fullmatch(blob_id):
-        return Response(i18n.error(lang_of(request), "DOCUMENT_NOT_FOUND"), 404, media_type="text/plain")
+        return Response(i18n.error(lang_of(request), "DOCUMENT_NOT_FOUND"), 404, media_type="text/plain",
+                        headers=FILE_HEADERS)
     return await passthrough(request, QUEUES[material], f"/v1/reviews/{review_id}/documents/{blob_id}")
 
 

@@ -1,6 +1,11 @@
-"""QR sign-in: the page opens a ticket, the signed-in app confirms it, the page gets a session once."""
+"""QR sign-in: the page opens a ticket, the signed-in app confirms it, the page gets a session once, and only
+the browser that opened the ticket (it holds the browser secret) gets it: whoever copies the ticket from the
+QR code gets nothing."""
 
 import jwt
+import pytest
+
+from services.identity.adapters.tables import qr_logins
 
 
 def open_ticket(identity) -> dict:
@@ -9,14 +14,25 @@ def open_ticket(identity) -> dict:
     return response.json()
 
 
+def poll(identity, ticket: dict | str, secret: str | None = None) -> dict:
+    """What the page's status request answers: by default as the opening browser (with its secret)."""
+    if isinstance(ticket, dict):
+        secret = ticket["browser_secret"] if secret is None else secret
+        ticket = ticket["ticket"]
+    headers = {"X-IPP-Browser-Secret": secret} if secret else {}
+    response = identity.http.get(f"/v1/qr-logins/{ticket}", headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 def test_a_confirmed_ticket_signs_the_page_in_as_the_confirming_account(identity):
     app_auth = identity.register("13800138101")
     ticket = open_ticket(identity)
     assert ticket["ticket"] in ticket["qr_payload"] and ticket["expires_at"].endswith("Z")
-    assert identity.http.get(f"/v1/qr-logins/{ticket['ticket']}").json() == {"status": "pending"}
+    assert poll(identity, ticket) == {"status": "pending"}
 
     confirmed = identity.http.post(f"/v1/qr-logins/{ticket['ticket']}/confirm", headers=app_auth)
-    page = identity.http.get(f"/v1/qr-logins/{ticket['ticket']}").json()
+    page = poll(identity, ticket)
 
     assert confirmed.status_code == 200
     assert page["status"] == "confirmed" and page["token_type"] == "bearer"
@@ -26,10 +42,37 @@ def test_a_confirmed_ticket_signs_the_page_in_as_the_confirming_account(identity
 
 def test_the_session_of_a_ticket_is_handed_out_only_once(identity):
     app_auth = identity.register("13800138102")
-    ticket = open_ticket(identity)["ticket"]
-    identity.http.post(f"/v1/qr-logins/{ticket}/confirm", headers=app_auth)
-    assert "access_token" in identity.http.get(f"/v1/qr-logins/{ticket}").json()
-    assert identity.http.get(f"/v1/qr-logins/{ticket}").json() == {"status": "confirmed"}
+    ticket = open_ticket(identity)
+    identity.http.post(f"/v1/qr-logins/{ticket['ticket']}/confirm", headers=app_auth)
+    assert "access_token" in poll(identity, ticket)
+    assert poll(identity, ticket) == {"status": "confirmed"}
+
+
+@pytest.mark.parametrize("copier_secret", ["", "a" * 43, "x"], ids=["no secret", "a guessed secret", "junk"])
+def test_a_copied_ticket_never_yields_a_session_while_the_opening_browser_still_gets_it(identity, copier_secret):
+    """QRLJacking: the ticket is in the QR code, so an onlooker has it; polling with it follows the status but
+    takes no token, neither before nor after the app confirms, and does not use the session up."""
+    app_auth = identity.register("13800138108")
+    ticket = open_ticket(identity)
+    assert poll(identity, ticket["ticket"], copier_secret) == {"status": "pending"}
+    identity.http.post(f"/v1/qr-logins/{ticket['ticket']}/confirm", headers=app_auth)
+
+    for _ in range(3):
+        assert poll(identity, ticket["ticket"], copier_secret) == {"status": "confirmed"}
+    other = open_ticket(identity)  # another browser's own, real secret does not fit this ticket either
+    assert poll(identity, ticket["ticket"], other["browser_secret"]) == {"status": "confirmed"}
+
+    owner = poll(identity, ticket)
+    assert owner["status"] == "confirmed" and owner["access_token"]
+
+
+def test_the_browser_secret_is_kept_only_as_a_hash(identity):
+    ticket = open_ticket(identity)
+    assert ticket["browser_secret"] not in ticket["qr_payload"] and len(ticket["browser_secret"]) >= 32
+    with identity.app.engine.begin() as connection:
+        stored = [tuple(row) for row in connection.execute(qr_logins.select())]
+    assert stored and not any(ticket["browser_secret"] in str(value) or ticket["ticket"] in str(value)
+                              for row in stored for value in row)
 
 
 def test_a_ticket_can_be_confirmed_only_once(identity):
@@ -43,16 +86,16 @@ def test_a_ticket_expires_after_two_minutes(identity):
     app_auth = identity.register("13800138105")
     ticket = open_ticket(identity)["ticket"]
     identity.clock.advance(121)
-    assert identity.http.get(f"/v1/qr-logins/{ticket}").json() == {"status": "expired"}
+    assert poll(identity, ticket) == {"status": "expired"}
     late = identity.http.post(f"/v1/qr-logins/{ticket}/confirm", headers=app_auth)
     assert (late.status_code, late.json()["error"]["code"]) == (410, "QR_LOGIN_EXPIRED")
 
 
 def test_a_confirmed_ticket_not_collected_in_time_expires_without_a_session(identity):
-    ticket = open_ticket(identity)["ticket"]
-    identity.http.post(f"/v1/qr-logins/{ticket}/confirm", headers=identity.register("13800138106"))
+    ticket = open_ticket(identity)
+    identity.http.post(f"/v1/qr-logins/{ticket['ticket']}/confirm", headers=identity.register("13800138106"))
     identity.clock.advance(121)
-    assert identity.http.get(f"/v1/qr-logins/{ticket}").json() == {"status": "expired"}
+    assert poll(identity, ticket) == {"status": "expired"}
 
 
 def test_confirming_needs_a_signed_in_app(identity):

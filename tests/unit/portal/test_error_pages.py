@@ -133,7 +133,7 @@ def test_a_form_keeps_showing_its_field_errors(portal: TestClient, services: Ser
     wrong = portal.post("/signin/password", data={"csrf": csrf, "login": "13000000000", "password": "x"})
     assert wrong.status_code == 400 and i18n.error("zh-CN", "INVALID_CREDENTIALS") in wrong.text
     taken = portal.post("/register", data={"csrf": csrf, "phone": "13000000000", "sms_code": "000000",
-                                           "password": "password-1"})
+                                           "password": "correct horse battery"})
     assert taken.status_code == 400 and i18n.error("zh-CN", "PHONE_ALREADY_REGISTERED") in taken.text
     assert 'id="e-phone"' in taken.text
 

@@ -57,7 +57,7 @@ def test_signing_in_returns_to_the_page_asked_for(portal: TestClient, services: 
     assert '<input type="hidden" name="next" value="/complaints/c1?x=1">' in page
     assert 'href="/signin?method=sms&amp;next=/complaints/c1%3Fx%3D1"' in page
     signed = portal.post("/signin/password", data={"csrf": csrf_of(page), "login": "13000000000",
-                                                   "password": "password-1", "next": "/complaints/c1?x=1"})
+                                                   "password": "correct horse battery", "next": "/complaints/c1?x=1"})
     assert signed.status_code == 303 and signed.headers["location"] == "/complaints/c1?x=1"
     assert "ipp_session=" in signed.headers["set-cookie"]
 
@@ -67,7 +67,7 @@ def test_a_next_to_another_site_signs_in_to_the_home_page(portal: TestClient, se
     page = portal.get("/signin", params={"next": "//evil.example"}).text
     assert "evil.example" not in page
     signed = portal.post("/signin/password", data={"csrf": csrf_of(page), "login": "13000000000",
-                                                   "password": "password-1", "next": "//evil.example"})
+                                                   "password": "correct horse battery", "next": "//evil.example"})
     assert signed.headers["location"] == "/"
 
 

@@ -51,4 +51,5 @@ def test_each_task_shows_its_deadline_facts_and_previews():
     assert "商标 0" in page and "25: 服装, 鞋" in page and "尼斯分类" in page
     href = f"/reviews/right/00000000-0000-0000-0000-000000000000/documents/{BLOB}"
     assert f'<img src="{href}"' in page
-    assert 'type="application/pdf"' in page
+    pdf = f"/reviews/right/00000000-0000-0000-0000-000000000000/documents/{'cd' * 32}"
+    assert f'<iframe src="{pdf}"' in page  # a PDF in a same-origin frame (the CSP allows no <object>)
