@@ -30,12 +30,17 @@ console = Console()
 
 
 def service_env(stack: Stack, env: Mapping[str, str]) -> dict[str, str]:
-    """The stack's settings plus the dev verification code on the embedded stack, and auto review
-    (reviewer queues for manual and hybrid review are not built yet)."""
+    """The stack's settings plus, on the embedded stack, the dev verification code and the dev mailbox
+    (/dev/mailbox, SMS codes into the SMTP sink), and auto review (reviewer queues for manual and hybrid review
+    are not built yet)."""
     result = dict(env)
     if stack.kind == "embedded" and "IPP_DEV_CODE" not in os.environ:
         result["IPP_DEV_CODE"] = DEV_CODE
+    if stack.kind == "embedded" and "IPP_DEV_MAILBOX" not in os.environ:
+        result["IPP_DEV_MAILBOX"] = "1"
     result.setdefault("IPP_REVIEW_MODE", os.environ.get("IPP_REVIEW_MODE", "auto"))
+    # identity believes the X-Forwarded-For of the portal on this machine (and only identity: the portal faces browsers)
+    result.setdefault("IPP_IDENTITY_TRUSTED_PROXIES", os.environ.get("IPP_IDENTITY_TRUSTED_PROXIES", "127.0.0.1"))
     return result
 
 

@@ -4,6 +4,7 @@
 the events a relay set aside; `ipp dlq list|replay GROUP` shows and replays a consumer group's dead letters.
 Databases come from `IPP_<SERVICE>_DATABASE_URL` (else the SQLite files under `IPP_DATA_DIR`), the broker from
 `IPP_KAFKA_*` (on a secured cluster, a principal that may read the dead letters and write the original topics).
+`ipp keys rotate --file PATH` adds a new JWT signing key to identity's key file (making the file if needed).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from services.identity.adapters import signing_keys
 from services.identity.application import IdentityApplication
 from shared.kit import dead_letters, set_aside
 from shared.kit.http import ApiError
@@ -34,6 +36,8 @@ dlq = typer.Typer(help="Dead letters of a consumer group (ipp.dlq.<group>).", no
 app.add_typer(reviewer, name="reviewer")
 app.add_typer(events, name="events")
 app.add_typer(dlq, name="dlq")
+keys = typer.Typer(help="Identity's JWT signing keys (IPP_JWT_KEYS_FILE).", no_args_is_help=True)
+app.add_typer(keys, name="keys")
 SERVICES = ("identity", "rights", "complaints", "notifier")
 SERVICE = typer.Option(None, "--service", "-s", help="identity, rights, complaints or notifier (default: all).")
 console = Console()
@@ -66,10 +70,9 @@ def databases(service: str | None) -> Iterator[tuple[str, Engine]]:
 @reviewer.command("create")
 def create_reviewer(phone: str = typer.Option(..., help="The reviewer's phone number (the sign-in login)."),
                     password: str = typer.Option(..., prompt=True, hide_input=True,
-                                                 help="At least 8 characters.")) -> None:
-    """Create an account with the reviewer role in the identity service's store."""
-    if len(password) < 8:
-        raise typer.BadParameter("the password needs at least 8 characters", param_hint="--password")
+                                                 help="At least 10 characters, not a common password.")) -> None:
+    """Create an account with the reviewer role in the identity service's store (the password policy of
+    registration applies: WEAK_PASSWORD names the rule broken)."""
     identity = IdentityApplication(Settings(service="identity"))
     try:
         account_id = identity.open_account(phone, password, ("reviewer",))
@@ -130,6 +133,24 @@ def replay(group: str = typer.Argument(..., help="The consumer group, e.g. ipp-c
     """Publish every letter not replayed before to the topic it came from, once; consumers drop what they applied."""
     found = asyncio.run(dead_letters.replay(client_options(Settings(service="tools")), group))
     typer.echo(f"replayed {len(found)} dead letter(s) of {group}")
+
+
+@keys.command("rotate")
+def rotate_keys(file: Path = typer.Option(..., "--file", help="The key file (IPP_JWT_KEYS_FILE); made if missing."),
+                keep_minutes: int | None = typer.Option(
+                    None, "--keep-minutes", min=0,
+                    help="Keep retired keys this long (default: the token lifetime, IPP_ACCESS_TOKEN_MINUTES).")
+                ) -> None:
+    """Put a new signing key in front (it signs from now on) and drop keys whose tokens have all expired.
+
+    Identity replicas reread the file when it changes; the old keys stay in the JWKS until their tokens expire."""
+    minutes = Settings(service="tools").access_token_minutes if keep_minutes is None else keep_minutes
+    try:
+        fresh, dropped = signing_keys.rotate(file, keep_seconds=minutes * 60)
+    except (OSError, ValueError) as exc:
+        typer.echo(f"cannot rotate {file}: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"new signing key {fresh.kid}" + (f"; dropped {', '.join(dropped)}" if dropped else ""))
 
 
 if __name__ == "__main__":

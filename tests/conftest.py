@@ -89,7 +89,9 @@ def start_platform(stack: Stack, data_dir: Path, smtp: SmtpSink, review_mode: st
                    extra: dict[str, str] | None = None) -> Platform:
     """All five services as processes, on ports moved by `offset` * 10 (with `extra` settings)."""
     env = {**stack.env(), "IPP_REVIEW_MODE": review_mode, "IPP_DEV_CODE": "000000", "IPP_ENV": "test",
-           "IPP_TOPIC_PARTITIONS": "3", "IPP_SMTP_URL": smtp.url, **(extra or {})}
+           "IPP_TOPIC_PARTITIONS": "3", "IPP_SMTP_URL": smtp.url,
+           "IPP_IDENTITY_TRUSTED_PROXIES": "127.0.0.1",  # identity believes the local portal's X-Forwarded-For
+           **(extra or {})}
     for name, port in SERVICE_PORTS.items():
         env[f"IPP_{name.upper()}_PORT"] = str(port + offset * 10)
         env[f"IPP_{name.upper()}_URL"] = f"http://127.0.0.1:{port + offset * 10}"

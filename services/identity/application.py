@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 import time
 from collections.abc import Callable
@@ -10,24 +12,26 @@ from uuid import UUID
 
 import phonenumbers
 from argon2 import PasswordHasher
-from argon2.exceptions import VerificationError
+from argon2.exceptions import InvalidHashError, VerificationError
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from sqlalchemy import delete, insert, select
 
 from services.identity.adapters.qr_logins import QrLogins
+from services.identity.adapters.sms import SmsSender, SmsUnavailable, sms_sender
 from services.identity.adapters.tables import read_models, sms_codes
 from services.identity.adapters.throttle import SignInAttempt, Throttle
-from services.identity.domain import documents, limits
+from services.identity.disputes import IdentityReviewQueue
+from services.identity.domain import documents, limits, passwords
 from services.identity.domain.model import Account, Reservation
 from services.identity.submissions import IdentitySubmissions
 from shared.kit.http import ApiError
-from shared.kit.logs import log
 from shared.kit.settings import Settings
 from shared.kit.store import ServiceApplication, event_store_env
-from shared.review.queue import QueuedReviews
+from shared.review.queue import QueuedReviews, ReviewQueue
 
 CODE_SECONDS = 300
+SMS_TEXT = "【IPP】您的验证码是 {code}，{minutes} 分钟内有效。请勿将验证码告诉任何人。"
 _hasher = PasswordHasher()
 
 
@@ -42,6 +46,19 @@ def normalise_phone(phone: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def login_key(login: str) -> str:
+    """What failed sign-ins count against: one key per account however its login is typed (`+86 138…`,
+    `0086138…`, `138-…`, `(138) …` are one E.164 number; an email in any case is one address), and for anything
+    else the login without spaces, case-folded, so it too cannot be varied into fresh tries."""
+    login = login.strip()
+    if "@" in login:
+        return login.lower()
+    try:
+        return normalise_phone(login)
+    except ApiError:
+        return "login:" + "".join(login.split()).casefold()
+
+
 def new_code() -> str:
     return f"{secrets.randbelow(10**6):06d}"
 
@@ -50,13 +67,20 @@ class IdentityApplication(QueuedReviews, IdentitySubmissions, ServiceApplication
     read_models = read_models
     reviewed_materials = ("identity",)
 
+    def make_review_queue(self) -> ReviewQueue:
+        return IdentityReviewQueue(self)  # identities, and disputes of squatted numbers
+
     def __init__(self, settings: Settings, env: dict[str, str] | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, sms: SmsSender | None = None) -> None:
         self.settings, self.clock = settings, clock
         self.key = settings.key("fingerprints")
+        self.sms = sms or sms_sender(settings)  # before the store: production without a gateway does not start
+        self.hasher = _hasher
+        self._dummy_hash: str | None = None
         super().__init__(env or event_store_env(settings))
         self.throttle = Throttle(self.engine, clock)
         self.qr_logins = QrLogins(self.engine, clock)
+        self.sms_codes_per_day = limits.sms_codes_per_phone_per_day(settings.sms_codes_per_phone_per_day)
 
     def fingerprint(self, value: str) -> str:
         return documents.fingerprint(value, self.key)
@@ -64,34 +88,54 @@ class IdentityApplication(QueuedReviews, IdentitySubmissions, ServiceApplication
     # -- accounts and sign-in ------------------------------------------------------------
 
     def request_sms_code(self, phone: str, client_ip: str = "") -> None:
+        """A new code for `phone`, sent through the SMS port: a minute apart and a few a day per phone, a few an
+        hour per client address. Only its keyed hash is stored; the code itself is in the SMS and nowhere else."""
         phone = normalise_phone(phone)
         fp, ip = self.fingerprint(phone), self.client_key(client_ip)
-        if ip:
-            self.throttle.check(limits.SMS_CODES_PER_IP, ip)
-        self.throttle.take(limits.SMS_CODES_PER_PHONE, fp)
-        if ip:
-            self.throttle.record(limits.SMS_CODES_PER_IP, ip)
+        wanted = [(limits.SMS_CODES_PER_PHONE, fp), (self.sms_codes_per_day, fp)]
+        self.throttle.take_all(*wanted, *([(limits.SMS_CODES_PER_IP, ip)] if ip else []))
         code = new_code()
         with self.engine.begin() as connection:
             connection.execute(delete(sms_codes).where(sms_codes.c.phone_fingerprint == fp))
-            connection.execute(insert(sms_codes).values(phone_fingerprint=fp, code_hash=code,
+            connection.execute(insert(sms_codes).values(phone_fingerprint=fp, code_hash=self._code_hash(fp, code),
                                                         expires_at=self.clock() + CODE_SECONDS))
-        # development SMS gateway: the code goes to the log, the phone only masked
-        log.info("sms.code_sent", phone=documents.mask(phone), code=code)
+        try:
+            self.sms.send(phone, SMS_TEXT.format(code=code, minutes=CODE_SECONDS // 60))
+        except SmsUnavailable:
+            with self.engine.begin() as connection:  # a code nobody received is no code
+                connection.execute(delete(sms_codes).where(sms_codes.c.phone_fingerprint == fp))
+            raise
+
+    def _code_hash(self, fingerprint: str, code: str) -> str:
+        """HMAC-SHA256 under the `sms-codes` key, bound to the phone: a copy of the table gives no code back
+        without the key (a bare hash of 10**6 codes would)."""
+        message = f"{fingerprint}:{code}".encode()
+        return hmac.new(self.settings.key("sms-codes"), message, hashlib.sha256).hexdigest()
 
     def _sms_code_ok(self, phone: str, code: str) -> bool:
-        if self.settings.dev_code and secrets.compare_digest(code, self.settings.dev_code):
+        if self._dev_code(code):
             return True
         fp = self.fingerprint(phone)
         with self.engine.begin() as connection:
             row = connection.execute(select(sms_codes).where(sms_codes.c.phone_fingerprint == fp)).first()
-            if row is None or row.expires_at < self.clock() or not secrets.compare_digest(row.code_hash, code):
+            if row is None or row.expires_at < self.clock() or \
+                    not hmac.compare_digest(row.code_hash, self._code_hash(fp, code)):
                 return False
             connection.execute(delete(sms_codes).where(sms_codes.c.phone_fingerprint == fp))
         return True
 
+    @staticmethod
+    def require_strong_password(password: str, phone: str | None = None) -> None:
+        """422 WEAK_PASSWORD naming the rule broken (domain/passwords.py), wherever a password is set."""
+        rule = passwords.weakness(password, phone)
+        if rule is not None:
+            raise ApiError(422, "WEAK_PASSWORD", f"This password cannot be used ({rule.replace('_', ' ')}): use at "
+                           f"least {passwords.MIN_LENGTH} characters that are not a common password or your "
+                           "phone number.", {"rule": rule})
+
     def register(self, phone: str, password: str, sms_code: str, client_ip: str = "") -> str:
         phone = normalise_phone(phone)
+        self.require_strong_password(password, phone)  # before the code is used up
         with self.attempt(phone, client_ip):
             if not self._sms_code_ok(phone, sms_code):
                 raise ApiError(422, "INVALID_CODE", "The SMS code is wrong or expired.")
@@ -100,7 +144,8 @@ class IdentityApplication(QueuedReviews, IdentitySubmissions, ServiceApplication
     def open_account(self, phone: str, password: str, roles: tuple[str, ...]) -> str:
         """A new account for a phone no account has (the phone is proven, or an operator vouches for it)."""
         phone = normalise_phone(phone)
-        account = Account(phone=phone, phone_masked=documents.mask(phone), password_hash=_hasher.hash(password),
+        self.require_strong_password(password, phone)
+        account = Account(phone=phone, phone_masked=documents.mask(phone), password_hash=self.hasher.hash(password),
                           roles=list(roles))
         claim = Reservation(kind="phone", fingerprint=self.fingerprint(phone), account_id=str(account.id))
         try:
@@ -126,23 +171,27 @@ class IdentityApplication(QueuedReviews, IdentitySubmissions, ServiceApplication
         return self.fingerprint(client_ip) if client_ip and not self.settings.dev_code else None
 
     def sign_in_with_password(self, login: str, password: str, client_ip: str = "") -> Account:
-        login = login.strip().lower()
-        with self.attempt(login, client_ip):
-            account = None
-            if "@" in login:
-                account = self._claimed_account("email", login)
-            else:
-                try:
-                    account = self._claimed_account("phone", normalise_phone(login))
-                except ApiError:
-                    account = None
-            try:
-                if account is None:
-                    raise VerificationError("unknown login")
-                _hasher.verify(account.password_hash, password)
-            except VerificationError as exc:
-                raise ApiError(401, "INVALID_CREDENTIALS", "The login or password is wrong.") from exc
+        key = login_key(login)
+        account = None
+        if "@" in key:
+            account = self._claimed_account("email", key)
+        elif key.startswith("+"):
+            account = self._claimed_account("phone", key)
+        # an account's failures count against its phone, whichever login (phone, email) is guessed at
+        with self.attempt(account.phone if account else key, client_ip):
+            if not self._password_ok(account, password) or account is None:
+                raise ApiError(401, "INVALID_CREDENTIALS", "The login or password is wrong.")
         return account
+
+    def _password_ok(self, account: Account | None, password: str) -> bool:
+        """Argon2 runs whether or not the login has an account (against a hash of a random password when it
+        has none), so an unknown login answers as slowly as a known one and timing tells no one which exist."""
+        if self._dummy_hash is None:
+            self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(32))
+        try:
+            return bool(self.hasher.verify(account.password_hash if account else self._dummy_hash, password))
+        except (VerificationError, InvalidHashError):
+            return False
 
     def sign_in_with_sms(self, phone: str, code: str, client_ip: str = "") -> Account:
         phone = normalise_phone(phone)
@@ -166,9 +215,10 @@ class IdentityApplication(QueuedReviews, IdentitySubmissions, ServiceApplication
     def confirm_qr_login(self, ticket: str, account_id: str) -> None:
         self.qr_logins.confirm(ticket, str(self.account(account_id).id))
 
-    def collect_qr_login(self, ticket: str) -> tuple[str, Account | None]:
-        """The ticket's status and, the one time it is handed out, the account to open a session for."""
-        account_id = self.qr_logins.collect(ticket)
+    def collect_qr_login(self, ticket: str, browser_secret: str) -> tuple[str, Account | None]:
+        """The ticket's status and, the one time it is handed out to the browser holding its secret, the account
+        to open a session for."""
+        account_id = self.qr_logins.collect(ticket, browser_secret)
         if account_id is not None:
             return "confirmed", self.account(account_id)
         return self.qr_logins.status(ticket), None
@@ -181,7 +231,7 @@ class IdentityApplication(QueuedReviews, IdentitySubmissions, ServiceApplication
             raise ApiError(409, "EMAIL_ALREADY_BOUND", "An email is already bound and cannot change.")
         self.throttle.take(limits.EMAIL_CODES_PER_ACCOUNT, account_id)
         expires = datetime.now(timezone.utc) + timedelta(seconds=CODE_SECONDS)
-        account.request_email_verification(email=email, code=new_code(), expires_at=expires.isoformat())
+        account.ask_for_email_code(email, expires.isoformat())  # the event carries a request id, not the code
         self.save(account)
 
     def bind_email(self, account_id: str, email: str, code: str, language: str = "zh-CN") -> None:
@@ -189,7 +239,7 @@ class IdentityApplication(QueuedReviews, IdentitySubmissions, ServiceApplication
         if account.email:
             raise ApiError(409, "EMAIL_ALREADY_BOUND", "An email is already bound and cannot change.")
         with self.attempt(account_id, ""):  # guessing email codes counts like failed sign-ins
-            if not (self._dev_code(code) or account.email_code_ok(email, code)):
+            if not (self._dev_code(code) or account.email_code_ok(email, code, self.settings.key("email-codes"))):
                 raise ApiError(422, "INVALID_CODE", "The verification code is wrong or expired.")
         claim = Reservation(kind="email", fingerprint=self.fingerprint(email), account_id=account_id)
         account.bind_email(email=email, language=language)
@@ -199,5 +249,8 @@ class IdentityApplication(QueuedReviews, IdentitySubmissions, ServiceApplication
             raise ApiError(409, "EMAIL_ALREADY_REGISTERED", "This email belongs to another account.") from exc
 
     def _dev_code(self, code: str) -> bool:
-        return bool(self.settings.dev_code) and secrets.compare_digest(code, self.settings.dev_code or "")
+        """IPP_DEV_CODE (development only; production refuses it) is accepted as any code. Compared as bytes:
+        compare_digest refuses non-ASCII text, which a typed code may be."""
+        dev_code = self.settings.dev_code
+        return bool(dev_code) and secrets.compare_digest(code.encode(), (dev_code or "").encode())
 

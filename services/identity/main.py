@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from services.identity.adapters.publication import to_public
+from services.identity.adapters.revocations import Revocations
+from services.identity.adapters.signing_keys import KeyFile
 from services.identity.application import IdentityApplication
+from services.identity.disputes import DISPUTE
 from services.identity.domain.checks import complaint_checks, identity_checks
-from services.identity.entrypoints import http, identities
+from services.identity.entrypoints import disputes, http, identities, sessions
 from shared.kit.auth import TokenSigner, TokenVerifier
 from shared.kit.blobs import BlobStore, files_router
 from shared.kit.runtime import Service
@@ -16,14 +19,16 @@ from shared.review.process import CONSUMES, MaterialReviewer
 
 def bootstrap(settings: Settings, application: IdentityApplication | None = None) -> Service:
     app = application or IdentityApplication(settings)
-    app.blobs = BlobStore(settings.service_dir / "blobs", settings.max_upload_bytes)
-    signer = TokenSigner(settings.service_dir / "jwt-ed25519.pem")
+    app.blobs = BlobStore(settings.service_dir / "blobs", settings.max_upload_bytes, settings.key("identity/blobs"))
+    signer = TokenSigner(KeyFile.of(settings))
+    revocations = Revocations(app.engine)
     reviewer = MaterialReviewer(app, "identity", settings.review_mode, lambda c: c.identity_id, identity_checks,
                                 lambda identity, c: complaint_checks(identity, c.right_type))
     return Service(
         settings=settings, app=app, mapping=to_public, consumes=CONSUMES, handler=reviewer.handle,
-        routers=[http.router, identities.router, review_router(("identity",), identities.under_review),
+        routers=[http.router, sessions.router, disputes.router, identities.router,  # /disputes before /{identity_id}
+                 review_router(("identity", DISPUTE), disputes.under_review),
                  files_router(app.blobs)],
-        state={"application": app, "signer": signer},
-        verifier=TokenVerifier(public_key=signer.public_key),
+        state={"application": app, "signer": signer, "revocations": revocations},
+        verifier=TokenVerifier(keys=lambda kid: signer.public_keys().get(kid), revoked=revocations.is_revoked),
     )

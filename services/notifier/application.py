@@ -20,6 +20,8 @@ from services.notifier.domain.notification import (
     Letter,
     Notification,
 )
+from shared.kit.keys import verification_code
+from shared.kit.settings import Settings
 from shared.kit.store import ServiceApplication
 
 
@@ -32,11 +34,20 @@ class NotifierApplication(ServiceApplication):
 
     read_models = read_model.metadata
 
-    def request_email_code(self, request_id: str, account_id: str, email: str, code: str,
-                           expires_at: datetime, correlation_id: str | None = None) -> None:
-        """Owe the address a mail with its verification code (once per request)."""
-        self._owe(EMAIL_CODE, request_id, account_id, account_id,
-                  {"code": code, "expires_at": expires_at.isoformat()}, correlation_id, request_id, email)
+    def __init__(self, env: dict[str, str] | None = None, email_code_key: bytes | None = None) -> None:
+        super().__init__(env)
+        # the `email-codes` key identity derives codes with (both from IPP_SECRET_KEY); by default this
+        # deployment's, from the environment like every setting
+        self.email_code_key = email_code_key or Settings(service="notifier").key("email-codes")
+
+    def request_email_code(self, key: str, account_id: str, email: str, request_id: str | None,
+                           expires_at: datetime, correlation_id: str | None = None, code: str = "") -> None:
+        """Owe the address a mail with the verification code of identity's request `request_id` (once per `key`,
+        the event's id). Only the request id is kept: the code is derived when the mail is written. `code` is
+        for an event published before request ids, which carried it."""
+        content = {"request_id": request_id} if request_id else {"code": code}
+        self._owe(EMAIL_CODE, key, account_id, account_id, {**content, "expires_at": expires_at.isoformat()},
+                  correlation_id, key, email)
 
     def bind_address(self, account_id: str, email: str, language: str) -> None:
         """Learn where an account gets its mail, and address what was waiting for it."""
@@ -94,6 +105,8 @@ class NotifierApplication(ServiceApplication):
         if notification is None or notification.is_finished or not notification.recipient:
             return None
         context = dict(notification.content)
+        if notification.kind == EMAIL_CODE and context.get("request_id"):
+            context["code"] = verification_code(self.email_code_key, context.pop("request_id"))
         if notification.kind == VERDICT and not context.get("targets"):
             complainant = self._get(Complainant.create_id(notification.subject_id))
             urls = complainant.target_urls if complainant else []
@@ -114,6 +127,11 @@ class NotifierApplication(ServiceApplication):
         """The notifications about one subject, with masked addresses only."""
         with self.engine.connect() as connection:
             return read_model.about(connection, subject_id)
+
+    def complainant_of(self, complaint_id: str) -> str | None:
+        """The account that filed a complaint, once ComplaintFiled has told the notifier."""
+        complainant = self._get(Complainant.create_id(complaint_id))
+        return complainant.account_id if complainant is not None else None
 
     def notification(self, notification_id: uuid.UUID) -> Notification | None:
         found = self._get(notification_id)

@@ -17,7 +17,7 @@ from shared.kit.store import event_store_env
 
 def bootstrap(settings: Settings) -> Service:
     """The notifier as the runtime runs it: inbox → application → mailer loop → outbox."""
-    app = NotifierApplication(env=event_store_env(settings))
+    app = NotifierApplication(env=event_store_env(settings), email_code_key=settings.key("email-codes"))
     mailer = Mailer(app, SmtpServer.from_url(settings.smtp_url), EmailComposer(settings.mail_from),
                     lease=settings.mail_claim_seconds)
     return Service(

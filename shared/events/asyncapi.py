@@ -30,7 +30,9 @@ SUMMARIES = {  # as CONTRACT.md and README "Extensions of the contract" say
                      "`material_type` is `complaint` this is the verdict: `verdict.targets` gives each reported "
                      "listing's `action` (`takedown` | `none`). Takedown systems consume this topic.",
     "EmailVerificationRequested": "An account asked to bind an email address; the notifier emails it the code. "
-                                  "Carries the code: only the notifier should be able to read this topic.",
+                                  "The code is not in the event: the notifier derives it from `request_id` with "
+                                  "the deployment's key (`code` is deprecated and never set). Carries the "
+                                  "address: only the notifier should be able to read this topic.",
     "EmailBound": "An account bound a verified email address (and the language of its emails).",
     "ComplaintWithdrawn": "The complainant withdrew a complaint before its verdict.",
     "NotificationSent": "The notifier sent an email (`sent`) or gave up on it (`failed`).",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Payload(BaseModel):
@@ -120,11 +120,17 @@ class ReviewDecided(Payload):
 
 
 class EmailVerificationRequested(Payload):
-    """Asks the notifier to email a verification code to an address not yet bound."""
+    """Asks the notifier to email a verification code to an address not yet bound. The code is not in the event:
+    the notifier derives it from `request_id` with the deployment's `email-codes` key (shared/kit/keys.py)."""
 
     account_id: str
     email: str
-    code: str
+    # never published (excluded from the data); kept optional only so the v1 schema stays compatible and events
+    # published before request_id existed can still be read
+    code: str = Field(default="", exclude=True, description="Deprecated: never set. The code is derived from "
+                      "request_id and never travels on Kafka.", json_schema_extra={"deprecated": True})
+    request_id: str | None = Field(default=None, description="A random id per request: the code's only input "
+                                   "besides the key. Always set by current producers.")
     expires_at: datetime
 
 

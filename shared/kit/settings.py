@@ -10,6 +10,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.kit.clients import trusted_networks
+
 DEFAULT_SECRET_KEY = "dev-only-secret-change-me"
 MIN_SECRET_KEY_CHARS = 32
 DEFAULT_PORTS = {"portal": 8080, "identity": 8081, "rights": 8082, "complaints": 8083, "notifier": 8084}
@@ -50,13 +52,14 @@ class Settings(BaseSettings):
     sms_gateway_url: str | None = None
     sms_gateway_token: SecretStr | None = None
     sms_codes_per_phone_per_day: int = Field(default=10, ge=1)
-    # proxies whose X-Forwarded-For identity believes (IPs or CIDRs, comma-separated): the portal, a load balancer
+    # proxies whose X-Forwarded-For identity believes (IPs or CIDRs, comma-separated): the portal, a load balancer;
+    # IPP_<SERVICE>_TRUSTED_PROXIES wins, so one environment can trust the portal for identity only
     trusted_proxies: str = ""
     max_pending_identities: int = Field(default=3, ge=1)  # identities awaiting review per account
     # a document number reserved by an identity not approved within this long (or rejected) is free again
     reservation_ttl: timedelta = timedelta(days=30)
-    # the identity service's Ed25519 signing keys (PEM, newest first; the first signs, all are in the JWKS);
-    # default <data_dir>/identity/jwt-keys.pem, made on first start; required in production (one file for all replicas)
+    # the identity service's Ed25519 signing keys (JSON, newest first; the first signs, all are in the JWKS);
+    # default <data_dir>/identity/jwt-keys.json, made on first start; required in production (one file for all replicas)
     jwt_keys_file: Path | None = None
     revocation_poll_seconds: float = Field(default=5.0, gt=0)  # how often services fetch signed-out tokens
     smtp_url: str = "smtp://127.0.0.1:1025"
@@ -88,6 +91,8 @@ class Settings(BaseSettings):
             self.database_url = os.environ.get(f"IPP_{name}_DATABASE_URL", "")
         if not self.database_url:
             self.database_url = f"sqlite:///{(self.service_dir / 'events.sqlite').resolve()}"
+        self.trusted_proxies = os.environ.get(f"IPP_{name}_TRUSTED_PROXIES", self.trusted_proxies)
+        trusted_networks(self.trusted_proxies)  # a typo refuses to start rather than trusting nobody (or everybody)
         username = os.environ.get(f"IPP_{name}_KAFKA_SASL_USERNAME")
         if username:
             self.kafka_sasl_username = username

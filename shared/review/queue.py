@@ -7,6 +7,8 @@ is the `conclude` hook: by default it decides every waiting Review (one ReviewDe
 recording who, when and why) and records the decision on the material, so later complaints reuse it.
 A task pending past the review deadline (IPP_REVIEW_DEADLINE_HOURS) is `overdue` in the listing and counted
 in `ipp_review_tasks_overdue`; a service may close a task without a decision (`close`, e.g. a withdrawal).
+Nobody reviews their own: a reviewer whose account owns a task's material (the material's `account_id`: their
+identity, right, or a complaint they filed) neither sees it pending nor claims or decides it (409 REVIEWER_CONFLICT).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from shared.review.tables import (
 __all__ = ["CLAIM_SECONDS", "QueuedReviews", "ReviewQueue", "queue_tables", "review_tasks", "task_id_of"]
 
 CLAIM_SECONDS = 30 * 60
+OWNERS_KEPT = 65536  # material id -> owning account, remembered (an aggregate's account never changes)
 OVERDUE = Gauge("ipp_review_tasks_overdue", "Review tasks pending longer than the review deadline",
                 ["material_type"])
 
@@ -54,6 +57,7 @@ class ReviewQueue:
         self.app, self.claim_seconds = app, claim_seconds
         self.clock = getattr(app, "clock", None) or time.time
         self.deadline_seconds = app.settings.review_deadline_hours * 3600
+        self._owners: dict[str, str] = {}
         for material_type in material_types:
             OVERDUE.labels(material_type).set_function(lambda m=material_type: self.overdue_count(m))
 
@@ -83,13 +87,30 @@ class ReviewQueue:
                                                    review_tasks.c.status == PENDING).values(status=status))
         session.execute(update(waiting_reviews).where(waiting_reviews.c.task_id == task_id).values(pending=False))
 
+    def owner_of(self, material_id: str) -> str | None:
+        """The account whose material this is (its `account_id`), or None; services whose materials say it
+        otherwise override this."""
+        owner = self._owners.get(material_id)
+        if owner is None:
+            owner = getattr(self.app.get_or_none(material_id), "account_id", None)
+            if owner is not None:
+                if len(self._owners) >= OWNERS_KEPT:
+                    self._owners.clear()
+                self._owners[material_id] = owner
+        return owner
+
+    def _refuse_own(self, task: Any, reviewer_id: str) -> None:
+        if self.owner_of(task.material_id) == reviewer_id:
+            raise ApiError(409, "REVIEWER_CONFLICT", "You cannot review your own material or a complaint you "
+                           "filed: another reviewer decides it.")
+
     def view(self, session: Session, task: Any, now: float) -> dict:
         return task_view(session, task, now, self.deadline_seconds)
 
     def tasks(self, status: str = PENDING, reviewer_id: str | None = None, limit: int | None = None,
               offset: int = 0) -> list[dict]:
-        """Tasks by status, oldest first; for a reviewer, the pending ones others have a live claim on are left
-        out."""
+        """Tasks by status, oldest first; for a reviewer, the pending ones others have a live claim on, and those
+        of their own material, are left out."""
         return self.page(status, reviewer_id, limit, offset)[0]
 
     def page(self, status: str = PENDING, reviewer_id: str | None = None, limit: int | None = None,
@@ -102,6 +123,11 @@ class ReviewQueue:
                 claimed_by_others = select(task_claims.c.task_id).where(
                     task_claims.c.claimed_by != reviewer_id, task_claims.c.claimed_until > now)
                 query = query.where(review_tasks.c.task_id.not_in(claimed_by_others))
+                candidates = session.execute(query.with_only_columns(review_tasks.c.task_id,
+                                                                     review_tasks.c.material_id)).all()
+                own = [task_id for task_id, material_id in candidates if self.owner_of(material_id) == reviewer_id]
+                if own:
+                    query = query.where(review_tasks.c.task_id.not_in(own))
             total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
             rows = session.execute(query.order_by(review_tasks.c.created_at, review_tasks.c.task_id)
                                    .limit(limit).offset(offset)).all()
@@ -152,7 +178,7 @@ class ReviewQueue:
         """Reserve a pending task for one reviewer for claim_seconds; claiming again extends it."""
         now = self.clock()
         with self.app.transaction() as session:
-            self._pending_task(session, task_id)
+            self._refuse_own(self._pending_task(session, task_id), reviewer_id)
             until = self._take_claim(session, task_id, reviewer_id, now)
             return {"review_id": task_id, "claimed_by": reviewer_id, "claimed_until": rfc3339(until)}
 
@@ -171,13 +197,15 @@ class ReviewQueue:
         return decision_id
 
     def decide(self, task_id: str, reviewer_id: str, outcome: str, reasons: list[dict]) -> dict:
-        """Decide a pending task. Only the reviewer holding the claim may; an unclaimed (or lapsed) task is
-        claimed implicitly. Everything the decision does commits in one transaction, or nothing does."""
+        """Decide a pending task. Only the reviewer holding the claim may, never the material's owner; an
+        unclaimed (or lapsed) task is claimed implicitly. Everything the decision does commits in one
+        transaction, or nothing does."""
         if outcome == REJECTED and not reasons:
             raise ApiError(422, "REASONS_REQUIRED", "A rejection states its reasons: the complainant sees them.")
         now = self.clock()
         with self.app.transaction() as session:
             task = self._pending_task(session, task_id)
+            self._refuse_own(task, reviewer_id)
             check_reasons(task.material_type, reasons, {c["code"] for c in task.checks or []})
             self._take_claim(session, task_id, reviewer_id, now)
             decision_id = self.conclude(session, task, outcome, reasons, reviewer_id)
@@ -199,7 +227,11 @@ class QueuedReviews:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.review_queue = ReviewQueue(self, self.reviewed_materials)
+        self.review_queue = self.make_review_queue()
+
+    def make_review_queue(self) -> ReviewQueue:
+        """The application's queue (a service whose queue does more overrides this)."""
+        return ReviewQueue(self, self.reviewed_materials)
 
     def project(self, domain_event: Any, session: Session) -> None:
         super().project(domain_event, session)  # type: ignore[misc]

@@ -24,12 +24,16 @@ from shared.events.payloads import (
 )
 from shared.events.topics import BY_MODEL
 from shared.kit.inbox import Delivery, Inbox
+from shared.kit.keys import verification_code
+from shared.kit.settings import Settings
 from tests.integration.test_notifier_smtp import Mailbox, free_port, smtp_server
 
 COMPLAINT, ACCOUNT, ADDRESS = "c0ffee00-1111-2222-3333-444455556666", "account-1", "alice@example.com"
 URL = "https://www.kwaixiaodian.com/item?id=100200300"
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
 BLURRED = {"code": "ID_CARD_UNREADABLE", "message": "身份证照片不清晰"}
+REQUEST_ID = "5f0c6a3e-3b1d-4c2a-9e8f-0a1b2c3d4e5f"
+CODE = verification_code(Settings(service="notifier").key("email-codes"), REQUEST_ID)  # what the notifier derives
 
 
 class Inbound:
@@ -88,7 +92,7 @@ SCENARIOS = {
     "identity rejected": [decided(COMPLAINT, "identity", "rejected", [BLURRED])],
     "right rejected": [decided(COMPLAINT, "right", "rejected", [{"code": "CERTIFICATE_MISSING",
                                                                  "message": "缺少商标注册证"}])],
-    "email code": [EmailVerificationRequested(account_id=ACCOUNT, email=ADDRESS, code="135790",
+    "email code": [EmailVerificationRequested(account_id=ACCOUNT, email=ADDRESS, request_id=REQUEST_ID,
                                               expires_at=datetime.now(timezone.utc) + timedelta(minutes=10))],
     "right expiring": [RightExpiring(right_id="right-1", account_id=ACCOUNT, title="快手",
                                      registration_number="12345678", valid_until=date(2026, 12, 28), days_left=30)],
@@ -102,8 +106,8 @@ EXPECTED = {  # (scenario, language): subject start, phrases in both parts
     ("identity rejected", "en"): ("Identity not verified:", ("身份证照片不清晰", '"Identity"', "separate email")),
     ("right rejected", "zh-CN"): ("权利认证未通过：", ("缺少商标注册证", "我的权利", "重新提交", "另一封邮件")),
     ("right rejected", "en"): ("Right not verified:", ("缺少商标注册证", "My rights", "amended", "separate email")),
-    ("email code", "zh-CN"): ("知识产权保护平台邮箱验证码", ("135790", "北京时间")),
-    ("email code", "en"): ("Your IP protection platform verification code", ("135790", "UTC")),
+    ("email code", "zh-CN"): ("知识产权保护平台邮箱验证码", (CODE, "北京时间")),
+    ("email code", "en"): ("Your IP protection platform verification code", (CODE, "UTC")),
     ("right expiring", "zh-CN"): ("权利即将到期：“快手”（12345678）将于 2026-12-28 到期", ("30 天", "添加权利")),
     ("right expiring", "en"): ('Right expiring: "快手" (12345678) expires on 2026-12-28', ("30 days", "Add right")),
 }

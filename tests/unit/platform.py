@@ -63,7 +63,7 @@ class Platform:
     def holder(self, phone: str, id_number: str) -> tuple[str, str]:
         """A registered account with a bound email and a submitted identity: (account_id, identity_id)."""
         app = self.app("identity")
-        account_id = app.register(phone, "password-1", "000000")
+        account_id = app.register(phone, "correct horse battery", "000000")
         app.bind_email(account_id, f"holder-{phone[-4:]}@example.com", "000000")
         person = app.party("individual", "张三", "resident_id", id_number, [DOC, DOC])
         return account_id, app.submit_identity(account_id, "holder", person, None, None)

@@ -1,5 +1,11 @@
 """Target URLs: on the marketplace, with a listing id, at most 300 per complaint, duplicates merged.
 
+A target becomes a link in the reviewer console and in emails, so it is read the way a browser reads it (the
+WHATWG URL Standard, `ada_url`), and anything a browser and a Python reader (RFC 3986) could see differently is
+refused: a backslash, a user name (`user@`), a port, a percent-encoded or IP-address host, a host that normalises
+to another one (fullwidth dots…). What is stored is the browser's href (without its fragment), its percent-encoded
+non-ASCII characters shown as characters: a browser given the stored text goes to exactly that href.
+
 A URL is at most 2048 bytes of UTF-8 with no whitespace, control character, quote or backslash, so it is the same
 number of bytes inside an event's JSON; listing and shop ids are at most 64 unreserved characters. The largest
 ComplaintFiled event is therefore 300 targets × (36 target id + 2048 URL + 2 × 64 ids + 55 of JSON) ≈ 680 KB,
@@ -14,7 +20,9 @@ import unicodedata
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import SplitResult, parse_qs, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
+
+from ada_url import URL, HostType, idna_to_unicode
 
 MAX_TARGETS = 300
 MAX_URL_BYTES = 2048
@@ -23,6 +31,8 @@ _DIGITS = re.compile(r"[0-9]{6,}")
 _ID = re.compile(r"[A-Za-z0-9._~-]{1,64}")  # RFC 3986 unreserved: never escaped in JSON
 _ASCII_BLANK = re.compile(r"[\x00-\x20\x7f]")
 _BLANK_OR_CONTROL = {"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"}  # Unicode spaces, controls, format marks, surrogates
+_ENCODED_NON_ASCII = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
+DEFAULT_PORTS = {"http": 80, "https": 443}
 NOT_AN_ID = "not a listing: its {} is not 1 to 64 letters, digits, '-', '_', '.' or '~'"
 
 
@@ -112,18 +122,60 @@ def listing_of(url: str, parts: SplitResult) -> tuple[str, str | None]:
     return listing, shop
 
 
+def as_browsers_read(url: str, parts: SplitResult) -> URL:
+    """The URL as a browser reads it, refused where that reading could differ from what the text shows (or from
+    `parts`, the RFC 3986 reading the rest of the platform would make)."""
+    if "@" in parts.netloc:
+        raise InvalidTarget(url, "contains a user name or password (user@)")
+    if parts.port is not None and parts.port != DEFAULT_PORTS[parts.scheme]:
+        raise InvalidTarget(url, "names a port: marketplace listings use the default one")
+    shown_host = parts.hostname or ""
+    if "%" in shown_host:
+        raise InvalidTarget(url, "has a percent-encoded host")
+    try:
+        parsed = URL(url)
+    except ValueError as exc:
+        raise InvalidTarget(url, "not an http(s) URL a browser can open") from exc
+    if parsed.protocol != f"{parts.scheme}:" or parsed.username or parsed.password or parsed.port:
+        raise InvalidTarget(url, "a browser reads its scheme, user or port differently")
+    if parsed.host_type != HostType.DEFAULT:
+        raise InvalidTarget(url, "has an IP address for a host, not the marketplace's name")
+    if shown_host not in (parsed.hostname, idna_to_unicode(parsed.hostname)):
+        raise InvalidTarget(url, f"a browser reads its host as {shown(parsed.hostname)}")
+    return parsed
+
+
+def displayed(href: str) -> str:
+    """The href with its percent-encoded non-ASCII characters shown as characters (never spaces, controls or
+    format marks), as long as a browser reads the result back to the same href."""
+    def decoded(run: re.Match[str]) -> str:
+        try:
+            text = unquote(run.group(), errors="strict")
+        except UnicodeDecodeError:
+            return run.group()
+        return run.group() if blank_or_control(text) else text
+
+    shown_text = _ENCODED_NON_ASCII.sub(decoded, href)
+    try:
+        same = URL(shown_text).href == href
+    except ValueError:
+        same = False
+    return shown_text if same else href
+
+
 def parse_target(url: str, marketplace_hosts: tuple[str, ...]) -> Target:
     """A listing on the marketplace, or InvalidTarget saying why not."""
     url = url.strip()
     why = text_problem(url)
     if why:
         raise InvalidTarget(url, why)
-    parts = split(url)
-    if not on_marketplace(parts.hostname or "", marketplace_hosts):
+    parsed = as_browsers_read(url, split(url))
+    if not on_marketplace(parsed.hostname, marketplace_hosts):
         raise InvalidTarget(url, "not on the marketplace")
-    listing, shop = listing_of(url, parts)
-    normal = urlunsplit((parts.scheme, parts.netloc.lower(), parts.path, parts.query, ""))
-    if byte_length(normal) > MAX_URL_BYTES:  # lowering a non-ASCII host can lengthen it
+    href = parsed.href.partition("#")[0]  # the fragment never reaches the marketplace (an href's first # starts it)
+    listing, shop = listing_of(url, urlsplit(href))
+    normal = displayed(href)
+    if byte_length(normal) > MAX_URL_BYTES:  # a browser's reading can be longer (punycode, percent-encoding)
         raise InvalidTarget(url, "too long")
     return Target(url=normal, listing_id=listing, shop_id=shop)
 

@@ -12,10 +12,12 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
+from services.identity.adapters.sms import SmsUnavailable
 from services.identity.adapters.throttle import TooManyRequests
 from services.identity.application import IdentityApplication
 from services.identity.domain.model import Account
 from shared.kit.auth import CurrentPrincipal
+from shared.kit.clients import client_address
 from shared.kit.http import error_body
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -23,7 +25,8 @@ Ticket = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{16,64}$")]
 
 
 class RateLimitedRoute(APIRoute):
-    """Answers a rate limit with 429, its stable code and a Retry-After header."""
+    """Answers a rate limit with 429 (and an SMS gateway that failed with 503), its stable code and a Retry-After
+    header."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -31,8 +34,8 @@ class RateLimitedRoute(APIRoute):
         async def handle(request: Request) -> Response:
             try:
                 return await handler(request)
-            except TooManyRequests as exc:
-                return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=429,
+            except (TooManyRequests, SmsUnavailable) as exc:
+                return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status,
                                     headers={"Retry-After": str(exc.retry_after)})
 
         return handle
@@ -47,7 +50,7 @@ class SmsCodeIn(BaseModel):
 
 class AccountIn(BaseModel):
     phone: Text
-    password: Annotated[str, StringConstraints(min_length=8, max_length=128)]
+    password: Annotated[str, StringConstraints(max_length=4096)]  # the policy (422 WEAK_PASSWORD) says the rest
     sms_code: Text
 
 
@@ -78,7 +81,8 @@ def app_of(request: Request) -> IdentityApplication:
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else ""
+    """The client's address: X-Forwarded-For is believed only from IPP_TRUSTED_PROXIES (the portal, a balancer)."""
+    return client_address(request, request.app.state.settings.trusted_proxies)
 
 
 def session_response(request: Request, account: Account) -> dict:
@@ -114,14 +118,19 @@ def sign_in(body: Annotated[PasswordSessionIn | SmsSessionIn, Field(discriminato
     return session_response(request, account)
 
 
+BROWSER_SECRET_HEADER = "X-IPP-Browser-Secret"  # what the opening browser proves itself with (qr_logins.py)
+
+
 @router.post("/v1/qr-logins", status_code=201)
 def open_qr_login(request: Request) -> dict:
+    """{ticket, qr_payload, expires_at, browser_secret}: the browser keeps the secret (never in the QR)."""
     return app_of(request).qr_logins.open()
 
 
 @router.get("/v1/qr-logins/{ticket}")
 def qr_login_status(ticket: Ticket, request: Request) -> dict:
-    status, account = app_of(request).collect_qr_login(ticket)
+    """The ticket's status to anyone who has it; the session only to the browser that sends its secret."""
+    status, account = app_of(request).collect_qr_login(ticket, request.headers.get(BROWSER_SECRET_HEADER, ""))
     return {"status": status, **(session_response(request, account) if account else {})}
 
 

@@ -61,8 +61,10 @@ class EventHandler:
 
     @handle.register(EmailVerificationRequested)
     def _code_requested(self, payload: EmailVerificationRequested, event: CloudEvent) -> None:
-        self.app.request_email_code(event.id, payload.account_id, payload.email, payload.code,
-                                    payload.expires_at, event.correlationid)
+        if not (payload.request_id or payload.code):
+            return  # nothing to derive a code from: no mail to write
+        self.app.request_email_code(event.id, payload.account_id, payload.email, payload.request_id,
+                                    payload.expires_at, event.correlationid, code=payload.code)
 
     @handle.register(EmailBound)
     def _email_bound(self, payload: EmailBound, event: CloudEvent) -> None:

@@ -1,11 +1,20 @@
-"""The notifier's HTTP routes beside the kit's health and metrics: notifications for operators."""
+"""The notifier's HTTP routes beside the kit's health and metrics: the notifications about a complaint.
+
+Reviewers and admins read them for any complaint; an account reads those of the complaints it filed (the
+notifier knows who filed each one from ComplaintFiled). To anyone else a complaint's notifications answer 404,
+as an unknown complaint does, so the route tells nobody which complaints exist.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
+from shared.kit.auth import CurrentPrincipal
+from shared.kit.http import ApiError
+
 router = APIRouter(prefix="/v1", tags=["notifications"])
+STAFF = ("reviewer", "admin")
 
 
 class NotificationView(BaseModel):
@@ -21,6 +30,11 @@ class NotificationView(BaseModel):
 
 
 @router.get("/notifications", response_model=list[NotificationView])
-def notifications(request: Request, complaint_id: str = Query(min_length=1, max_length=64)) -> list[dict]:
+def notifications(request: Request, who: CurrentPrincipal,
+                  complaint_id: str = Query(min_length=1, max_length=64)) -> list[dict]:
     """The notifications about a complaint and their status; addresses only ever masked."""
-    return request.app.state.notifier.notifications_about(complaint_id)
+    notifier = request.app.state.notifier
+    staff = any(role in who.roles for role in STAFF)
+    if not staff and notifier.complainant_of(complaint_id) != who.account_id:
+        raise ApiError(404, "COMPLAINT_NOT_FOUND", "No such complaint.")
+    return notifier.notifications_about(complaint_id)

@@ -1,5 +1,7 @@
 """The complaints service's reviewer routes: the complaint queue, deadlines, and every error code."""
 
+from uuid import UUID
+
 import pytest
 
 from deploy.client import PDF
@@ -65,6 +67,17 @@ def test_only_reviewers_see_and_decide_the_queue(manual, waiting):
     assert error(manual.http.post(f"/v1/reviews/{task['review_id']}/claim", headers=holder)) == (403, "FORBIDDEN")
     assert error(manual.http.post(f"/v1/reviews/{task['review_id']}/decision", headers=holder,
                                   json={"outcome": "approved"})) == (403, "FORBIDDEN")
+
+
+def test_a_reviewer_never_sees_claims_or_decides_a_complaint_they_filed(manual, waiting):
+    _, complaint_id, task = waiting
+    filer = manual.app.repository.get(UUID(complaint_id)).account_id
+    own = manual.token(filer, ("holder", "reviewer"))
+    assert manual.http.get("/v1/reviews", headers=own).json() == []
+    assert error(manual.http.post(f"/v1/reviews/{task['review_id']}/claim", headers=own)) == (409, "REVIEWER_CONFLICT")
+    assert error(decide(manual, task, reviewer=filer)) == (409, "REVIEWER_CONFLICT")
+    assert manual.app.repository.get(UUID(complaint_id)).status != "approved"
+    assert decide(manual, task, reviewer="reviewer-2").status_code == 200
 
 
 def test_a_claimed_task_is_hidden_from_and_refused_to_other_reviewers(manual, waiting):

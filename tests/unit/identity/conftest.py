@@ -28,10 +28,12 @@ class Clock:
 class Identity:
     """A TestClient of the identity API with the steps every test needs."""
 
-    def __init__(self, tmp_path, review_mode: str = "auto", dev_code: str | None = "000000") -> None:
-        self.settings = Settings(service="identity", data_dir=tmp_path, dev_code=dev_code, review_mode=review_mode)
+    def __init__(self, tmp_path, review_mode: str = "auto", dev_code: str | None = "000000", sms=None,
+                 **settings: object) -> None:
+        self.settings = Settings(service="identity", data_dir=tmp_path, dev_code=dev_code, review_mode=review_mode,
+                                 **settings)
         self.clock = Clock()
-        self.app = IdentityApplication(self.settings, clock=self.clock)
+        self.app = IdentityApplication(self.settings, clock=self.clock, sms=sms)  # sms: an SmsSender (a fake)
         self.service = bootstrap(self.settings, self.app)
         self.http = TestClient(create_http_app(self.service))  # no lifespan: no broker needed
 
@@ -39,7 +41,7 @@ class Identity:
         token, _ = self.service.state["signer"].issue(account_id, list(roles), 5)
         return {"Authorization": f"Bearer {token}"}
 
-    def register(self, phone: str, password: str = "password-1") -> dict:
+    def register(self, phone: str, password: str = "correct horse battery") -> dict:
         """A new account's bearer header."""
         response = self.http.post("/v1/accounts", json={"phone": phone, "password": password, "sms_code": "000000"})
         assert response.status_code == 201, response.text

@@ -16,23 +16,24 @@ def code_of(response) -> tuple[int, str]:
 
 def test_a_phone_registers_once(identity):
     identity.register("13800138301")
-    again = identity.http.post("/v1/accounts", json={"phone": "13800138301", "password": "password-2",
+    again = identity.http.post("/v1/accounts", json={"phone": "13800138301", "password": "another horse battery",
                                                      "sms_code": "000000"})
     assert code_of(again) == (409, "PHONE_ALREADY_REGISTERED")
 
 
 def test_registration_needs_the_sms_code_and_a_real_phone(identity):
-    wrong = identity.http.post("/v1/accounts", json={"phone": "13800138302", "password": "password-1",
+    wrong = identity.http.post("/v1/accounts", json={"phone": "13800138302", "password": "correct horse battery",
                                                      "sms_code": "123456"})
     assert code_of(wrong) == (422, "INVALID_CODE")
-    bad = identity.http.post("/v1/accounts", json={"phone": "12345", "password": "password-1", "sms_code": "000000"})
+    bad = identity.http.post("/v1/accounts", json={"phone": "12345", "password": "correct horse battery",
+                                                   "sms_code": "000000"})
     assert code_of(bad) == (422, "INVALID_PHONE")
 
 
 def test_sign_in_by_phone_or_bound_email_and_wrong_credentials_are_401(identity):
     identity.with_email("13800138303", "me@example.com")
     for login in ("13800138303", "ME@example.com"):
-        body = {"method": "password", "login": login, "password": "password-1"}
+        body = {"method": "password", "login": login, "password": "correct horse battery"}
         assert identity.http.post("/v1/sessions", json=body).status_code == 200
     wrong = identity.http.post("/v1/sessions", json={"method": "password", "login": "13800138303", "password": "x"})
     assert code_of(wrong) == (401, "INVALID_CREDENTIALS")

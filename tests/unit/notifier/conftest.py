@@ -62,10 +62,12 @@ def email_bound(account_id: str, email: str, language: str = "zh-CN") -> EmailBo
     return EmailBound(account_id=account_id, email=email, language=language, bound_at=NOW)
 
 
-def code_requested(account_id: str, email: str, code: str = "246810",
+def code_requested(account_id: str, email: str, request_id: str | None = None,
                    expires_at: datetime | None = None) -> EmailVerificationRequested:
+    """Identity's request: its id, never the code (the notifier derives that)."""
     expires_at = expires_at or datetime.now(timezone.utc) + timedelta(minutes=10)
-    return EmailVerificationRequested(account_id=account_id, email=email, code=code, expires_at=expires_at)
+    return EmailVerificationRequested(account_id=account_id, email=email, request_id=request_id or str(uuid.uuid4()),
+                                      expires_at=expires_at)
 
 
 def cloud_event(payload: BaseModel, event_id: str | None = None) -> CloudEvent:

@@ -1,4 +1,4 @@
-"""The development mailbox page: the SMTP sink's Maildir, newest first, never in production."""
+"""The development mailbox page: the SMTP sink's Maildir, newest first, only when IPP_DEV_MAILBOX is on."""
 
 from __future__ import annotations
 
@@ -27,8 +27,9 @@ def store(maildir: Path, subject: str, to: str, text: str) -> str:
     return key
 
 
-def client(data_dir: Path, env: str = "development", **settings: object) -> TestClient:
-    return TestClient(create_http_app(bootstrap(settings_for("notifier", data_dir=data_dir, env=env, **settings))))
+def client(data_dir: Path, env: str = "development", dev_mailbox: bool = True, **settings: object) -> TestClient:
+    chosen = settings_for("notifier", data_dir=data_dir, env=env, dev_mailbox=dev_mailbox, **settings)
+    return TestClient(create_http_app(bootstrap(chosen)))
 
 
 def test_the_dev_mailbox_lists_the_sinks_mail_newest_first(tmp_path):
@@ -63,7 +64,25 @@ def test_an_empty_or_missing_mailbox_says_no_mail_yet(tmp_path):
     assert "No mail yet" in client(tmp_path).get("/dev/mailbox").text
 
 
+@pytest.mark.parametrize("env", ["development", "test"])
+def test_the_dev_mailbox_is_off_unless_asked_for_even_in_development(tmp_path, env):
+    key = store(tmp_path / "mail", "邮箱验证码", "alice@example.com", "您的验证码为 135790")
+    off = client(tmp_path, env=env, dev_mailbox=False)
+    for path in ("/dev/mailbox", f"/dev/mailbox/{key}"):
+        page = off.get(path)
+        assert page.status_code == 404 and "135790" not in page.text
+
+
+def test_the_dev_mailbox_is_off_by_default(tmp_path, monkeypatch):
+    monkeypatch.delenv("IPP_DEV_MAILBOX", raising=False)
+    store(tmp_path / "mail", "邮箱验证码", "alice@example.com", "您的验证码为 135790")
+    default = TestClient(create_http_app(bootstrap(settings_for("notifier", data_dir=tmp_path))))
+    assert default.get("/dev/mailbox").status_code == 404
+
+
 @pytest.mark.parametrize("path", ["/dev/mailbox", "/dev/mailbox/anything"])
 def test_there_is_no_dev_mailbox_in_production(tmp_path, path):
     store(tmp_path / "mail", "s", "alice@example.com", "t")
-    assert client(tmp_path, env="production", secret_key="s" * 40).get(path).status_code == 404
+    assert client(tmp_path, env="production", dev_mailbox=False, secret_key="s" * 40).get(path).status_code == 404
+    with pytest.raises(ValueError, match="IPP_DEV_MAILBOX"):
+        client(tmp_path, env="production", secret_key="s" * 40)

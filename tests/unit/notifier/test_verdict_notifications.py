@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -12,6 +14,8 @@ from services.notifier.adapters.public_events import public_events
 from services.notifier.adapters.smtp import PermanentFailure, TransientFailure
 from services.notifier.domain.address_book import BoundAddress
 from services.notifier.domain.notification import EMAIL_CODE, VERDICT, Notification
+from shared.events.payloads import EmailVerificationRequested
+from shared.kit.keys import verification_code
 from shared.kit.outbox import cloud_event
 
 COMPLAINT, ACCOUNT, ADDRESS = "c0ffee00-1111-2222-3333-444455556666", "account-1", "alice@example.com"
@@ -116,13 +120,28 @@ async def test_the_verdict_is_written_in_simplified_chinese_by_default(app, deli
 
 
 async def test_a_verification_code_is_mailed_to_the_address_it_was_requested_for(app, deliver, contract, mailer, smtp):
-    event = deliver(contract.code_requested(ACCOUNT, "bob@example.com", code="135790"))
+    request_id = "5f0c6a3e-3b1d-4c2a-9e8f-0a1b2c3d4e5f"
+    code = verification_code(app.email_code_key, request_id)
+    event = deliver(contract.code_requested(ACCOUNT, "bob@example.com", request_id=request_id))
     await mailer.deliver_due()
 
     [message] = smtp.accepted
     assert message["To"] == "bob@example.com"
+    assert code in message.get_body(("plain",)).get_content()
+    notification = app.notification(Notification.create_id(EMAIL_CODE, event.id))
+    assert notification.status == "sent"
+    assert code not in json.dumps(notification.content)  # the notifier keeps the request id, not the code
+
+
+async def test_a_request_published_before_request_ids_still_gets_its_mail(app, deliver, contract, mailer, smtp):
+    legacy = EmailVerificationRequested.model_validate({"account_id": ACCOUNT, "email": "bob@example.com",
+                                                        "code": "135790", "expires_at": datetime.now(timezone.utc)
+                                                        + timedelta(minutes=10)})
+    deliver(legacy)
+    await mailer.deliver_due()
+
+    [message] = smtp.accepted
     assert "135790" in message.get_body(("plain",)).get_content()
-    assert app.notification(Notification.create_id(EMAIL_CODE, event.id)).status == "sent"
 
 
 async def test_a_code_that_expired_before_it_could_be_sent_is_not_sent(app, deliver, contract, mailer, smtp):

@@ -150,7 +150,7 @@ def test_reasons_come_from_the_catalogue_or_the_task_checks(identity):
 def test_the_reason_catalogue_is_served_per_material_type(identity):
     reviewer = identity.token("reviewer-1", ("reviewer",))
     served = identity.http.get("/v1/reviews/reason-codes", headers=reviewer)
-    assert served.status_code == 200 and list(served.json()) == ["identity"]
+    assert served.status_code == 200 and list(served.json()) == ["identity", "identity_dispute"]
     codes = {entry["code"] for entry in served.json()["identity"]}
     assert {"ID_CARD_ILLEGIBLE", "NAME_MISMATCH", "DOCUMENT_FORGED", "AUTHORIZATION_INSUFFICIENT", "OTHER"} <= codes
     assert all(entry["description"] for entry in served.json()["identity"])
@@ -228,3 +228,36 @@ def test_checks_sharing_a_code_merge_into_one_that_fails_if_either_does():
     from shared.review.domain import Check, merged
     checks = [Check("A", True, "a ok"), Check("B", True, "b ok"), Check("A", False, "a failed"), Check("B", True, "")]
     assert merged(checks) == [Check("A", False, "a failed"), Check("B", True, "b ok")]
+
+
+def test_a_reviewer_never_sees_claims_or_decides_their_own_material(identity):
+    identity_id, _ = waiting_identity(identity, "13800138430")
+    owner = identity.app.repository.get(UUID(identity_id)).account_id
+    theirs, other = identity.token(owner, ("holder", "reviewer")), identity.token("reviewer-2", ("reviewer",))
+    [task] = identity.http.get("/v1/reviews", headers=other).json()
+
+    listed = identity.http.get("/v1/reviews", headers=theirs)
+    claim = identity.http.post(f"/v1/reviews/{task['review_id']}/claim", headers=theirs)
+    decide = identity.http.post(f"/v1/reviews/{task['review_id']}/decision", headers=theirs,
+                                json={"outcome": "approved", "reasons": []})
+
+    assert (listed.json(), listed.headers["x-total-count"]) == ([], "0")
+    for refused in (claim, decide):
+        assert (refused.status_code, refused.json()["error"]["code"]) == (409, "REVIEWER_CONFLICT")
+    assert identity.app.repository.get(UUID(identity_id)).status == "under_review"  # nothing was decided
+    assert identity.http.get("/v1/reviews", headers=other).json()[0]["claimed_by"] is None  # nor claimed
+    decided = identity.http.post(f"/v1/reviews/{task['review_id']}/decision", headers=other,
+                                 json={"outcome": "approved", "reasons": []})
+    assert decided.status_code == 200 and decided.json()["decision"]["reviewer_id"] == "reviewer-2"
+
+
+def test_the_own_material_left_out_does_not_hide_the_others_or_skew_the_pages(identity):
+    mine, _ = waiting_identity(identity, "13800138431")
+    others = [waiting_identity(identity, f"1380013844{n}")[0] for n in range(2)]
+    reviewer = identity.token(identity.app.repository.get(UUID(mine)).account_id, ("reviewer",))
+
+    first = identity.http.get("/v1/reviews", params={"limit": 1}, headers=reviewer)
+    rest = identity.http.get("/v1/reviews", params={"limit": 1, "offset": 1}, headers=reviewer)
+
+    assert first.headers["x-total-count"] == "2"
+    assert [t["material_id"] for t in first.json() + rest.json()] == others

@@ -15,7 +15,7 @@ def platform(tmp_path) -> Platform:
 def agent_for(platform: Platform, phone: str, n: int, scope: list[str], valid_until: str) -> tuple[str, str]:
     """An agent account acting for 张三 under an authorisation of `scope` until `valid_until`."""
     app = platform.app("identity")
-    account_id = app.register(phone, "password-1", "000000")
+    account_id = app.register(phone, "correct horse battery", "000000")
     app.bind_email(account_id, f"agent-{n}@example.com", "000000")
     holder = app.party("individual", "张三", "resident_id", resident_id(n), [DOC, DOC])
     agent = app.party("individual", "李四", "resident_id", resident_id(n + 1), [DOC, DOC])
