@@ -172,6 +172,36 @@ TEXT: dict[str, tuple[str, str]] = {
     "inf.copied_images": ("盗用图片", "Copied images"), "inf.copied_video": ("盗用视频", "Copied video"),
     "inf.copied_text": ("抄袭文字", "Copied text"), "inf.pirated_software": ("盗版软件", "Pirated software"),
     "inf.patent_infringement": ("专利侵权", "Patent infringement"), "inf.design_copy": ("外观设计抄袭", "Design copy"),
+    "my_disputes": ("我的证件号申诉", "My disputes"), "dispute_new": ("证件号申诉", "Dispute a document number"),
+    "dispute_intro": ("如果您的证件号已被其他账号认证，请说明该证件为何属于您，并上传证据（如手持证件照片、户籍证明）。"
+                      "申诉成立后，该证件号将释放给您，您可以提交身份认证。审核结果会发送到您绑定的邮箱。",
+                      "If another account has registered your document number, say why it is yours and upload "
+                      "evidence (a photo of you holding the card, a household register extract). If a reviewer "
+                      "upholds the dispute, the number is released to you and you can submit your identity. The "
+                      "result is emailed to you."),
+    "dispute_it": ("这是您本人的证件？发起申诉", "Is it yours? Dispute it"),
+    "dispute_statement": ("申诉说明", "Statement"),
+    "dispute_statement_hint": ("说明该证件为何属于您（不超过 2000 字）",
+                               "Why the number is yours (up to 2000 characters)"),
+    "dispute_evidence": ("证据材料", "Evidence"),
+    "dispute_evidence_hint": ("1–10 个图片或 PDF，每个不超过 10 MB，可一次选择多个",
+                              "1 to 10 images or PDFs, up to 10 MB each; choose several at once"),
+    "evidence_count": ("请上传 1–10 个证据文件。", "Upload 1 to 10 evidence files."),
+    "submit_dispute": ("提交申诉", "Submit the dispute"), "new_dispute": ("发起证件号申诉", "Dispute a number"),
+    "dispute_submitted": ("申诉已提交，审核结果将发送到您的邮箱。",
+                          "The dispute is submitted; the result will be emailed to you."),
+    "dispute_status.submitted": ("待审核", "Awaiting review"), "dispute_status.upheld": ("申诉成立", "Upheld"),
+    "dispute_status.dismissed": ("申诉驳回", "Dismissed"),
+    "dispute_upheld_next": ("该证件号已释放给您，请尽快提交身份认证。",
+                            "The number is released to you: submit your identity soon."),
+    "submitted_at": ("提交时间", "Submitted"), "decided_at": ("审核时间", "Decided"),
+    "doc.dispute_evidence": ("申诉证据", "Dispute evidence"),
+    "task_kind.identity_dispute": ("证件号申诉", "Number dispute"),
+    "holding_identities": ("当前占用该证件号的身份认证", "Identities now holding the number"),
+    "no_holding_identities": ("目前没有身份认证占用该证件号。", "No identity holds the number now."),
+    "uphold_dispute": ("支持申诉（释放证件号）", "Uphold (release the number)"),
+    "dismiss_dispute": ("驳回申诉", "Dismiss"), "account": ("账号", "Account"),
+    "dispute_reason_code": ("审核原因", "Reason"),
 }
 
 ERRORS: dict[str, tuple[str, str]] = {

@@ -49,6 +49,15 @@ def submit_identity(page: Page, name: str, id_number: str) -> None:
     page.get_by_role("button", name="提交").click()
 
 
+def dispute_number(page: Page, id_number: str, statement: str, evidence: list[str]) -> None:
+    """On the dispute form (证件号申诉): the number again (it is never carried in the link), why it is the
+    disputer's, and the evidence files, chosen at once."""
+    page.get_by_label("证件号码").fill(id_number)
+    page.get_by_label("申诉说明").fill(statement)
+    page.get_by_label("证据材料").set_input_files([png(name) for name in evidence])
+    page.get_by_role("button", name="提交申诉").click()
+
+
 def add_trademark(page: Page, portal: str, title: str, holder: str, nice_classes: str = "25, 35") -> None:
     page.goto(f"{portal}/rights/new")
     page.get_by_label("权利名称").fill(title)

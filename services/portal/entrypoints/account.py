@@ -109,6 +109,23 @@ async def identity_body(client: Api, form: FormData) -> dict:
     return body
 
 
+def reserving_field(form: FormData) -> tuple[str, str]:
+    """(form field, document type) of the number a submission reserves: an agent identity reserves only the
+    agent's own number, a holder identity the holder's; an enterprise's is its credit code."""
+    prefix = "agent_" if text(form, "role") == "agent" else ""
+    if text(form, prefix + "kind") == "enterprise":
+        return prefix + "credit_code", "unified_social_credit_code"
+    return prefix + "id_number", text(form, prefix + "document_type") or "resident_id"
+
+
+def dispute_link(request: Request, form: FormData) -> dict:
+    """Where a number another account holds is disputed, shown with the refusal next to that number. The link
+    names only the document type: a document number never goes into a URL (history, logs, Referer)."""
+    field, document_type = reserving_field(form)
+    return {"field": field, "href": f"/identities/disputes/new?document_type={document_type}",
+            "text": i18n.t(lang_of(request), "dispute_it")}
+
+
 def identity_errors(request: Request, failure: ApiFailure) -> dict[str, str]:
     """{form field: message}: a validation failure's path names the party (holder or agent_) or the
     authorisation (auth_), so the message lands next to the right one of the two parties' same-named fields."""
@@ -154,6 +171,10 @@ async def submit_identity(request: Request) -> Response:
         else:
             await client.call("POST", "identity", "/v1/identities", json=body)
     except ApiFailure as failure:
-        return render(request, "identity.html", 400, identity=identity, values=values,
-                      errors=identity_errors(request, failure))
+        errors, dispute = identity_errors(request, failure), None
+        if failure.code == "DOCUMENT_ALREADY_REGISTERED":
+            dispute = dispute_link(request, form)
+            errors = {dispute["field"]: errors["form"], "form": errors["form"]}
+        return render(request, "identity.html", 400, identity=identity, values=values, errors=errors,
+                      dispute=dispute)
     return redirect("/identity")

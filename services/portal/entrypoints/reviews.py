@@ -1,4 +1,8 @@
-"""The reviewer console: a queue per material type, claim a task, decide it with catalogued reason codes."""
+"""The reviewer console: a queue per material type, claim a task, decide it with catalogued reason codes.
+
+Identity's queue also holds disputes of a squatted document number (material_type `identity_dispute`): each
+is shown as a dispute (statement, evidence, the identities holding the number) and decided with the codes the
+catalogue has for its own material type."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from services.portal.web import SHA256_TEXT, api, errors_of, lang_of, passthroug
 
 router = APIRouter(route_class=PortalRoute, tags=["reviews"])
 QUEUES = {"identity": "identity", "right": "rights", "complaint": "complaints"}  # material type -> service
+DISPUTE = "identity_dispute"  # in identity's queue
 UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 PAGE = 20  # tasks per queue on one console page: each comes with its material and previews
 
@@ -35,11 +40,13 @@ async def queue(client: Api, service: str, offset: int) -> tuple[list[dict] | No
     return found.json(), int(found.headers.get("x-total-count") or 0)
 
 
-async def reason_codes(client: Api, service: str, material: str) -> list[dict]:
+async def reason_codes(client: Api, service: str) -> dict[str, list[dict]]:
+    """The service's reason catalogue, {material_type: [{code, description}]} (none when it does not answer)."""
     try:
-        return (await client.call("GET", service, "/v1/reviews/reason-codes")).get(material, [])
+        found = await client.call("GET", service, "/v1/reviews/reason-codes")
     except ApiFailure:
-        return []
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def age_minutes(created_at: object) -> int:
@@ -68,11 +75,41 @@ async def material_details(client: Api, material: str, task: dict) -> dict:
         return {"unavailable": True}
 
 
-async def with_details(client: Api, lang: str, material: str, found: list[dict] | None) -> list[dict]:
+def blob_ids(value: object) -> list[str]:
+    """The blob id of every document in part of a material's view (as shared/review/http.py finds them)."""
+    if isinstance(value, dict):
+        return ([value["blob_id"]] if "blob_id" in value else []) + [b for v in value.values() for b in blob_ids(v)]
+    if isinstance(value, list):
+        return [b for v in value for b in blob_ids(v)]
+    return []
+
+
+def of_dispute(details: dict) -> dict:
+    """A dispute's files in their places: the disputer's evidence, and each holding identity's own documents
+    beside it, to compare."""
+    files = {f.get("blob_id"): f for f in details.get("files") or [] if isinstance(f, dict)}
+
+    def among(value: object) -> list[dict]:
+        return [files[b] for b in dict.fromkeys(blob_ids(value)) if b in files]
+
+    holding = [{**i, "files": among(i)} for i in details.get("holding_identities") or [] if isinstance(i, dict)]
+    return {**details, "evidence_files": among(details.get("evidence")), "holding_identities": holding}
+
+
+async def with_details(client: Api, lang: str, material: str, found: list[dict] | None,
+                       catalogue: dict[str, list[dict]]) -> list[dict]:
+    """The tasks with their material's details and the reason codes of each one's own material type."""
     tasks = found or []
     details = await asyncio.gather(*(material_details(client, material, t) for t in tasks))
-    return [{**t, "age": age_minutes(t.get("created_at")), "age_text": age_text(lang, age_minutes(t.get("created_at"))),
-             "details": d} for t, d in zip(tasks, details, strict=True)]
+    shown = []
+    for task, shown_details in zip(tasks, details, strict=True):
+        kind = task.get("material_type") or material
+        if kind == DISPUTE and not shown_details.get("unavailable"):
+            shown_details = of_dispute(shown_details)
+        minutes = age_minutes(task.get("created_at"))
+        shown.append({**task, "kind": kind, "age": minutes, "age_text": age_text(lang, minutes),
+                      "codes": catalogue.get(kind, []), "details": shown_details})
+    return shown
 
 
 def offset_of(request: Request, material: str) -> int:
@@ -88,14 +125,19 @@ async def console(request: Request, status: int = 200, errors: dict | None = Non
         pages = await asyncio.gather(*(queue(client, s, offsets[m]) for m, s in QUEUES.items()))
     except ApiFailure as failure:
         return render(request, "reviews.html", 403, queues={}, errors=errors_of(request, failure))
-    codes = await asyncio.gather(*(reason_codes(client, s, m) for m, s in QUEUES.items()))
+    catalogues = await asyncio.gather(*(reason_codes(client, s) for s in QUEUES.values()))
     lang = lang_of(request)
-    listed = await asyncio.gather(*(with_details(client, lang, m, found)
-                                    for m, (found, _) in zip(QUEUES, pages, strict=True)))
-    queues = {m: {"tasks": shown, "available": found is not None, "codes": c, "total": total,
+    listed = await asyncio.gather(*(with_details(client, lang, m, found, c)
+                                    for m, (found, _), c in zip(QUEUES, pages, catalogues, strict=True)))
+    queues = {m: {"tasks": shown, "available": found is not None, "codes": c.get(m, []), "total": total,
                   "offset": offsets[m], "page": PAGE}
-              for m, (found, total), shown, c in zip(QUEUES, pages, listed, codes, strict=True)}
-    return render(request, "reviews.html", status, queues=queues, errors=errors or {})
+              for m, (found, total), shown, c in zip(QUEUES, pages, listed, catalogues, strict=True)}
+    errors = dict(errors or {})
+    listed_ids = {t["review_id"] for shown in listed for t in shown}
+    for review_id, message in list(errors.items()):  # a task no longer listed: its answer still shows, on top
+        if review_id != "form" and review_id not in listed_ids:
+            errors.setdefault("form", message)
+    return render(request, "reviews.html", status, queues=queues, errors=errors)
 
 
 @router.get("/reviews")
