@@ -229,7 +229,7 @@ class IdentityApplication(QueuedReviews, IdentitySubmissions, ServiceApplication
         account = self.account(account_id)
         if account.email:
             raise ApiError(409, "EMAIL_ALREADY_BOUND", "An email is already bound and cannot change.")
-        self.throttle.take(limits.EMAIL_CODES_PER_ACCOUNT, account_id)
+        self.throttle.claim(limits.EMAIL_CODES_PER_ACCOUNT, account_id)
         expires = datetime.now(timezone.utc) + timedelta(seconds=CODE_SECONDS)
         account.ask_for_email_code(email, expires.isoformat())  # the event carries a request id, not the code
         self.save(account)

@@ -47,7 +47,7 @@ class IdentityDisputes:
         counts (limits.DISPUTES_PER_ACCOUNT): both answers tell whether the number is registered."""
         if not self.account(account_id).email:
             raise ApiError(409, "EMAIL_NOT_BOUND", "Bind an email first: results are sent there.")
-        self.throttle.take(limits.DISPUTES_PER_ACCOUNT, account_id)
+        self.throttle.claim(limits.DISPUTES_PER_ACCOUNT, account_id)
         number = documents.normalise(number)
         fingerprint, masked = documents.fingerprint(number, self.key), documents.mask(number)
         statement = re.sub(re.escape(number), masked, statement, flags=re.IGNORECASE)  # reviewers see it masked

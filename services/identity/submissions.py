@@ -106,7 +106,7 @@ class IdentitySubmissions(IdentityDisputes):
 
     def already_registered(self, account_id: str, masked: str | None = None) -> ApiError:
         """The 409 that says a number is taken, counted: past the limit, 429 TOO_MANY_ATTEMPTS (raised here)."""
-        self.throttle.take(limits.DOCUMENT_TAKEN_ANSWERS, account_id)
+        self.throttle.claim(limits.DOCUMENT_TAKEN_ANSWERS, account_id)
         return ApiError(409, "DOCUMENT_ALREADY_REGISTERED", "This document number is already registered by another "
                         "account. If it is yours, dispute it (POST /v1/identities/disputes).",
                         {"document_number_masked": masked} if masked else None)

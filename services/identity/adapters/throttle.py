@@ -57,10 +57,6 @@ class Throttle:
             raise TooManyRequests(limit, max(1, math.ceil((oldest or now) + limit.window - now)))
         return claim_id
 
-    def take(self, limit: Limit, key: str) -> int:
-        """Count this attempt or refuse it (for requests limited whether or not they succeed)."""
-        return self.claim(limit, key)
-
     def take_all(self, *wanted: tuple[Limit, str]) -> list[int]:
         """Claim several limits for one request, all or none: a refusal gives back the claims already made."""
         claimed: list[int] = []
