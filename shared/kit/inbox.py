@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import structlog
@@ -79,15 +79,30 @@ class Inbox:
     """Runs one consumer group over `topics`, dispatching contract payloads to `handler`."""
 
     def __init__(self, app: ServiceApplication, producer: AIOKafkaProducer, kafka: dict, group: str,
-                 topics: Sequence[str], handler: Handler, batch: int = 200, retries: int = 3) -> None:
+                 topics: Sequence[str], handler: Handler, batch: int = 200, retries: int = 3,
+                 cluster: Callable[[], Awaitable[str | None]] | None = None,
+                 on_new_cluster: Callable[[str | None], Awaitable[None]] | None = None,
+                 check_seconds: float = 5.0) -> None:
         self.app, self.producer, self.kafka, self.group = app, producer, kafka, group
         self.topics, self.handler, self.batch, self.retries = list(topics), handler, batch, retries
+        self.cluster, self.on_new_cluster, self.check_seconds = cluster, on_new_cluster, check_seconds
         self.consumer: AIOKafkaConsumer | None = None
         self.positions: dict[TopicPartition, int] = {}  # the next offset to read, as far as this consumer knows
         self.polled_at = self.moved_at = time.monotonic()  # the last poll; the last time it was level or moved on
-        self._rewind = False
+        self.cluster_id: str | None = None  # the broker this inbox reads, as far as it knows
+        self._checked_at = 0.0
+        self._rewound_for: str | None = None  # the cluster this process has read from the start again
+        self._rewinding = False  # the broker lost what it had: partitions are read again from their start
+        self._rewound: set[TopicPartition] = set()
+        self.wants_fresh_consumer = False
 
     async def run(self) -> None:
+        while True:
+            await self._consume()
+
+    async def _consume(self) -> None:
+        """One consumer, until a rewind asks for a fresh one."""
+        await self.watch_cluster()  # the broker it starts on is the one it reads
         self.consumer = AIOKafkaConsumer(
             *self.topics, **self.kafka, group_id=self.group,
             enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=self.batch,
@@ -95,21 +110,73 @@ class Inbox:
         )
         await self.consumer.start()
         self.positions.clear()
+        self.wants_fresh_consumer = False
         try:
-            while True:
+            while not self.wants_fresh_consumer:
                 batches = await self.consumer.getmany(timeout_ms=500, max_records=self.batch)
                 self.polled_at = time.monotonic()
                 for tp, records in batches.items():
                     await self.process(records)
                     await self.commit(tp, records[-1].offset + 1)
-                self.notice_rewind()
+                await self.watch_cluster()
+                await self.rewind_assigned()
+                self.notice_moves()
         finally:
             await self.consumer.stop()
 
-    def rewind(self) -> None:
-        """Read every assigned partition from its beginning again (the broker lost what it had): what was applied
-        before is dropped by the inbox ids, what was never applied is applied now."""
-        self._rewind = True
+    def rewind(self, cluster_id: str | None = None) -> None:
+        """The broker lost what it had (`cluster_id`: the one answering now, when that is how it was noticed):
+        read every partition from its start again, with a fresh consumer. The positions the present one holds
+        belong to the lost log, and it may already have committed them to the new broker, where they would skip
+        records. What was applied before is dropped by the inbox ids; what was never applied is applied now."""
+        if cluster_id is not None:
+            if cluster_id == self._rewound_for:
+                return  # noticed twice (by the relay and by this inbox): one rewind
+            self.cluster_id = self._rewound_for = cluster_id
+        self._rewinding, self._rewound, self.wants_fresh_consumer = True, set(), True
+
+    async def watch_cluster(self) -> None:
+        """Every `check_seconds`: is this still the broker it reads? A new cluster id says it is not."""
+        if self.cluster is None or time.monotonic() - self._checked_at < self.check_seconds:
+            return
+        self._checked_at = time.monotonic()
+        try:
+            cluster_id = await self.cluster()
+        except Exception as exc:  # the broker is away: the relay and readiness say so
+            log.debug("inbox.cluster_unknown", error=repr(exc)[:200])
+            return
+        if self.cluster_id is None or cluster_id == self.cluster_id:
+            self.cluster_id = cluster_id
+            return
+        log.warning("inbox.broker_forgot", cluster_id=cluster_id, was=self.cluster_id)
+        if self.on_new_cluster is not None:
+            await self.on_new_cluster(cluster_id)  # the topics are made again first; it rewinds this inbox
+        self.rewind(cluster_id)
+
+    async def rewind_assigned(self) -> None:
+        """Read each assigned partition from its start and commit that start, once after a rewind: a position
+        from the lost log must not come back with the next rebalance. Partitions assigned later, to this
+        consumer or another, start from those commits or, having none, from the beginning."""
+        if not self._rewinding or self.wants_fresh_consumer or self.consumer is None:
+            return
+        consumer = self.consumer
+        assigned = sorted(consumer.assignment())
+        for tp in [tp for tp in assigned if tp not in self._rewound]:
+            try:
+                if not await consumer.seek_to_beginning(tp):
+                    return  # not reset yet: the next poll tries again
+                start = await consumer.position(tp)
+                await consumer.commit({tp: start})
+            except KafkaError as exc:  # rebalancing, or the broker is not there yet: the next poll tries again
+                log.warning("inbox.rewind_waiting", topic=tp.topic, partition=tp.partition, error=repr(exc)[:300])
+                return
+            log.warning("inbox.rewound", topic=tp.topic, partition=tp.partition, was_at=self.positions.get(tp),
+                        start=start)
+            REWOUND.inc()
+            self._rewound.add(tp)
+            self.positions.pop(tp, None)  # unknown until the next commit
+        if assigned:
+            self._rewinding = False
 
     @property
     def behind(self) -> int:
@@ -130,21 +197,14 @@ class Inbox:
             log.warning("inbox.commit_failed", error=repr(exc))
         LAG.labels(tp.topic, tp.partition).set(max(0, (self.consumer.highwater(tp) or 0) - offset))
 
-    def notice_rewind(self) -> None:
-        """After the broker lost what it had, read every partition from its start: positions this consumer holds
-        point past the new ends, so new records would wait behind offsets that no longer exist. (The partitions'
-        high watermarks cannot tell: Tansu 0.6 reports them too low for batched records.)"""
+    def notice_moves(self) -> None:
+        """Forget positions of partitions revoked (where they stand is another's); level counts as moving.
+        (The partitions' high watermarks cannot tell a broker that lost its log: Tansu 0.6 reports them too
+        low for batched records.)"""
         assert self.consumer is not None
         assigned = self.consumer.assignment()
-        for tp in [tp for tp in self.positions if tp not in assigned]:  # revoked: where it stands is another's
+        for tp in [tp for tp in self.positions if tp not in assigned]:
             del self.positions[tp]
-        if self._rewind:
-            self._rewind = False
-            for tp in self.consumer.assignment():
-                log.warning("inbox.rewound", topic=tp.topic, partition=tp.partition, position=self.positions.get(tp))
-                REWOUND.inc()
-                self.consumer.seek_to_beginning(tp)
-                self.positions.pop(tp, None)  # unknown until the next commit
         if not self.behind:
             self.moved_at = time.monotonic()
 

@@ -90,7 +90,8 @@ class OutboxRelay:
 
     def __init__(self, app: ServiceApplication, producer: AIOKafkaProducer, source: str, mapping: Mapping,
                  poll_seconds: float = 0.5, batch: int = 500, name: str = "outbox", owner: str | None = None,
-                 probe: BrokerProbe | None = None, on_broker_forgot: Callable[[], Awaitable[None]] | None = None,
+                 probe: BrokerProbe | None = None,
+                 on_broker_forgot: Callable[[str | None], Awaitable[None]] | None = None,
                  check_seconds: float = 5.0) -> None:
         self.app, self.producer, self.source, self.mapping = app, producer, source, mapping
         self.poll_seconds, self.batch, self.name = poll_seconds, batch, name
@@ -244,7 +245,9 @@ class OutboxRelay:
             self.cluster_id = cluster_id
 
     async def broker_forgot(self, reason: str, cluster_id: str | None = None) -> None:
-        """Relay the whole log again (consumers drop what they applied), after the topics exist again."""
+        """Relay the whole log again (consumers drop what they applied), after the topics exist again.
+        `on_broker_forgot` hears the new cluster id when that is how the loss was noticed."""
+        noticed_by = cluster_id
         if cluster_id is None and self.probe is not None:
             try:  # remember the broker now answering, so that its id does not count as a second loss
                 cluster_id = await self.probe.cluster_id()
@@ -253,7 +256,7 @@ class OutboxRelay:
         log.warning("broker.forgot", reason=reason, republishing_from=0, was_at=self.position)
         RESETS.labels("offsets" if reason.startswith("offsets") else "cluster_id").inc()
         if self.on_broker_forgot is not None:
-            await self.on_broker_forgot()
+            await self.on_broker_forgot(noticed_by)
         if self.probe is not None:
             await self.probe.close()  # its clients may hold the old cluster's metadata
         new_id = cluster_id or self.cluster_id

@@ -99,15 +99,18 @@ class Backbone:
             self.tasks.append(asyncio.create_task(supervise("outbox", self.relay.run), name="outbox"))
         if self.service.handler is not None:
             self.inbox = Inbox(app, producer, self.kafka, settings.consumer_group, self.service.consumes,
-                               self.service.handler, settings.consumer_batch, settings.consumer_retries)
+                               self.service.handler, settings.consumer_batch, settings.consumer_retries,
+                               cluster=self.probe.cluster_id, on_new_cluster=self.broker_forgot,
+                               check_seconds=settings.broker_check_seconds)
             self.tasks.append(asyncio.create_task(supervise("inbox", self.inbox.run), name="inbox"))
         log.info("service.connected", bootstrap=settings.kafka_bootstrap)
 
-    async def broker_forgot(self) -> None:
-        """The broker lost everything: make the topics again before the relay republishes, and reread them all."""
+    async def broker_forgot(self, cluster_id: str | None) -> None:
+        """The broker lost everything (noticed by the relay or the inbox): make the topics again before the relay
+        republishes and before a fresh consumer joins, and reread them all."""
         await ensure_topics(self.kafka, self.topics, self.settings.topic_partitions)
         if self.inbox is not None:
-            self.inbox.rewind()
+            self.inbox.rewind(cluster_id)
 
     async def stop(self) -> None:
         for task in self.tasks:

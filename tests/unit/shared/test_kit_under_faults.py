@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy.exc
+from aiokafka import TopicPartition
 from aiokafka.errors import MessageSizeTooLargeError
 from eventsourcing.domain import Aggregate, event
 from fastapi import FastAPI
@@ -139,8 +140,8 @@ async def test_a_broker_that_forgot_gets_the_whole_log_again(app: ServiceApplica
     broker.forget()  # the embedded broker restarted: empty, offsets from 0
     forgotten: list[bool] = []
 
-    async def noticed() -> None:
-        forgotten.append(True)
+    async def noticed(cluster_id: str | None) -> None:
+        forgotten.append(cluster_id is None)  # noticed by offsets that went back, not by a new cluster id
 
     relay.on_broker_forgot = noticed
     bind(app, "c@example.com")
@@ -149,6 +150,70 @@ async def test_a_broker_that_forgot_gets_the_whole_log_again(app: ServiceApplica
     assert relay.position == 0
     await relay.relay_once()
     assert sorted(broker.emails()) == ["a@example.com", "b@example.com", "c@example.com", "c@example.com"]
+
+
+class FakeConsumer:
+    """What the inbox asks of aiokafka's consumer when it rewinds: positions, seeks, commits (awaited, as there)."""
+
+    def __init__(self, assigned: set[TopicPartition], at: int) -> None:
+        self.assigned, self.at = assigned, dict.fromkeys(assigned, at)
+        self.sought: list[TopicPartition] = []
+        self.committed: dict[TopicPartition, int] = {}
+
+    def assignment(self) -> set[TopicPartition]:
+        return set(self.assigned)
+
+    def highwater(self, tp: TopicPartition) -> None:
+        return None
+
+    async def seek_to_beginning(self, *partitions: TopicPartition) -> bool:
+        self.sought += partitions
+        self.at.update(dict.fromkeys(partitions, 0))
+        return True
+
+    async def position(self, tp: TopicPartition) -> int:
+        return self.at[tp]
+
+    async def commit(self, offsets: dict[TopicPartition, int]) -> None:
+        self.committed.update(offsets)
+
+
+async def test_a_broker_that_lost_its_log_is_read_again_from_the_start_by_a_fresh_consumer(app):
+    """The positions of the lost log must not be used on the new one (a poison record produced there once shifts
+    every later offset: a carried position skips a record). A fresh consumer seeks each partition it is assigned
+    to its start, and commits that start over anything the old consumer committed to the new broker."""
+    partitions = {TopicPartition("ipp.email-bound.v1", p) for p in range(2)}
+    cluster, heard = {"id": "old"}, []
+
+    async def cluster_id() -> str:
+        return cluster["id"]
+
+    async def topics_made_again(new_id: str | None) -> None:  # what the runtime does: topics, then the rewind
+        heard.append(new_id)
+        inbox.rewind(new_id)
+
+    inbox = Inbox(app, Letters(), {}, "ipp-probe", ["ipp.email-bound.v1"], lambda s, d: None,  # type: ignore
+                  cluster=cluster_id, on_new_cluster=topics_made_again, check_seconds=0)
+    old = FakeConsumer(partitions, at=26)
+    inbox.consumer = old  # type: ignore[assignment]
+    await inbox.watch_cluster()
+    assert not inbox.wants_fresh_consumer
+    cluster["id"] = "new"
+    await inbox.watch_cluster()
+    inbox.rewind("new")  # the relay noticed too: still one rewind
+    assert heard == ["new"] and inbox.wants_fresh_consumer
+    await inbox.rewind_assigned()
+    assert old.sought == [], "the old consumer's positions belong to the lost log"
+
+    fresh = FakeConsumer(set(), at=26)  # joining the group: nothing assigned yet
+    inbox.consumer, inbox.wants_fresh_consumer = fresh, False  # type: ignore[assignment]
+    await inbox.rewind_assigned()
+    assert fresh.sought == []
+    fresh.assigned, fresh.at = partitions, dict.fromkeys(partitions, 26)  # assigned, at what the old one committed
+    await inbox.rewind_assigned()
+    await inbox.rewind_assigned()
+    assert sorted(fresh.sought) == sorted(partitions), "each partition is read from its start, once"
+    assert fresh.committed == dict.fromkeys(partitions, 0), "the start is committed over the old positions"
 
 
 def delivery_of(source: str, topic: str = "ipp.email-bound.v1", **data: object) -> SimpleNamespace:
