@@ -19,7 +19,7 @@ import typer
 from aiosmtpd.controller import Controller
 
 from deploy.daemon import free_port
-from services.notifier.adapters.maildir import delivery_order  # the one reading of Maildir keys
+from shared.kit.maildir import delivery_order  # the one reading of Maildir keys
 
 
 class MaildirHandler:

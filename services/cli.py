@@ -24,10 +24,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from services.identity.adapters import signing_keys
 from services.identity.application import IdentityApplication
 from shared.kit import dead_letters, set_aside
-from shared.kit.http import ApiError
+from shared.kit.database import sqlalchemy_url
+from shared.kit.errors import ServiceError
 from shared.kit.kafka import client_options
 from shared.kit.settings import Settings
-from shared.kit.store import sqlalchemy_url
 
 app = typer.Typer(help="IPP operator commands.", no_args_is_help=True, pretty_exceptions_enable=False)
 reviewer = typer.Typer(help="Reviewer accounts.", no_args_is_help=True)
@@ -76,7 +76,7 @@ def create_reviewer(phone: str = typer.Option(..., help="The reviewer's phone nu
     identity = IdentityApplication(Settings(service="identity"))
     try:
         account_id = identity.open_account(phone, password, ("reviewer",))
-    except ApiError as exc:
+    except ServiceError as exc:
         typer.echo(f"{exc.code}: {exc.message}", err=True)
         raise typer.Exit(1) from exc
     typer.echo(account_id)

@@ -17,16 +17,26 @@ from services.complaints.adapters.read_models import known_rights, read_models
 from services.complaints.adapters.review_queue import ComplaintReviewQueue
 from services.complaints.cascade import ComplaintCascade
 from services.complaints.domain import targets as target_rules
+from services.complaints.domain.errors import (
+    ComplaintChanged,
+    ComplaintDecided,
+    InvalidInfringementType,
+    InvalidTarget,
+    InvalidTargetsCsv,
+    NoTargets,
+    RightNotUsable,
+    TooManyTargets,
+)
 from services.complaints.domain.model import INFRINGEMENT_TYPES, Complaint
 from services.complaints.domain.targets_csv import UnreadableCsv, csv_rows
-from shared.kit.http import ApiError
+from shared.kit.errors import ServiceError
 from shared.kit.settings import Settings
 from shared.kit.store import ServiceApplication, event_store_env
 
 
-def invalid_target(exc: target_rules.InvalidTarget) -> ApiError:
+def invalid_target(exc: target_rules.InvalidTarget) -> ServiceError:
     where = f"Row {exc.row}: " if exc.row else ""
-    return ApiError(422, "INVALID_TARGET", f"{where}{exc.url or '(empty)'} is {exc.why}.",
+    return InvalidTarget(f"{where}{exc.url or '(empty)'} is {exc.why}.",
                     {"row": exc.row, "url": exc.url, "reason": exc.why})
 
 
@@ -65,7 +75,7 @@ class ComplaintsApplication(ComplaintCascade, ServiceApplication):
         elif right.valid_until is not None and right.valid_until < date.today():
             why = "expired"
         if why:
-            raise ApiError(409, "RIGHT_NOT_USABLE", f"This right cannot back a complaint ({why}).",
+            raise RightNotUsable(f"This right cannot back a complaint ({why}).",
                            {"right_id": right_id, "reason": why})
         return right._asdict()
 
@@ -74,25 +84,25 @@ class ComplaintsApplication(ComplaintCascade, ServiceApplication):
         try:
             return target_rules.parse_rows(csv_rows(content), self.settings.marketplace_host_list)
         except UnreadableCsv as exc:
-            raise ApiError(422, "INVALID_TARGETS_CSV", f"The targets file cannot be read: {exc}.") from exc
+            raise InvalidTargetsCsv(f"The targets file cannot be read: {exc}.") from exc
         except target_rules.InvalidTarget as exc:
             raise invalid_target(exc) from exc
         except target_rules.TooManyTargets as exc:
-            raise ApiError(422, "TOO_MANY_TARGETS", str(exc)) from exc
+            raise TooManyTargets(str(exc)) from exc
 
     def file(self, account_id: str, right: dict, infringement_type: str, urls: list[str], description: str,
              evidence: list[dict]) -> str:
         allowed = INFRINGEMENT_TYPES[right["right_type"]]
         if infringement_type not in allowed:
-            raise ApiError(422, "INVALID_INFRINGEMENT_TYPE", f"Choose one of {', '.join(allowed)}.")
+            raise InvalidInfringementType(f"Choose one of {', '.join(allowed)}.")
         try:
             targets = target_rules.parse_targets(urls, self.settings.marketplace_host_list)
         except target_rules.InvalidTarget as exc:
             raise invalid_target(exc) from exc
         except target_rules.TooManyTargets as exc:
-            raise ApiError(422, "TOO_MANY_TARGETS", str(exc)) from exc
+            raise TooManyTargets(str(exc)) from exc
         if not targets:
-            raise ApiError(422, "NO_TARGETS", "Name at least one listing.")
+            raise NoTargets("Name at least one listing.")
         complaint_id = str(uuid.uuid4())
         complaint = Complaint(
             complaint_id=complaint_id, account_id=account_id, identity_id=right["identity_id"],
@@ -104,7 +114,7 @@ class ComplaintsApplication(ComplaintCascade, ServiceApplication):
     def withdraw(self, account_id: str, complaint_id: str) -> Complaint:
         complaint = self.complaint(account_id, complaint_id)
         if not complaint.is_open:
-            raise ApiError(409, "COMPLAINT_DECIDED", "Only a complaint not yet decided can be withdrawn.",
+            raise ComplaintDecided("Only a complaint not yet decided can be withdrawn.",
                            {"status": complaint.status})
         complaint.withdraw()
         self.save_or_conflict(complaint)
@@ -115,7 +125,7 @@ class ComplaintsApplication(ComplaintCascade, ServiceApplication):
         try:
             self.save(*aggregates)
         except IntegrityError as exc:
-            raise ApiError(409, "COMPLAINT_CHANGED", "The complaint changed meanwhile; reload it.") from exc
+            raise ComplaintChanged("The complaint changed meanwhile; reload it.") from exc
 
     # -- read models and queries -------------------------------------------------------------
 

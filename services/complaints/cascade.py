@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 from services.complaints.adapters import read_models as views
 from services.complaints.adapters.read_models import known_rights
 from services.complaints.domain.checks import complaint_checks
+from services.complaints.domain.errors import ComplaintDecided
 from services.complaints.domain.model import Complaint, verdict, verdict_reasons
 from services.complaints.domain.statement import as_reason, statement_of_reasons
 from shared.events.envelope import CloudEvent
 from shared.events.payloads import ComplaintFiled, ReviewDecided, RightRegistered
-from shared.kit.http import ApiError
 from shared.kit.store import upsert
 from shared.review.domain import APPROVED, Check, Review, automatic_outcome, failed_reasons
 
@@ -111,7 +111,7 @@ class ComplaintCascade:
         """A reviewer's decision on the complaint materials becomes the verdict; returns the review id."""
         complaint, review = self.repository.get(UUID(complaint_id)), self._review(complaint_id)
         if not complaint.is_open or review is None or review.is_decided:
-            raise ApiError(409, "COMPLAINT_DECIDED", "This complaint is no longer open.",
+            raise ComplaintDecided("This complaint is no longer open.",
                            {"status": complaint.status})
         self._conclude(complaint, review, outcome, reasons, reviewer_id)
         self.save_or_conflict(complaint, review)

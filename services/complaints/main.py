@@ -5,15 +5,17 @@ from __future__ import annotations
 from services.complaints.adapters.publication import to_public
 from services.complaints.application import ComplaintsApplication
 from services.complaints.entrypoints import events, filing, http
-from shared.kit.blobs import BlobStore, files_router
+from services.complaints.entrypoints.http import STATUSES
+from shared.kit.blobs import BlobStore
+from shared.kit.http.files import files_router
 from shared.kit.runtime import Service
 from shared.kit.settings import Settings
-from shared.review.http import review_router
+from shared.review.entrypoints.http import review_router
 
 
 def bootstrap(settings: Settings, application: ComplaintsApplication | None = None) -> Service:
     app = application or ComplaintsApplication(settings)
     app.blobs = BlobStore(settings.service_dir / "blobs", settings.max_upload_bytes, settings.key("complaints/blobs"))
     routers = [filing.router, http.router, review_router(("complaint",), http.under_review), files_router(app.blobs)]
-    return Service(settings=settings, app=app, routers=routers, mapping=to_public,
+    return Service(statuses=STATUSES, settings=settings, app=app, routers=routers, mapping=to_public,
                    consumes=events.CONSUMES, handler=events.handler(app), state={"application": app})

@@ -1,4 +1,4 @@
 from services.identity.main import bootstrap
-from shared.kit.runtime import serve
+from shared.kit.http.app import serve
 
 serve("identity", bootstrap)

@@ -23,9 +23,19 @@ from services.identity.adapters.tables import read_models, sms_codes
 from services.identity.adapters.throttle import SignInAttempt, Throttle
 from services.identity.disputes import IdentityReviewQueue
 from services.identity.domain import documents, limits, passwords
+from services.identity.domain.errors import (
+    AccountNotFound,
+    EmailAlreadyBound,
+    EmailAlreadyRegistered,
+    InvalidCode,
+    InvalidCredentials,
+    InvalidPhone,
+    PhoneAlreadyRegistered,
+    WeakPassword,
+)
 from services.identity.domain.model import Account, Reservation
 from services.identity.submissions import IdentitySubmissions
-from shared.kit.http import ApiError
+from shared.kit.errors import ServiceError
 from shared.kit.settings import Settings
 from shared.kit.store import ServiceApplication, event_store_env
 from shared.review.queue import QueuedReviews, ReviewQueue
@@ -40,9 +50,9 @@ def normalise_phone(phone: str) -> str:
     try:
         parsed = phonenumbers.parse(phone, "CN")
     except phonenumbers.NumberParseException as exc:
-        raise ApiError(422, "INVALID_PHONE", "This is not a phone number.") from exc
+        raise InvalidPhone("This is not a phone number.") from exc
     if not phonenumbers.is_valid_number(parsed):
-        raise ApiError(422, "INVALID_PHONE", "This is not a valid phone number.")
+        raise InvalidPhone("This is not a valid phone number.")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -55,7 +65,7 @@ def login_key(login: str) -> str:
         return login.lower()
     try:
         return normalise_phone(login)
-    except ApiError:
+    except ServiceError:
         return "login:" + "".join(login.split()).casefold()
 
 
@@ -129,7 +139,7 @@ class IdentityApplication(QueuedReviews, IdentitySubmissions, ServiceApplication
         """422 WEAK_PASSWORD naming the rule broken (domain/passwords.py), wherever a password is set."""
         rule = passwords.weakness(password, phone)
         if rule is not None:
-            raise ApiError(422, "WEAK_PASSWORD", f"This password cannot be used ({rule.replace('_', ' ')}): use at "
+            raise WeakPassword(f"This password cannot be used ({rule.replace('_', ' ')}): use at "
                            f"least {passwords.MIN_LENGTH} characters that are not a common password or your "
                            "phone number.", {"rule": rule})
 
@@ -138,7 +148,7 @@ class IdentityApplication(QueuedReviews, IdentitySubmissions, ServiceApplication
         self.require_strong_password(password, phone)  # before the code is used up
         with self.attempt(phone, client_ip):
             if not self._sms_code_ok(phone, sms_code):
-                raise ApiError(422, "INVALID_CODE", "The SMS code is wrong or expired.")
+                raise InvalidCode("The SMS code is wrong or expired.")
         return self.open_account(phone, password, ("holder",))
 
     def open_account(self, phone: str, password: str, roles: tuple[str, ...]) -> str:
@@ -151,7 +161,7 @@ class IdentityApplication(QueuedReviews, IdentitySubmissions, ServiceApplication
         try:
             self.save(claim, account)
         except IntegrityError as exc:
-            raise ApiError(409, "PHONE_ALREADY_REGISTERED", "This phone number already has an account.") from exc
+            raise PhoneAlreadyRegistered("This phone number already has an account.") from exc
         return str(account.id)
 
     def _claimed_account(self, kind: str, value: str) -> Account | None:
@@ -180,7 +190,7 @@ class IdentityApplication(QueuedReviews, IdentitySubmissions, ServiceApplication
         # an account's failures count against its phone, whichever login (phone, email) is guessed at
         with self.attempt(account.phone if account else key, client_ip):
             if not self._password_ok(account, password) or account is None:
-                raise ApiError(401, "INVALID_CREDENTIALS", "The login or password is wrong.")
+                raise InvalidCredentials("The login or password is wrong.")
         return account
 
     def _password_ok(self, account: Account | None, password: str) -> bool:
@@ -198,16 +208,16 @@ class IdentityApplication(QueuedReviews, IdentitySubmissions, ServiceApplication
         with self.attempt(phone, client_ip):
             account = self._claimed_account("phone", phone)
             if account is None or not self._sms_code_ok(phone, code):
-                raise ApiError(401, "INVALID_CREDENTIALS", "The phone number or SMS code is wrong.")
+                raise InvalidCredentials("The phone number or SMS code is wrong.")
         return account
 
     def account(self, account_id: str) -> Account:
         try:
             account = self.repository.get(UUID(account_id))
         except (AggregateNotFoundError, ValueError) as exc:
-            raise ApiError(404, "ACCOUNT_NOT_FOUND", "No such account.") from exc
+            raise AccountNotFound("No such account.") from exc
         if not isinstance(account, Account):
-            raise ApiError(404, "ACCOUNT_NOT_FOUND", "No such account.")
+            raise AccountNotFound("No such account.")
         return account
 
     # -- QR sign-in: the page opens a ticket, the signed-in app confirms it, the page collects a session
@@ -228,7 +238,7 @@ class IdentityApplication(QueuedReviews, IdentitySubmissions, ServiceApplication
     def request_email_verification(self, account_id: str, email: str) -> None:
         account = self.account(account_id)
         if account.email:
-            raise ApiError(409, "EMAIL_ALREADY_BOUND", "An email is already bound and cannot change.")
+            raise EmailAlreadyBound("An email is already bound and cannot change.")
         self.throttle.claim(limits.EMAIL_CODES_PER_ACCOUNT, account_id)
         expires = datetime.now(timezone.utc) + timedelta(seconds=CODE_SECONDS)
         account.ask_for_email_code(email, expires.isoformat())  # the event carries a request id, not the code
@@ -237,16 +247,16 @@ class IdentityApplication(QueuedReviews, IdentitySubmissions, ServiceApplication
     def bind_email(self, account_id: str, email: str, code: str, language: str = "zh-CN") -> None:
         account = self.account(account_id)
         if account.email:
-            raise ApiError(409, "EMAIL_ALREADY_BOUND", "An email is already bound and cannot change.")
+            raise EmailAlreadyBound("An email is already bound and cannot change.")
         with self.attempt(account_id, ""):  # guessing email codes counts like failed sign-ins
             if not (self._dev_code(code) or account.email_code_ok(email, code, self.settings.key("email-codes"))):
-                raise ApiError(422, "INVALID_CODE", "The verification code is wrong or expired.")
+                raise InvalidCode("The verification code is wrong or expired.")
         claim = Reservation(kind="email", fingerprint=self.fingerprint(email), account_id=account_id)
         account.bind_email(email=email, language=language)
         try:
             self.save(claim, account)
         except IntegrityError as exc:
-            raise ApiError(409, "EMAIL_ALREADY_REGISTERED", "This email belongs to another account.") from exc
+            raise EmailAlreadyRegistered("This email belongs to another account.") from exc
 
     def _dev_code(self, code: str) -> bool:
         """IPP_DEV_CODE (development only; production refuses it) is accepted as any code. Compared as bytes:

@@ -21,9 +21,10 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from services.identity.domain import documents, limits
+from services.identity.domain.errors import EmailNotBound, NothingToDispute, ReservationChanged
 from services.identity.domain.model import Dispute, DisputeList, Reservation
-from shared.kit.http import ApiError
 from shared.review.domain import APPROVED
+from shared.review.errors import ReviewerConflict
 from shared.review.queue import ReviewQueue
 from shared.review.tables import PENDING, review_tasks, task_id_of
 
@@ -46,7 +47,7 @@ class IdentityDisputes:
         """A dispute of `number`, held by another account; 409 NOTHING_TO_DISPUTE when none holds it. Every try
         counts (limits.DISPUTES_PER_ACCOUNT): both answers tell whether the number is registered."""
         if not self.account(account_id).email:
-            raise ApiError(409, "EMAIL_NOT_BOUND", "Bind an email first: results are sent there.")
+            raise EmailNotBound("Bind an email first: results are sent there.")
         self.throttle.claim(limits.DISPUTES_PER_ACCOUNT, account_id)
         number = documents.normalise(number)
         fingerprint, masked = documents.fingerprint(number, self.key), documents.mask(number)
@@ -54,7 +55,7 @@ class IdentityDisputes:
         reservation = self.get_or_none(Reservation.create_id("document", fingerprint))
         holder = None if reservation is None else self.reservation_holder(reservation, self.clock())
         if holder is None or holder == account_id:
-            raise ApiError(409, "NOTHING_TO_DISPUTE", "No other account holds this document number: submit your "
+            raise NothingToDispute("No other account holds this document number: submit your "
                            "identity instead.")
         for attempt in (1, 2):  # two disputes of one account at once: its list changed, so once more
             dispute = Dispute(account_id=account_id, document_type=document_type, fingerprint=fingerprint,
@@ -97,7 +98,7 @@ class IdentityDisputes:
         try:
             self.save(dispute, *released)
         except (IntegrityError, sqlalchemy.exc.IntegrityError) as exc:
-            raise ApiError(409, "RESERVATION_CHANGED", "The document number's reservation changed meanwhile: "
+            raise ReservationChanged("The document number's reservation changed meanwhile: "
                            "decide again.") from exc
         return dispute_id
 
@@ -129,7 +130,7 @@ class IdentityReviewQueue(ReviewQueue):
             dispute = self.app.found(Dispute, task.material_id, "DISPUTE_NOT_FOUND")
             reservation = self.app.disputed_reservation(dispute)
             if reviewer_id in {dispute.held_by, getattr(reservation, "account_id", None)}:
-                raise ApiError(409, "REVIEWER_CONFLICT", "You cannot review a dispute against your own account: "
+                raise ReviewerConflict("You cannot review a dispute against your own account: "
                                "another reviewer decides it.")
 
     def conclude(self, session: Session, task: Any, outcome: str, reasons: list[dict], reviewer_id: str) -> str:

@@ -9,11 +9,13 @@ from services.identity.application import IdentityApplication
 from services.identity.disputes import DISPUTE
 from services.identity.domain.checks import complaint_checks, identity_checks
 from services.identity.entrypoints import disputes, http, identities, sessions
+from services.identity.entrypoints.http import STATUSES
 from shared.kit.auth import TokenSigner, TokenVerifier
-from shared.kit.blobs import BlobStore, files_router
+from shared.kit.blobs import BlobStore
+from shared.kit.http.files import files_router
 from shared.kit.runtime import Service
 from shared.kit.settings import Settings
-from shared.review.http import review_router
+from shared.review.entrypoints.http import review_router
 from shared.review.process import CONSUMES, MaterialReviewer
 
 
@@ -24,7 +26,7 @@ def bootstrap(settings: Settings, application: IdentityApplication | None = None
     revocations = Revocations(app.engine)
     reviewer = MaterialReviewer(app, "identity", settings.review_mode, lambda c: c.identity_id, identity_checks,
                                 lambda identity, c: complaint_checks(identity, c.right_type))
-    return Service(
+    return Service(statuses=STATUSES,
         settings=settings, app=app, mapping=to_public, consumes=CONSUMES, handler=reviewer.handle,
         routers=[http.router, sessions.router, disputes.router, identities.router,  # /disputes before /{identity_id}
                  review_router(("identity", DISPUTE), disputes.under_review),

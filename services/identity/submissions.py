@@ -27,8 +27,16 @@ from sqlalchemy.orm import Session
 
 from services.identity.disputes import IdentityDisputes
 from services.identity.domain import documents, limits
+from services.identity.domain.errors import (
+    DocumentAlreadyRegistered,
+    EmailNotBound,
+    IdentityAlreadySubmitted,
+    IdentityLocked,
+    IdentityNotFound,
+    TooManyPendingIdentities,
+)
 from services.identity.domain.model import Account, Identity, Reservation
-from shared.kit.http import ApiError
+from shared.kit.errors import ServiceError
 from shared.review.domain import APPROVED, REJECTED
 from shared.review.tables import DECIDED, PENDING, review_tasks, task_id_of
 
@@ -56,7 +64,7 @@ class IdentitySubmissions(IdentityDisputes):
         def attempt() -> str:
             account = self.account(account_id)
             if not account.email:
-                raise ApiError(409, "EMAIL_NOT_BOUND", "Bind an email first: results are sent there.")
+                raise EmailNotBound("Bind an email first: results are sent there.")
             identity = Identity(account_id=account_id, role=role, holder=holder, agent=agent,
                                 authorization_document=authorization_document)
             self._admit(account, identity)
@@ -71,7 +79,7 @@ class IdentitySubmissions(IdentityDisputes):
         def attempt() -> None:
             identity = self.identity(account_id, identity_id)
             if not identity.is_editable:
-                raise ApiError(409, "IDENTITY_LOCKED", "A submitted identity can change only after a rejection.",
+                raise IdentityLocked("A submitted identity can change only after a rejection.",
                                {"status": identity.status})
             identity.resubmit(role=role, holder=holder, agent=agent, authorization_document=authorization_document)
             self._admit(self.account(account_id), identity)
@@ -97,17 +105,17 @@ class IdentitySubmissions(IdentityDisputes):
                   if isinstance(o, Identity)]
         same = next((o for o in others if o.status in (*AWAITING, APPROVED) and o.pair() == identity.pair()), None)
         if same is not None:
-            raise ApiError(409, "IDENTITY_ALREADY_SUBMITTED", "You have already submitted this holder (with this "
+            raise IdentityAlreadySubmitted("You have already submitted this holder (with this "
                            "agent): that identity is awaiting review or approved.", {"identity_id": str(same.id)})
         limit = self.settings.max_pending_identities
         if sum(o.status in AWAITING for o in others) >= limit:
-            raise ApiError(409, "TOO_MANY_PENDING_IDENTITIES", f"At most {limit} of your identities may await review "
+            raise TooManyPendingIdentities(f"At most {limit} of your identities may await review "
                            "at once: wait for a decision on one.", {"limit": limit})
 
-    def already_registered(self, account_id: str, masked: str | None = None) -> ApiError:
+    def already_registered(self, account_id: str, masked: str | None = None) -> ServiceError:
         """The 409 that says a number is taken, counted: past the limit, 429 TOO_MANY_ATTEMPTS (raised here)."""
         self.throttle.claim(limits.DOCUMENT_TAKEN_ANSWERS, account_id)
-        return ApiError(409, "DOCUMENT_ALREADY_REGISTERED", "This document number is already registered by another "
+        return DocumentAlreadyRegistered("This document number is already registered by another "
                         "account. If it is yours, dispute it (POST /v1/identities/disputes).",
                         {"document_number_masked": masked} if masked else None)
 
@@ -192,9 +200,9 @@ class IdentitySubmissions(IdentityDisputes):
         try:
             identity = self.repository.get(UUID(identity_id))
         except (AggregateNotFoundError, ValueError) as exc:
-            raise ApiError(404, "IDENTITY_NOT_FOUND", "No such identity.") from exc
+            raise IdentityNotFound("No such identity.") from exc
         if not isinstance(identity, Identity) or identity.account_id != account_id:
-            raise ApiError(404, "IDENTITY_NOT_FOUND", "No such identity.")
+            raise IdentityNotFound("No such identity.")
         return identity
 
     def identities(self, account_id: str) -> list[Identity]:

@@ -8,7 +8,7 @@ from services.notifier.adapters.templates import EmailComposer
 from services.notifier.application import NotifierApplication
 from services.notifier.entrypoints import dev_mailbox
 from services.notifier.entrypoints.events import CONSUMES, EventHandler
-from services.notifier.entrypoints.http import router
+from services.notifier.entrypoints.http import STATUSES, router
 from services.notifier.entrypoints.mailer import Mailer, waiting_sweep
 from shared.kit.runtime import Service
 from shared.kit.settings import Settings
@@ -20,7 +20,7 @@ def bootstrap(settings: Settings) -> Service:
     app = NotifierApplication(env=event_store_env(settings), email_code_key=settings.key("email-codes"))
     mailer = Mailer(app, SmtpServer.from_url(settings.smtp_url), EmailComposer(settings.mail_from),
                     lease=settings.mail_claim_seconds)
-    return Service(
+    return Service(statuses=STATUSES,
         settings=settings, app=app, routers=[router, dev_mailbox.router], mapping=public_events,
         consumes=CONSUMES, handler=EventHandler(app),
         loops={"mailer": mailer.run, "waiting-sweep": waiting_sweep(app)},

@@ -1,4 +1,4 @@
 from services.rights.main import bootstrap
-from shared.kit.runtime import serve
+from shared.kit.http.app import serve
 
 serve("rights", bootstrap)

@@ -8,10 +8,10 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, desc,
 from sqlalchemy.orm import Session
 
 from services.rights.domain import admission
+from services.rights.domain.errors import IdentityNotUsable, InvalidRight, RightLocked
 from services.rights.domain.model import EXPIRED, REMINDER_DAYS, Right
 from services.rights.domain.submission import Submission
 from shared.events.payloads import IdentitySubmitted
-from shared.kit.http import ApiError
 from shared.kit.settings import Settings
 from shared.kit.store import ServiceApplication, event_store_env, upsert
 from shared.review.domain import ReviewableMaterial
@@ -69,7 +69,8 @@ class RightsApplication(QueuedReviews, ServiceApplication):
         """Refuse at once (422, the first problem's code; all of them in details) what is plainly invalid."""
         problems = admission.problems(Submission.from_fields(fields), self.today())
         if problems:
-            raise ApiError(422, problems[0].code, problems[0].message, {"problems": [p.as_dict() for p in problems]})
+            details = {"problems": [p.as_dict() for p in problems]}
+            raise InvalidRight(problems[0].message, details, code=problems[0].code)
 
     def note_identity(self, session: Session, submitted: IdentitySubmitted) -> None:
         """Remember an identity's holder (the latest revision wins; a redelivered older one changes nothing)."""
@@ -95,7 +96,7 @@ class RightsApplication(QueuedReviews, ServiceApplication):
         """The account's identity a right may name; None while unknown here; 409 if it is someone else's."""
         identity = self.known_identity(identity_id)
         if identity is not None and identity["account_id"] != account_id:
-            raise ApiError(409, "IDENTITY_NOT_USABLE", "A right names an identity of the registering account.",
+            raise IdentityNotUsable("A right names an identity of the registering account.",
                            {"identity_id": identity_id, "reason": "not_yours"})
         return identity
 
@@ -108,7 +109,7 @@ class RightsApplication(QueuedReviews, ServiceApplication):
         """The account's right if it may change (after a rejection); else 404 or 409 RIGHT_LOCKED."""
         right = self.right(account_id, right_id)
         if not right.is_editable:
-            raise ApiError(409, "RIGHT_LOCKED", "A submitted right can change only after a rejection.",
+            raise RightLocked("A submitted right can change only after a rejection.",
                            {"status": right.status})
         return right
 

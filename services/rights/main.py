@@ -9,11 +9,13 @@ from services.rights.adapters.publication import to_public
 from services.rights.application import RightsApplication
 from services.rights.domain.checks import complaint_checks, right_checks
 from services.rights.entrypoints import events, http
-from shared.kit.blobs import BlobStore, files_router
+from services.rights.entrypoints.http import STATUSES
+from shared.kit.blobs import BlobStore
+from shared.kit.http.files import files_router
 from shared.kit.logs import log
 from shared.kit.runtime import Service
 from shared.kit.settings import Settings
-from shared.review.http import review_router
+from shared.review.entrypoints.http import review_router
 from shared.review.process import MaterialReviewer
 
 
@@ -35,6 +37,6 @@ def bootstrap(settings: Settings, application: RightsApplication | None = None) 
                                 lambda right: right_checks(right, app.today(), app.identity_holder(right.identity_id)),
                                 lambda right, _: complaint_checks(right, app.today()))
     routers = [http.router, review_router(("right",), http.under_review), files_router(app.blobs)]
-    return Service(settings=settings, app=app, routers=routers, mapping=to_public,
+    return Service(statuses=STATUSES, settings=settings, app=app, routers=routers, mapping=to_public,
                    consumes=events.CONSUMES, handler=events.handler(app, reviewer), state={"application": app},
                    loops={"expiry": expiry_schedule(app, settings.expiry_sweep_seconds)})

@@ -18,15 +18,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import httpx
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from fastapi import Depends, Request
 
-from shared.kit.http import ApiError
+from shared.kit.errors import Forbidden, ServiceError, Unauthenticated, Unavailable
+from shared.kit.faults import RETRY_AFTER_SECONDS
 from shared.kit.logs import log
 
 ISSUER = "ipp/identity"
@@ -36,13 +36,42 @@ REVOCATION_PAGE = 1000  # identity's page size: a shorter page is the last one
 KeyLookup = Callable[[str | None], Any | None]  # kid -> the public key that verifies it, or None
 
 
-def invalid_token() -> ApiError:
+class NotSignedIn(Unauthenticated):
+    """No token came with the request."""
+
+    code = "UNAUTHENTICATED"
+    message = "Sign in first: send Authorization: Bearer <token>."
+
+
+class MissingRole(Forbidden):
+    """Signed in, without the role this needs."""
+
+    code = "FORBIDDEN"
+
+
+class InvalidToken(Unauthenticated):
     """One answer for every token that does not hold (forged, expired, incomplete, unknown key, signed out)."""
-    return ApiError(401, "INVALID_TOKEN", "The access token is invalid, expired or signed out.")
+
+    code = "INVALID_TOKEN"
+    message = "The access token is invalid, expired or signed out."
 
 
-def unavailable() -> ApiError:
-    return ApiError(503, "AUTH_UNAVAILABLE", "Token keys cannot be fetched right now.")
+class AuthUnavailable(Unavailable):
+    """Identity's token keys cannot be fetched, and the token's key is not known yet."""
+
+    code = "AUTH_UNAVAILABLE"
+    message = "Token keys cannot be fetched right now."
+
+    def __init__(self) -> None:
+        super().__init__(retry_after=RETRY_AFTER_SECONDS)
+
+
+def invalid_token() -> InvalidToken:
+    return InvalidToken()
+
+
+def unavailable() -> AuthUnavailable:
+    return AuthUnavailable()
 
 
 @dataclass(frozen=True)
@@ -54,7 +83,7 @@ class Principal:
 
     def require(self, role: str) -> None:
         if role not in self.roles:
-            raise ApiError(403, "FORBIDDEN", f"This needs the {role} role.")
+            raise MissingRole(f"This needs the {role} role.")
 
 
 @dataclass(frozen=True)
@@ -164,7 +193,7 @@ class RemoteKeys:
                 raise unavailable()
             try:
                 self._fetch()
-            except ApiError:
+            except ServiceError:
                 self.failed_at = now
                 if kid in self.keys:
                     return self.keys[kid]
@@ -291,19 +320,3 @@ class TokenVerifier:
             raise invalid_token()
         return Principal(account_id=claims["sub"], roles=tuple(claims.get("roles", ())), token_id=claims["jti"],
                          expires_at=float(claims["exp"]))
-
-
-def bearer_token(request: Request) -> str:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "UNAUTHENTICATED", "Sign in first: send Authorization: Bearer <token>.")
-    return token.strip()
-
-
-def principal(request: Request) -> Principal:
-    """FastAPI dependency: the signed-in account, from `Authorization: Bearer …`."""
-    return request.app.state.verifier.verify(bearer_token(request))
-
-
-CurrentPrincipal = Annotated[Principal, Depends(principal)]

@@ -13,18 +13,41 @@ import hashlib
 import hmac
 import json
 import os
-import re
 import secrets
 import tempfile
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from fastapi import APIRouter, Response, UploadFile
 
-from shared.kit.auth import CurrentPrincipal
-from shared.kit.http import ApiError
+from shared.kit.errors import Invalid, NotFound, TooLarge, UnsupportedMedia
 from shared.kit.logs import log
+
+
+class FileTooLarge(TooLarge):
+    code = "FILE_TOO_LARGE"
+
+
+class EmptyFile(Invalid):
+    code = "EMPTY_FILE"
+    message = "The file is empty."
+
+
+class UnsupportedFileType(UnsupportedMedia):
+    code = "UNSUPPORTED_MEDIA_TYPE"
+    message = "Upload a PNG, JPEG, GIF, WebP image or a PDF."
+
+
+class UnknownDocument(Invalid):
+    """A document named in a submission that is not one of the account's uploads."""
+
+    code = "UNKNOWN_DOCUMENT"
+
+
+class FileNotFound(NotFound):
+    code = "FILE_NOT_FOUND"
+    message = "You have uploaded no such file."
+
 
 SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -100,12 +123,12 @@ class BlobStore:
 
     def put(self, content: bytes, owner: str) -> dict:
         if len(content) > self.max_bytes:
-            raise ApiError(413, "FILE_TOO_LARGE", f"Files may be at most {self.max_bytes} bytes.")
+            raise FileTooLarge(f"Files may be at most {self.max_bytes} bytes.")
         if not content:
-            raise ApiError(422, "EMPTY_FILE", "The file is empty.")
+            raise EmptyFile()
         media_type = sniff(content)
         if media_type is None:
-            raise ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "Upload a PNG, JPEG, GIF, WebP image or a PDF.")
+            raise UnsupportedFileType()
         sha256 = hashlib.sha256(content).hexdigest()
         name = self.name(sha256)
         if (self.root / sha256).exists():  # the same document, stored in clear before
@@ -161,35 +184,6 @@ class BlobStore:
     def document(self, blob_id: str, owner: str, purpose: str) -> dict:
         info = self.describe(blob_id, owner)
         if info is None:
-            raise ApiError(422, "UNKNOWN_DOCUMENT", f"No uploaded file {blob_id[:16]}… of yours.",
+            raise UnknownDocument(f"No uploaded file {blob_id[:16]}… of yours.",
                            {"blob_id": blob_id, "purpose": purpose})
         return {**info, "purpose": purpose}
-
-
-def file_response(content: bytes, media_type: str, name: str = "file") -> Response:
-    """An uploaded file served back: shown inline as the type it was sniffed as, never cached by others."""
-    return Response(content, media_type=media_type, headers={
-        "Content-Disposition": f'inline; filename="{re.sub(r"[^a-z_]", "", name) or "file"}"',
-        "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
-
-
-def files_router(store: BlobStore) -> APIRouter:
-    """`POST /v1/files` (multipart `file`) → 201 {blob_id, sha256, size, media_type}, and `GET /v1/files/{blob_id}`
-    (the uploader's own file back), on every material service."""
-    router = APIRouter(tags=["files"])
-
-    @router.post("/v1/files", status_code=201)
-    async def upload(file: UploadFile, who: CurrentPrincipal) -> dict:
-        content = await file.read(store.max_bytes + 1)
-        return store.put(content, owner=who.account_id)
-
-    @router.get("/v1/files/{blob_id}")
-    def download(blob_id: str, who: CurrentPrincipal) -> Response:
-        """Only the account that uploaded a file gets it back (others get the same 404 as for no file)."""
-        info = store.describe(blob_id, who.account_id)
-        content = None if info is None else store.read(blob_id)
-        if content is None:
-            raise ApiError(404, "FILE_NOT_FOUND", "You have uploaded no such file.")
-        return file_response(content, info["media_type"])
-
-    return router

@@ -57,3 +57,7 @@ def conflict(exc: BaseException) -> bool:
 def backoff(attempt: int, base: float = 0.1, cap: float = 5.0) -> float:
     """Seconds to wait before try number `attempt` + 1: doubling from `base`, at most `cap`."""
     return min(cap, base * 2 ** min(attempt, 16))
+
+
+class NotMoving(Exception):
+    """A readiness check's finding in its own words: the consumer or the relay is stuck."""

@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 
 from shared.events.envelope import CloudEvent
 from shared.events.topics import BY_TYPE, dlq_topic, owner_of
+from shared.kit.database import inbox_events
 from shared.kit.faults import backoff, conflict, unavailable
 from shared.kit.logs import log
-from shared.kit.store import ServiceApplication, inbox_events
+from shared.kit.store import ServiceApplication
 
 CONSUMED = Counter("ipp_events_consumed_total", "Events applied by the inbox", ["topic", "result"])
 DEAD_LETTERS = Counter("ipp_dead_letters_total", "Records sent to the dead-letter topic", ["topic", "reason"])

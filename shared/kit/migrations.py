@@ -28,6 +28,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, create_engine, inspect, text
 from sqlalchemy.engine import Connection, Engine
 
+from shared.kit.database import kit_metadata
+
 VERSION_TABLE = "ipp_schema_version"
 SERVICES_DIR = Path(__file__).resolve().parents[2] / "services"
 # The MetaData whose tables live in each service's database, besides the kit's own (module:attribute).
@@ -43,8 +45,6 @@ IN_PROCESS = threading.Lock()  # Alembic's `op` and `context` are process-wide: 
 
 def target_metadata(service: str) -> list[MetaData]:
     """Every MetaData whose tables the service's database holds: what its revisions must produce."""
-    from shared.kit.store import kit_metadata
-
     found = (getattr(import_module(module), name) for module, name in (t.split(":") for t in TABLES_OF[service]))
     return [kit_metadata, *found]
 
@@ -151,8 +151,8 @@ SERVICE = typer.Option(..., "--service", "-s", help="identity, rights, complaint
 
 
 def engine_for(service: str, url: str) -> Engine:
+    from shared.kit.database import sqlalchemy_url
     from shared.kit.settings import Settings
-    from shared.kit.store import sqlalchemy_url
 
     if service not in TABLES_OF:
         raise typer.BadParameter(f"one of {', '.join(TABLES_OF)}", param_hint="--service")

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from shared.kit import set_aside
-from shared.kit.store import relay_positions
+from shared.kit.database import relay_positions
 
 LEASE_SECONDS = 10.0
 T = relay_positions.c

@@ -1,26 +1,24 @@
-"""Runs a service: HTTP app, and under one lifespan its backbone: outbox relay, inbox consumer, background loops."""
+"""What a service is made of (`Service`, built by its bootstrap) and its backbone: outbox relay, inbox consumer,
+background loops, started and stopped together (shared/kit/http/app.py runs them under the HTTP app's lifespan)."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from aiokafka import AIOKafkaProducer
-from fastapi import APIRouter, FastAPI
 
 from shared.events.topics import TOPICS, dlq_topic
 from shared.kit.auth import TokenVerifier
-from shared.kit.faults import backoff, unavailable
-from shared.kit.http import NotMoving, health_router, install_error_handlers
+from shared.kit.errors import ServiceError
+from shared.kit.faults import NotMoving, backoff, unavailable
 from shared.kit.inbox import Handler, Inbox
 from shared.kit.kafka import BrokerProbe, client_options, ensure_topics, new_producer, wait_for_broker
-from shared.kit.logs import configure_logging, log
+from shared.kit.logs import log
 from shared.kit.outbox import Mapping, OutboxRelay
 from shared.kit.settings import Settings
 from shared.kit.store import ServiceApplication
@@ -34,13 +32,15 @@ class Service:
 
     settings: Settings
     app: ServiceApplication | None
-    routers: Sequence[APIRouter] = ()
+    routers: Sequence[Any] = ()  # FastAPI routers (entrypoints/http.py)
     mapping: Mapping | None = None
     consumes: Sequence[str] = ()
     handler: Handler | None = None
     loops: dict[str, Loop] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)
     verifier: TokenVerifier | None = None
+    # the service's own refusals and their HTTP statuses, read before the kit's (shared/kit/http.py STATUSES)
+    statuses: dict[type[ServiceError], int] = field(default_factory=dict)
 
 
 async def supervise(name: str, run: Callable[[], Awaitable[None]]) -> None:
@@ -149,45 +149,3 @@ class Backbone:
             found |= {"broker": self.probe.reachable, "database": lambda: asyncio.to_thread(app.ping_database),
                       "outbox": self.outbox_moving, "consumer": self.consumer_moving}
         return found
-
-
-def create_http_app(service: Service) -> FastAPI:
-    settings = service.settings
-    backbone = Backbone(service)
-
-    verifier = service.verifier or TokenVerifier.of_identity(settings.identity_url)
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await backbone.start()
-        if service.app is not None:  # a service that serves signed-in accounts follows sign-outs (not the portal)
-            backbone.tasks += [asyncio.create_task(supervise(name, loop), name=name)
-                               for name, loop in verifier.loops(settings.revocation_poll_seconds).items()]
-        log.info("service.started", port=settings.port, bootstrap=settings.kafka_bootstrap)
-        try:
-            yield
-        finally:
-            await backbone.stop()
-
-    http = FastAPI(title=f"IPP {settings.service}", version="1.0", lifespan=lifespan)
-    install_error_handlers(http, settings.max_body_bytes, settings.max_upload_bytes + 1024 * 1024)
-    http.include_router(health_router(backbone.checks()))
-    for router in service.routers:
-        http.include_router(router)
-    http.state.settings = settings
-    http.state.backbone = backbone
-    http.state.verifier = verifier
-    for key, value in service.state.items():
-        setattr(http.state, key, value)
-    return http
-
-
-def serve(service_name: str, bootstrap: Callable[[Settings], Service]) -> None:
-    """The process entry point shared by every service: `python -m services.<name>`."""
-    settings = Settings(service=service_name)
-    configure_logging(service_name)
-    http = create_http_app(bootstrap(settings))
-    # proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from loopback on its own; who is a proxy is
-    # IPP_TRUSTED_PROXIES' decision alone (shared/kit/clients.py)
-    uvicorn.run(http, host=settings.host, port=settings.port, log_config=None, access_log=False,
-                proxy_headers=False)

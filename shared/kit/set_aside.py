@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from shared.kit.store import stuck_events
+from shared.kit.database import stuck_events
 
 T = stuck_events.c
 

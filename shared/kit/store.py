@@ -11,64 +11,17 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from sqlalchemy import Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text, event, text
+from sqlalchemy import MetaData, Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from shared.kit.http import ApiError
+from shared.kit.database import kit_metadata, sqlalchemy_url
+from shared.kit.errors import NotFound
 from shared.kit.migrations import migrate, service_of
 from shared.kit.settings import Settings
 
 T = TypeVar("T")
-
-# Tables the kit itself keeps in every service's database.
-kit_metadata = MetaData()
-inbox_events = Table(
-    "ipp_inbox_events",
-    kit_metadata,
-    Column("event_id", String(64), primary_key=True),
-    Column("topic", String(200), nullable=False),
-    Column("processed_at", Float, nullable=False),
-)
-relay_positions = Table(
-    "ipp_relay_positions",
-    kit_metadata,
-    Column("name", String(64), primary_key=True),
-    Column("position", Integer, nullable=False, default=0),
-    Column("owner", String(64), nullable=True),
-    Column("lease_until", Float, nullable=False, default=0.0),
-    # the broker this log was relayed to, and the highest offset it acknowledged per "topic/partition" (JSON):
-    # a new cluster id, or an end offset below a mark, means the broker lost what it had and the log is relayed again
-    Column("cluster_id", String(200), nullable=True),
-    Column("marks", Text, nullable=True),
-)
-# Events a relay could not publish (too large for a record, unserialisable) and the later events of the same subject
-# held back behind them, so the relay goes on with every other subject in order; `ipp events stuck|retry`.
-stuck_events = Table(
-    "ipp_outbox_stuck",
-    kit_metadata,
-    Column("event_id", String(64), primary_key=True),
-    Column("relay", String(64), nullable=False),
-    Column("notification_id", Integer, nullable=False),
-    Column("event_index", Integer, nullable=False),
-    Column("topic", String(200), nullable=False),
-    Column("subject", String(200), nullable=False),
-    Column("error", Text, nullable=False),
-    Column("held_behind", String(64), nullable=True),
-    Column("stuck_at", Float, nullable=False),
-    Column("retry", Boolean, nullable=False, default=False),
-    Index("ipp_outbox_stuck_by_relay", "relay", "notification_id", "event_index"),
-)
-
-
-def sqlalchemy_url(url: str) -> str:
-    """Use the psycopg 3 driver for plain postgresql:// URLs."""
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
-
 
 def relax_sqlite_sync(engine: Engine) -> None:
     """WAL with synchronous=NORMAL: a commit survives a crash of the process (what the embedded,
@@ -191,14 +144,14 @@ class ServiceApplication(Application[Any]):
         """The aggregate of this kind with this id, else a 404 with `code`."""
         found = self.get_or_none(aggregate_id)
         if not isinstance(found, kind):
-            raise ApiError(404, code, f"No such {kind.__name__.lower()}.")
+            raise NotFound(f"No such {kind.__name__.lower()}.", code=code)
         return found
 
     def owned(self, kind: type[T], aggregate_id: str, account_id: str, code: str) -> T:
         """The account's own aggregate of this kind, else a 404 with `code` (others' look absent)."""
         found = self.found(kind, aggregate_id, code)
         if getattr(found, "account_id", None) != account_id:
-            raise ApiError(404, code, f"No such {kind.__name__.lower()}.")
+            raise NotFound(f"No such {kind.__name__.lower()}.", code=code)
         return found
 
     def steps(self, aggregate_id: UUID, detail: Callable[[Any], dict]) -> list[dict]:

@@ -24,8 +24,15 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from shared.kit.http import ApiError
 from shared.review.domain import REJECTED, Review
+from shared.review.errors import (
+    ReasonsRequired,
+    ReviewAlreadyDecided,
+    ReviewClaimedByOther,
+    ReviewClosed,
+    ReviewerConflict,
+    ReviewNotFound,
+)
 from shared.review.reasons import check_reasons
 from shared.review.tables import (
     DECIDED,
@@ -101,7 +108,7 @@ class ReviewQueue:
 
     def _refuse_own(self, task: Any, reviewer_id: str) -> None:
         if self.owner_of(task.material_id) == reviewer_id:
-            raise ApiError(409, "REVIEWER_CONFLICT", "You cannot review your own material or a complaint you "
+            raise ReviewerConflict("You cannot review your own material or a complaint you "
                            "filed: another reviewer decides it.")
 
     def view(self, session: Session, task: Any, now: float) -> dict:
@@ -138,7 +145,7 @@ class ReviewQueue:
         with self.app.transaction() as session:
             row = session.execute(select(review_tasks).where(review_tasks.c.task_id == task_id)).first()
             if row is None:
-                raise ApiError(404, "REVIEW_NOT_FOUND", "No such review task.")
+                raise ReviewNotFound("No such review task.")
             return self.view(session, row, self.clock())
 
     def overdue_count(self, material_type: str) -> int:
@@ -152,11 +159,12 @@ class ReviewQueue:
         task = session.execute(select(review_tasks).where(review_tasks.c.task_id == task_id)
                                .with_for_update()).first()  # serialises claims and decisions (PostgreSQL)
         if task is None:
-            raise ApiError(404, "REVIEW_NOT_FOUND", "No such review task.")
+            raise ReviewNotFound("No such review task.")
         if task.status in self.closed:
-            raise ApiError(409, *self.closed[task.status])
+            code, message = self.closed[task.status]
+            raise ReviewClosed(message, code=code)
         if task.status != PENDING:
-            raise ApiError(409, "REVIEW_ALREADY_DECIDED", "This review task is already decided.")
+            raise ReviewAlreadyDecided("This review task is already decided.")
         return task
 
     def _take_claim(self, session: Session, task_id: str, reviewer_id: str, now: float) -> float:
@@ -170,7 +178,7 @@ class ReviewQueue:
             where=or_(task_claims.c.claimed_by == reviewer_id, task_claims.c.claimed_until <= now)))
         holder = session.execute(select(task_claims).where(task_claims.c.task_id == task_id)).one()
         if holder.claimed_by != reviewer_id:
-            raise ApiError(409, "REVIEW_CLAIMED_BY_OTHER", "Another reviewer has claimed this task.",
+            raise ReviewClaimedByOther("Another reviewer has claimed this task.",
                            {"claimed_by": holder.claimed_by, "claimed_until": rfc3339(holder.claimed_until)})
         return until
 
@@ -201,7 +209,7 @@ class ReviewQueue:
         unclaimed (or lapsed) task is claimed implicitly. Everything the decision does commits in one
         transaction, or nothing does."""
         if outcome == REJECTED and not reasons:
-            raise ApiError(422, "REASONS_REQUIRED", "A rejection states its reasons: the complainant sees them.")
+            raise ReasonsRequired("A rejection states its reasons: the complainant sees them.")
         now = self.clock()
         with self.app.transaction() as session:
             task = self._pending_task(session, task_id)
@@ -215,7 +223,7 @@ class ReviewQueue:
                 review_tasks.c.task_id == task_id, review_tasks.c.status == PENDING,
             ).values(status=DECIDED, decision=decision)).rowcount
             if not decided:
-                raise ApiError(409, "REVIEW_ALREADY_DECIDED", "This review task is already decided.")
+                raise ReviewAlreadyDecided("This review task is already decided.")
             return self.view(session, session.execute(select(review_tasks)
                                                       .where(review_tasks.c.task_id == task_id)).one(), now)
 

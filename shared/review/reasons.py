@@ -6,7 +6,7 @@ A reviewer's reasons come from this catalogue or from the automatic checks of th
 
 from __future__ import annotations
 
-from shared.kit.http import ApiError
+from shared.review.errors import UnknownReasonCode
 
 CATALOGUE: dict[str, dict[str, str]] = {
     "identity": {
@@ -57,6 +57,6 @@ def check_reasons(material_type: str, reasons: list[dict], check_codes: set[str]
     known = set(CATALOGUE.get(material_type, {})) | check_codes
     unknown = sorted({r["code"] for r in reasons} - known)
     if unknown:
-        raise ApiError(422, "UNKNOWN_REASON_CODE",
-                       "Use a code of the reason catalogue (GET /v1/reviews/reason-codes) or of the task's checks.",
-                       {"unknown": unknown, "allowed": sorted(known)})
+        raise UnknownReasonCode(
+            "Use a code of the reason catalogue (GET /v1/reviews/reason-codes) or of the task's checks.",
+            {"unknown": unknown, "allowed": sorted(known)})

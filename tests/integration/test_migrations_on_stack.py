@@ -12,8 +12,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
 from deploy import postgres
+from shared.kit.database import sqlalchemy_url
 from shared.kit.migrations import TABLES_OF, VERSION_TABLE, alembic_config, differences, migrate
-from shared.kit.store import sqlalchemy_url
 from tests.conftest import STACK
 
 REPLICAS = 3

@@ -20,9 +20,10 @@ from pydantic import BaseModel, Field, StringConstraints, ValidationError
 from starlette.datastructures import FormData, UploadFile
 
 from services.complaints.application import ComplaintsApplication, invalid_target
+from services.complaints.domain.errors import RightNotUsable, TargetsCsvRequired, TargetsCsvTooLarge, ValidationFailed
 from services.complaints.domain.targets import MAX_TARGETS, MAX_URL_BYTES, InvalidTarget
-from shared.kit.auth import CurrentPrincipal, Principal
-from shared.kit.http import ApiError
+from shared.kit.auth import Principal
+from shared.kit.http.auth import CurrentPrincipal
 from shared.kit.waiting import eventually
 
 router = APIRouter(tags=["complaints"])
@@ -93,10 +94,10 @@ def validated(data: object) -> ComplaintIn:
 async def csv_content(form: FormData) -> bytes:
     upload = form.get("targets_csv")
     if not isinstance(upload, UploadFile):
-        raise ApiError(422, "TARGETS_CSV_REQUIRED", "Attach the targets as a file field named targets_csv.")
+        raise TargetsCsvRequired("Attach the targets as a file field named targets_csv.")
     content = await upload.read(MAX_CSV_BYTES + 1)
     if len(content) > MAX_CSV_BYTES:
-        raise ApiError(413, "TARGETS_CSV_TOO_LARGE", f"The targets file may be at most {MAX_CSV_BYTES} bytes.")
+        raise TargetsCsvTooLarge(f"The targets file may be at most {MAX_CSV_BYTES} bytes.")
     return content
 
 
@@ -106,7 +107,7 @@ async def complaint_from(request: Request) -> ComplaintIn:
         try:
             return validated(await request.json())
         except ValueError as exc:
-            raise ApiError(422, "VALIDATION_FAILED", "The body is not JSON.") from exc
+            raise ValidationFailed("The body is not JSON.") from exc
     form = await request.form(max_files=1, max_fields=50)
     targets = await asyncio.to_thread(app_of(request).targets_from_csv, await csv_content(form))
     return validated({"right_id": form.get("right_id"), "infringement_type": form.get("infringement_type"),
@@ -117,7 +118,7 @@ async def complaint_from(request: Request) -> ComplaintIn:
 async def usable_right(app: ComplaintsApplication, who: Principal, right_id: str) -> dict:
     right = await eventually(lambda: app.usable_right(who.account_id, right_id), RIGHT_WAIT_SECONDS)
     if right is None:
-        raise ApiError(409, "RIGHT_NOT_USABLE", "This right is not known to the complaints service.",
+        raise RightNotUsable("This right is not known to the complaints service.",
                        {"right_id": right_id, "reason": "unknown"})
     return right
 
@@ -137,7 +138,7 @@ async def file_complaint(who: CurrentPrincipal, request: Request) -> dict:
 async def parse_targets(who: CurrentPrincipal, request: Request) -> dict:
     """The targets a CSV file names, validated and merged, as they would be filed."""
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise ApiError(422, "TARGETS_CSV_REQUIRED", "Send multipart/form-data with a file field targets_csv.")
+        raise TargetsCsvRequired("Send multipart/form-data with a file field targets_csv.")
     content = await csv_content(await request.form(max_files=1, max_fields=5))
     targets = await asyncio.to_thread(app_of(request).targets_from_csv, content)
     return {"count": len(targets), "targets": [{"url": t.url, "listing_id": t.listing_id, "shop_id": t.shop_id}

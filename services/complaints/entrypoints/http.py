@@ -8,10 +8,28 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from services.complaints.application import ComplaintsApplication
+from services.complaints.domain import errors
 from services.complaints.domain.model import Complaint
 from services.complaints.domain.statement import targets_with_status
-from shared.kit.auth import CurrentPrincipal
-from shared.review.http import REVIEWER
+from shared.kit.errors import ServiceError
+from shared.kit.http.auth import CurrentPrincipal
+from shared.review.entrypoints.http import REVIEWER
+
+# every refusal of complaints and its HTTP status (the JSON error contract); the kit's and reviewing's own
+# refusals (tokens, files, review tasks) take their kind's status from shared/kit/http.py
+STATUSES: dict[type[ServiceError], int] = {
+    errors.ComplaintChanged: 409,
+    errors.ComplaintDecided: 409,
+    errors.RightNotUsable: 409,
+    errors.TargetsCsvTooLarge: 413,
+    errors.InvalidInfringementType: 422,
+    errors.InvalidTarget: 422,
+    errors.InvalidTargetsCsv: 422,
+    errors.NoTargets: 422,
+    errors.TargetsCsvRequired: 422,
+    errors.TooManyTargets: 422,
+    errors.ValidationFailed: 422,
+}
 
 router = APIRouter(tags=["complaints"])
 Status = Literal["submitted", "under_review", "upheld", "rejected", "withdrawn"]

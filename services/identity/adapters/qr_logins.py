@@ -18,7 +18,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 
 from services.identity.adapters.tables import qr_logins
-from shared.kit.http import ApiError
+from services.identity.domain.errors import QrLoginAlreadyUsed, QrLoginExpired, QrLoginNotFound
 
 TICKET_SECONDS = 120
 
@@ -54,7 +54,7 @@ class QrLogins:
         with self.engine.begin() as connection:
             row = connection.execute(select(qr_logins).where(qr_logins.c.ticket_hash == _hash(ticket))).first()
         if row is None:
-            raise ApiError(404, "QR_LOGIN_NOT_FOUND", "No such QR sign-in ticket.")
+            raise QrLoginNotFound("No such QR sign-in ticket.")
         return row
 
     def status(self, ticket: str) -> str:
@@ -67,7 +67,7 @@ class QrLogins:
     def payload(self, ticket: str) -> str:
         """The QR payload of a ticket that is still pending (its image is shown only then)."""
         if self.status(ticket) != "pending":
-            raise ApiError(410, "QR_LOGIN_EXPIRED", "This QR code is no longer valid: show a new one.")
+            raise QrLoginExpired("This QR code is no longer valid: show a new one.")
         return qr_payload(ticket)
 
     def confirm(self, ticket: str, account_id: str) -> None:
@@ -78,8 +78,8 @@ class QrLogins:
                 qr_logins.c.expires_at > self.clock()).values(status="confirmed", account_id=account_id)).rowcount
         if taken != 1:
             if self.status(ticket) == "expired":
-                raise ApiError(410, "QR_LOGIN_EXPIRED", "This QR code has expired: show a new one.")
-            raise ApiError(409, "QR_LOGIN_ALREADY_USED", "This QR code has already been confirmed.")
+                raise QrLoginExpired("This QR code has expired: show a new one.")
+            raise QrLoginAlreadyUsed("This QR code has already been confirmed.")
 
     def collect(self, ticket: str, browser_secret: str = "") -> str | None:
         """The confirmed account, the first time the opening browser asks (with its secret) after confirmation;

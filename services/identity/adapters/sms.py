@@ -18,20 +18,21 @@ from typing import Protocol
 import httpx
 
 from services.identity.domain.documents import mask
-from shared.kit.http import ApiError
+from shared.kit.errors import Unavailable
 from shared.kit.logs import log
 from shared.kit.settings import Settings
 
 RETRY_AFTER_SECONDS = 60  # the same as the spacing between two codes for one phone
 
 
-class SmsUnavailable(ApiError):
+class SmsUnavailable(Unavailable):
     """503 SMS_UNAVAILABLE with Retry-After: the gateway did not take the message."""
 
+    code = "SMS_UNAVAILABLE"
+    message = "The SMS could not be sent; try again shortly."
+
     def __init__(self) -> None:
-        super().__init__(503, "SMS_UNAVAILABLE", "The SMS could not be sent; try again shortly.",
-                         {"retry_after": RETRY_AFTER_SECONDS})
-        self.retry_after = RETRY_AFTER_SECONDS
+        super().__init__(details={"retry_after": RETRY_AFTER_SECONDS}, retry_after=RETRY_AFTER_SECONDS)
 
 
 class SmsSender(Protocol):

@@ -20,16 +20,15 @@ from sqlalchemy.engine import Engine
 from services.identity.adapters.tables import attempts
 from services.identity.domain import limits
 from services.identity.domain.limits import Limit
-from shared.kit.http import ApiError
+from shared.kit.errors import Invalid, TooMany, Unauthenticated
 
 
-class TooManyRequests(ApiError):
+class TooManyRequests(TooMany):
     """429 with the seconds after which trying again can succeed (sent as Retry-After)."""
 
     def __init__(self, limit: Limit, retry_after: int) -> None:
         message = "Too many attempts: try again later." if "ATTEMPTS" in limit.code else "Wait before asking again."
-        super().__init__(429, limit.code, message, {"retry_after": retry_after})
-        self.retry_after = retry_after
+        super().__init__(message, {"retry_after": retry_after}, code=limit.code, retry_after=retry_after)
 
 
 class Throttle:
@@ -96,7 +95,7 @@ class SignInAttempt:
         return self
 
     def __exit__(self, kind: type | None, error: BaseException | None, _: object) -> None:
-        if isinstance(error, ApiError) and error.status in (401, 422):
+        if isinstance(error, (Unauthenticated, Invalid)):
             return  # a wrong password or code: the claims stay, as failures
         self.throttle.release(*self.claims)
         if error is None:

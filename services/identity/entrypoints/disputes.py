@@ -13,10 +13,9 @@ from services.identity.disputes import DISPUTE
 from services.identity.domain import documents
 from services.identity.domain.model import Dispute
 from services.identity.entrypoints import identities
-from services.identity.entrypoints.http import RateLimitedRoute
-from shared.kit.auth import CurrentPrincipal
+from shared.kit.http.auth import CurrentPrincipal
 
-router = APIRouter(tags=["identities"], route_class=RateLimitedRoute)
+router = APIRouter(tags=["identities"])
 Statement = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 

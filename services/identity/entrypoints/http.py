@@ -3,45 +3,52 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Coroutine
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import segno
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
-from fastapi.routing import APIRoute
+from fastapi.responses import Response
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
-from services.identity.adapters.sms import SmsUnavailable
-from services.identity.adapters.throttle import TooManyRequests
 from services.identity.application import IdentityApplication
+from services.identity.domain import errors
 from services.identity.domain.model import Account
-from shared.kit.auth import CurrentPrincipal
 from shared.kit.clients import client_address
-from shared.kit.http import error_body
+from shared.kit.errors import ServiceError
+from shared.kit.http.auth import CurrentPrincipal
+
+# every refusal of identity and its HTTP status (the JSON error contract); the kit's and reviewing's own
+# refusals (tokens, files, review tasks) take their kind's status from shared/kit/http.py
+STATUSES: dict[type[ServiceError], int] = {
+    errors.InvalidCredentials: 401,
+    errors.AccountNotFound: 404,
+    errors.IdentityNotFound: 404,
+    errors.QrLoginNotFound: 404,
+    errors.DocumentAlreadyRegistered: 409,
+    errors.EmailAlreadyBound: 409,
+    errors.EmailAlreadyRegistered: 409,
+    errors.EmailNotBound: 409,
+    errors.IdentityAlreadySubmitted: 409,
+    errors.IdentityLocked: 409,
+    errors.NothingToDispute: 409,
+    errors.PhoneAlreadyRegistered: 409,
+    errors.QrLoginAlreadyUsed: 409,
+    errors.ReservationChanged: 409,
+    errors.TooManyPendingIdentities: 409,
+    errors.QrLoginExpired: 410,
+    errors.AgentPartyRequired: 422,
+    errors.AuthorizationRequired: 422,
+    errors.HolderHasNoAgent: 422,
+    errors.InvalidCode: 422,
+    errors.InvalidPhone: 422,
+    errors.WeakPassword: 422,
+}
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Ticket = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{16,64}$")]
 
 
-class RateLimitedRoute(APIRoute):
-    """Answers a rate limit with 429 (and an SMS gateway that failed with 503), its stable code and a Retry-After
-    header."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def handle(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except (TooManyRequests, SmsUnavailable) as exc:
-                return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status,
-                                    headers={"Retry-After": str(exc.retry_after)})
-
-        return handle
-
-
-router = APIRouter(tags=["identity"], route_class=RateLimitedRoute)
+router = APIRouter(tags=["identity"])
 
 
 class SmsCodeIn(BaseModel):

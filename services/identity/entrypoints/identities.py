@@ -11,12 +11,11 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 from services.identity.application import IdentityApplication
 from services.identity.domain import documents
 from services.identity.domain.authorization import RIGHT_TYPES
+from services.identity.domain.errors import AgentPartyRequired, AuthorizationRequired, HolderHasNoAgent
 from services.identity.domain.model import Identity
-from services.identity.entrypoints.http import RateLimitedRoute
-from shared.kit.auth import CurrentPrincipal
-from shared.kit.http import ApiError
+from shared.kit.http.auth import CurrentPrincipal
 
-router = APIRouter(tags=["identities"], route_class=RateLimitedRoute)  # "already registered" is rate-limited
+router = APIRouter(tags=["identities"])  # "already registered" is rate-limited
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 BlobId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Number = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z]{5,20}$")]
@@ -85,13 +84,13 @@ def party_of(app: IdentityApplication, owner: str, party: IndividualIn | Enterpr
 def authorization_of(app: IdentityApplication, owner: str, body: IdentityIn) -> dict | None:
     if body.role == "holder":
         if body.agent or body.authorization_document or body.authorization:
-            raise ApiError(422, "HOLDER_HAS_NO_AGENT", "A holder's identity names no agent and no authorisation.")
+            raise HolderHasNoAgent("A holder's identity names no agent and no authorisation.")
         return None
     if body.agent is None:
-        raise ApiError(422, "AGENT_PARTY_REQUIRED", "An agent must submit its own identity as well.")
+        raise AgentPartyRequired("An agent must submit its own identity as well.")
     if body.authorization_document is None or body.authorization is None:
-        raise ApiError(422, "AUTHORIZATION_REQUIRED",
-                       "An agent submits the right holder's authorisation: its document, scope and period.")
+        raise AuthorizationRequired(
+            "An agent submits the right holder's authorisation: its document, scope and period.")
     terms = body.authorization
     scope = ["all"] if "all" in terms.scope else [t for t in RIGHT_TYPES if t in terms.scope]
     return {**app.blobs.document(body.authorization_document, owner, "authorization"), "scope": scope,

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from services.identity.adapters.revocations import PAGE, Revocations
-from shared.kit.auth import bearer_token
+from shared.kit.http.auth import bearer_token
 
 router = APIRouter(tags=["identity"])
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
+from shared.kit.maildir import delivery_order
+
 
 @dataclass(frozen=True)
 class StoredMail:
@@ -21,16 +23,6 @@ class StoredMail:
     date: str
     message_id: str
     text: str
-
-
-def delivery_order(key: str) -> tuple[int, int, str]:
-    """Maildir keys start "<seconds>.M<microseconds>P…" (mailbox.Maildir's format): their delivery time."""
-    seconds, _, rest = key.partition(".")
-    micros = rest[1:].split("P", 1)[0] if rest.startswith("M") else "0"
-    try:
-        return int(seconds), int(micros), key
-    except ValueError:
-        return 0, 0, key
 
 
 def newest_first(maildir: Path, limit: int = 200) -> list[StoredMail]:

@@ -10,8 +10,16 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
-from shared.kit.auth import CurrentPrincipal
-from shared.kit.http import ApiError
+from services.notifier.domain import errors
+from services.notifier.domain.errors import ComplaintNotFound
+from shared.kit.errors import ServiceError
+from shared.kit.http.auth import CurrentPrincipal
+
+# every refusal of notifier and its HTTP status (the JSON error contract); the kit's and reviewing's own
+# refusals (tokens, files, review tasks) take their kind's status from shared/kit/http.py
+STATUSES: dict[type[ServiceError], int] = {
+    errors.ComplaintNotFound: 404,
+}
 
 router = APIRouter(prefix="/v1", tags=["notifications"])
 STAFF = ("reviewer", "admin")
@@ -36,5 +44,5 @@ def notifications(request: Request, who: CurrentPrincipal,
     notifier = request.app.state.notifier
     staff = any(role in who.roles for role in STAFF)
     if not staff and notifier.complainant_of(complaint_id) != who.account_id:
-        raise ApiError(404, "COMPLAINT_NOT_FOUND", "No such complaint.")
+        raise ComplaintNotFound("No such complaint.")
     return notifier.notifications_about(complaint_id)

@@ -10,9 +10,9 @@ from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from services.portal import i18n
-from services.portal.api import Api, ApiFailure
-from services.portal.routing import PortalRoute
-from services.portal.web import api, form_error, lang_of, redirect, render
+from services.portal.adapters.api import Api, ApiFailure
+from services.portal.entrypoints.routing import PortalRoute
+from services.portal.entrypoints.web import api, form_error, lang_of, redirect, render
 
 router = APIRouter(route_class=PortalRoute, tags=["pages"])
 Field = Annotated[str, Form()]

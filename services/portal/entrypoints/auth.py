@@ -15,9 +15,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, Response
 
-from services.portal.api import Api, ApiFailure
-from services.portal.routing import PortalRoute
-from services.portal.web import (
+from services.portal.adapters.api import Api, ApiFailure
+from services.portal.entrypoints.routing import PortalRoute
+from services.portal.entrypoints.web import (
     LANG_COOKIE,
     TOKEN_COOKIE,
     api,

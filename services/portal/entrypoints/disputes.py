@@ -9,10 +9,10 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from services.portal import i18n
-from services.portal.api import ApiFailure
+from services.portal.adapters.api import ApiFailure
 from services.portal.entrypoints.account import text
-from services.portal.routing import PortalRoute
-from services.portal.web import api, form_error, lang_of, redirect, render
+from services.portal.entrypoints.routing import PortalRoute
+from services.portal.entrypoints.web import api, form_error, lang_of, redirect, render
 
 router = APIRouter(route_class=PortalRoute, tags=["pages"])
 DOCUMENT_TYPES = ("resident_id", "passport", "hk_macau_permit", "taiwan_permit", "unified_social_credit_code")

@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.portal import i18n
-from services.portal.headers import FILE_HEADERS
-from services.portal.routing import PortalRoute
-from services.portal.web import SHA256_TEXT, lang_of, passthrough
+from services.portal.entrypoints.headers import FILE_HEADERS
+from services.portal.entrypoints.routing import PortalRoute
+from services.portal.entrypoints.web import SHA256_TEXT, lang_of, passthrough
 
 router = APIRouter(route_class=PortalRoute, tags=["files"])
 SERVICES = ("identity", "rights", "complaints")  # where uploads are kept

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.portal import error_pages
-from services.portal.routing import PortalRoute
+from services.portal.entrypoints import error_pages
+from services.portal.entrypoints.routing import PortalRoute
 
 router = APIRouter(route_class=PortalRoute, tags=["pages"], include_in_schema=False)
 

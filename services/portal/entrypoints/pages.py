@@ -8,8 +8,8 @@ import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.portal.routing import PortalRoute
-from services.portal.web import render
+from services.portal.entrypoints.routing import PortalRoute
+from services.portal.entrypoints.web import render
 
 router = APIRouter(tags=["portal"], route_class=PortalRoute)
 

@@ -15,10 +15,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from services.portal import i18n
-from services.portal.api import Api, ApiFailure
-from services.portal.headers import FILE_HEADERS
-from services.portal.routing import PortalRoute
-from services.portal.web import SHA256_TEXT, api, errors_of, lang_of, passthrough, redirect, render
+from services.portal.adapters.api import Api, ApiFailure
+from services.portal.entrypoints.headers import FILE_HEADERS
+from services.portal.entrypoints.routing import PortalRoute
+from services.portal.entrypoints.web import SHA256_TEXT, api, errors_of, lang_of, passthrough, redirect, render
 
 router = APIRouter(route_class=PortalRoute, tags=["reviews"])
 QUEUES = {"identity": "identity", "right": "rights", "complaint": "complaints"}  # material type -> service

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.portal import rights_form
-from services.portal.api import ApiFailure
+from services.portal.adapters.api import ApiFailure
+from services.portal.entrypoints import rights_form
 from services.portal.entrypoints.account import current_identity
-from services.portal.routing import PortalRoute
-from services.portal.web import api, form_error, redirect, render
+from services.portal.entrypoints.routing import PortalRoute
+from services.portal.entrypoints.web import api, form_error, redirect, render
 
 router = APIRouter(route_class=PortalRoute, tags=["pages"])
 FIELDS = {name: name for names in (rights_form.COMMON, *rights_form.DETAILS.values()) for name in names}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.portal import error_pages
 from services.portal.assets import ASSETS
-from services.portal.routing import PortalRoute
+from services.portal.entrypoints import error_pages
+from services.portal.entrypoints.routing import PortalRoute
 
 router = APIRouter(route_class=PortalRoute, tags=["static"], include_in_schema=False)
 YEAR = 365 * 86400

@@ -26,8 +26,8 @@ from pydantic import (
     field_validator,
 )
 
+from services.rights.domain.errors import InvalidDetails
 from services.rights.domain.submission import Problem
-from shared.kit.http import ApiError
 
 MAX_CLASSES = 45  # the Nice Classification has 45 classes
 MAX_GOODS_PER_CLASS = 50
@@ -127,7 +127,7 @@ def typed_details(right_type: str, details: dict) -> dict:
         typed = PER_TYPE[right_type].model_validate(details)
     except ValidationError as exc:
         problems = problems_of(exc, right_type)
-        raise ApiError(422, "INVALID_DETAILS", f"{problems[0].field}: {problems[0].message}",
+        raise InvalidDetails(f"{problems[0].field}: {problems[0].message}",
                        {"problems": [p.as_dict() for p in problems]}) from None
     return typed.model_dump(exclude_unset=True)
 

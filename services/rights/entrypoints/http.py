@@ -8,11 +8,22 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from services.rights.application import RightsApplication
+from services.rights.domain import errors
+from services.rights.domain.errors import IdentityNotUsable
 from services.rights.domain.model import Right
 from services.rights.entrypoints.bodies import RightIn, RightType, Status, command_fields, view
-from shared.kit.auth import CurrentPrincipal
-from shared.kit.http import ApiError
+from shared.kit.errors import ServiceError
+from shared.kit.http.auth import CurrentPrincipal
 from shared.kit.waiting import eventually
+
+# every refusal of rights and its HTTP status (the JSON error contract); the kit's and reviewing's own
+# refusals (tokens, files, review tasks) take their kind's status from shared/kit/http.py
+STATUSES: dict[type[ServiceError], int] = {
+    errors.IdentityNotUsable: 409,
+    errors.RightLocked: 409,
+    errors.InvalidDetails: 422,
+    errors.InvalidRight: 422,
+}
 
 router = APIRouter(tags=["rights"])
 
@@ -34,7 +45,7 @@ async def usable_identity(app: RightsApplication, account_id: str, identity_id: 
     this service has not heard of (after waiting a moment for an identity submitted just now)."""
     found = await eventually(lambda: app.usable_identity(account_id, identity_id), app.identity_wait_seconds)
     if found is None:
-        raise ApiError(409, "IDENTITY_NOT_USABLE", "Submit your identity first: a right names one of yours.",
+        raise IdentityNotUsable("Submit your identity first: a right names one of yours.",
                        {"identity_id": identity_id, "reason": "unknown"})
 
 

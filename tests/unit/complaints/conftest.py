@@ -17,7 +17,7 @@ from services.complaints.application import ComplaintsApplication
 from services.complaints.main import bootstrap
 from shared.events.payloads import ReviewDecided, RightRegistered
 from shared.kit.auth import TokenSigner, TokenVerifier
-from shared.kit.runtime import create_http_app
+from shared.kit.http.app import create_http_app
 from shared.kit.settings import Settings
 
 DESCRIPTION = "这些商品假冒我们的注册商标，请下架。"

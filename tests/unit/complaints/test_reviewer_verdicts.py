@@ -4,7 +4,8 @@ import pytest
 
 from deploy.client import resident_id
 from services.complaints.entrypoints.http import view
-from shared.kit.http import ApiError
+from shared.kit.errors import ServiceError
+from shared.kit.http import status_of
 from tests.unit.platform import Platform
 
 OTHER = [{"code": "EVIDENCE_INSUFFICIENT", "message": "The screenshots do not show the mark."}]
@@ -99,7 +100,7 @@ def test_withdrawing_a_complaint_closes_its_review_task(manual):
     task = manual.task_for("complaints", complaint)
     manual.app("complaints").withdraw(account, complaint)
     assert manual.review_tasks("complaints") == []
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(ServiceError) as refused:
         manual.reviewer_decides("complaints", task["review_id"], "approved")
     assert refused.value.code == "COMPLAINT_WITHDRAWN"
     assert [d.data["material_type"] for d in manual.decisions(complaint)].count("complaint") == 0
@@ -122,11 +123,11 @@ def test_a_withdrawal_racing_the_reviewers_verdict_loses_with_a_conflict(manual)
     stale = app.complaint(account, complaint)  # the withdrawal read the complaint before the verdict landed
     manual.reviewers_approve(complaint, "complaints")
     stale.withdraw()
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(ServiceError) as refused:
         app.save_or_conflict(stale)
-    assert (refused.value.status, refused.value.code) == (409, "COMPLAINT_CHANGED")
+    assert (status_of(refused.value), refused.value.code) == (409, "COMPLAINT_CHANGED")
     assert app.complaint(account, complaint).status == "upheld"
-    with pytest.raises(ApiError) as late:
+    with pytest.raises(ServiceError) as late:
         app.withdraw(account, complaint)
     assert late.value.code == "COMPLAINT_DECIDED"
 

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from deploy.client import PNG
 from services.identity.application import IdentityApplication
 from services.identity.main import bootstrap
-from shared.kit.runtime import create_http_app
+from shared.kit.http.app import create_http_app
 from shared.kit.settings import Settings
 
 

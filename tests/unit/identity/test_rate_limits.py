@@ -2,7 +2,7 @@
 
 import pytest
 
-from shared.kit.http import ApiError
+from shared.kit.errors import ServiceError
 from tests.unit.identity.conftest import Identity
 
 
@@ -84,9 +84,9 @@ def test_guessing_email_codes_is_limited_like_sign_ins(identity):
     app = identity.app
     account = app.register("13800138207", "correct horse battery", "000000")
     for _ in range(5):
-        with pytest.raises(ApiError):
+        with pytest.raises(ServiceError):
             app.bind_email(account, "b@example.com", "999999")
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(ServiceError) as refused:
         app.bind_email(account, "b@example.com", "000000")
     assert refused.value.code == "TOO_MANY_ATTEMPTS"
 

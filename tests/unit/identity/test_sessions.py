@@ -7,7 +7,8 @@ import jwt
 import pytest
 
 from shared.kit.auth import TokenVerifier
-from shared.kit.http import ApiError
+from shared.kit.errors import ServiceError
+from shared.kit.http import status_of
 
 PASSWORD = "Sturdy-Lantern-47"
 
@@ -59,9 +60,9 @@ def test_other_services_learn_the_sign_out_from_the_feed(identity):
     assert [row["jti"] for row in feed] == [jti] and feed[0]["seq"] >= 1 and feed[0]["expires_at"].endswith("Z")
     assert identity.http.get("/v1/revoked-tokens", params={"after": feed[0]["seq"]}).json() == []
     rights.revoked.refresh()  # type: ignore[attr-defined]  # what its background loop does every few seconds
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(ServiceError) as refused:
         rights.verify(token)
-    assert (refused.value.status, refused.value.code) == (401, "INVALID_TOKEN")
+    assert (status_of(refused.value), refused.value.code) == (401, "INVALID_TOKEN")
 
 
 def test_the_feed_refuses_a_bad_cursor(identity):

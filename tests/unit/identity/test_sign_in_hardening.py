@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from services.cli import app as cli
 from services.identity.domain.passwords import weakness
-from shared.kit.runtime import create_http_app
+from shared.kit.http.app import create_http_app
 from tests.unit.identity.conftest import Identity
 
 RIGHT = "correct horse battery"

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.notifier.main import bootstrap
-from shared.kit.runtime import create_http_app
+from shared.kit.http.app import create_http_app
 from shared.kit.settings import settings_for
 
 

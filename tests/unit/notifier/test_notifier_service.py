@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 
 from services.notifier.main import bootstrap
 from shared.kit.auth import TokenSigner, TokenVerifier
+from shared.kit.http.app import create_http_app
 from shared.kit.inbox import Delivery
-from shared.kit.runtime import create_http_app
 from shared.kit.settings import settings_for
 
 COMPLAINT, ACCOUNT = "c0ffee00-1111-2222-3333-444455556666", "account-1"

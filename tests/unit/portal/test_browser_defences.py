@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from services.portal.assets import ASSETS
 from services.portal.main import bootstrap
-from shared.kit.runtime import create_http_app
+from shared.kit.http.app import create_http_app
 from shared.kit.settings import Settings
 from tests.unit.portal.conftest import Services, access_token, failure
 from tests.unit.portal.test_review_console import console

@@ -10,7 +10,7 @@ from starlette.requests import Request
 
 from services.portal.main import bootstrap
 from shared.kit.clients import client_address, trusted_networks
-from shared.kit.runtime import create_http_app
+from shared.kit.http.app import create_http_app
 from shared.kit.settings import Settings
 from tests.unit.portal.conftest import Services, access_token, csrf_of
 

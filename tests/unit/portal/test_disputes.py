@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from services.portal import i18n
 from services.portal.main import bootstrap
-from shared.kit.runtime import create_http_app
+from shared.kit.http.app import create_http_app
 from tests.unit.portal.conftest import SETTINGS, Services, access_token, csrf_of, failure
 
 NUMBER = "11010519491231002X"

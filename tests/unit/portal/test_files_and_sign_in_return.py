@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.portal import i18n
-from services.portal.web import safe_next
+from services.portal.entrypoints.web import safe_next
 from tests.unit.portal.conftest import Services, access_token, csrf_of, failure
 
 BLOB = "ab" * 32

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from services.portal import i18n
 from services.portal.entrypoints.reviews import PAGE
-from services.portal.web import templates
+from services.portal.entrypoints.web import templates
 
 BLOB = "ab" * 32
 

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.portal.main import bootstrap
-from shared.kit.runtime import create_http_app
+from shared.kit.http.app import create_http_app
 from tests.unit.portal.conftest import SETTINGS, Services, access_token, csrf_of
 
 TICKET = "T" * 32

@@ -12,7 +12,7 @@ from deploy.client import PDF, PNG
 from services.rights.application import RightsApplication
 from services.rights.main import bootstrap
 from shared.kit.auth import TokenSigner, TokenVerifier
-from shared.kit.runtime import create_http_app
+from shared.kit.http.app import create_http_app
 from shared.kit.settings import Settings
 from tests.unit.rights import materials
 from tests.unit.rights.filings import deliver_complaint, deliver_identity

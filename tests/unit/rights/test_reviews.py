@@ -14,8 +14,8 @@ from services.rights.application import RightsApplication
 from services.rights.main import bootstrap
 from shared.events.payloads import ReviewDecided
 from shared.kit.auth import TokenSigner, TokenVerifier
-from shared.kit.http import ApiError
-from shared.kit.runtime import create_http_app
+from shared.kit.errors import ServiceError
+from shared.kit.http.app import create_http_app
 from shared.kit.settings import Settings
 from tests.unit.rights.filings import deliver_complaint, deliver_identity
 
@@ -141,7 +141,7 @@ def test_of_reviewers_claiming_or_deciding_at_once_exactly_one_wins(rights):
         try:
             act(reviewer_id)
             outcomes.append("ok")
-        except ApiError as error:
+        except ServiceError as error:
             outcomes.append(error.code)
 
     for act, losers in ((lambda who: queue.claim(task["review_id"], who), "REVIEW_CLAIMED_BY_OTHER"),

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from deploy.client import PNG
 from services.identity.main import bootstrap
 from shared.kit.blobs import BlobStore
-from shared.kit.runtime import create_http_app
+from shared.kit.http.app import create_http_app
 from shared.kit.settings import Settings
 
 

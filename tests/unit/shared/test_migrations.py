@@ -15,6 +15,7 @@ from services.complaints.application import ComplaintsApplication
 from services.identity.application import IdentityApplication
 from services.notifier.application import NotifierApplication
 from services.rights.application import RightsApplication
+from shared.kit.database import inbox_events
 from shared.kit.migrations import (
     TABLES_OF,
     VERSION_TABLE,
@@ -25,7 +26,7 @@ from shared.kit.migrations import (
     target_metadata,
 )
 from shared.kit.settings import Settings
-from shared.kit.store import ServiceApplication, event_store_env, inbox_events
+from shared.kit.store import ServiceApplication, event_store_env
 
 APPLICATIONS = {
     "identity": IdentityApplication,

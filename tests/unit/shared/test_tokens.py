@@ -21,8 +21,9 @@ from services.cli import app as cli
 from services.identity.adapters import signing_keys
 from services.identity.main import bootstrap
 from shared.kit.auth import AUDIENCE, ISSUER, SigningKey, TokenSigner, TokenVerifier, pem_key
-from shared.kit.http import ApiError
-from shared.kit.runtime import create_http_app
+from shared.kit.errors import ServiceError
+from shared.kit.http import status_of
+from shared.kit.http.app import create_http_app
 from shared.kit.settings import Settings
 
 IDENTITY = "http://identity.test"
@@ -41,9 +42,9 @@ def through(client: TestClient) -> httpx.MockTransport:
 
 
 def refused(verifier: TokenVerifier, token: str) -> tuple[int, str]:
-    with pytest.raises(ApiError) as failure:
+    with pytest.raises(ServiceError) as failure:
         verifier.verify(token)
-    return failure.value.status, failure.value.code
+    return status_of(failure.value), failure.value.code
 
 
 def forged(key: SigningKey, **claims) -> str:

@@ -9,8 +9,8 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from services.portal import i18n
-from services.portal.api import ApiFailure
-from services.portal.web import RETRY_AFTER_SECONDS, TOKEN_COOKIE, lang_of, redirect, render, safe_next
+from services.portal.adapters.api import ApiFailure
+from services.portal.entrypoints.web import RETRY_AFTER_SECONDS, TOKEN_COOKIE, lang_of, redirect, render, safe_next
 from shared.kit.logs import log
 
 # the list a page belongs to (its URL's first segment), linked from its error page

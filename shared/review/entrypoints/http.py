@@ -14,9 +14,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
-from shared.kit.auth import CurrentPrincipal
-from shared.kit.blobs import file_response
-from shared.kit.http import ApiError
+from shared.kit.http.auth import CurrentPrincipal
+from shared.kit.http.files import file_response
+from shared.review.errors import DocumentNotFound
 from shared.review.reasons import catalogue
 
 REVIEWER = "reviewer"
@@ -101,7 +101,7 @@ def review_router(material_types: tuple[str, ...], present: Present) -> APIRoute
         found = next((d for d in documents_in(reviewed_material(request, review_id)) if d["blob_id"] == blob_id), None)
         content = None if found is None else request.app.state.application.blobs.read(blob_id)
         if content is None:
-            raise ApiError(404, "DOCUMENT_NOT_FOUND", "This task's material has no such document.")
+            raise DocumentNotFound("This task's material has no such document.")
         return file_response(content, found["media_type"], found.get("purpose", ""))
 
     @router.post("/v1/reviews/{review_id}/claim")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.datastructures import FormData, UploadFile
 
-from services.portal.api import Api
+from services.portal.adapters.api import Api
 
 COMMON = ("title", "registration_number", "holder_name", "valid_from", "valid_until")
 DETAILS = {

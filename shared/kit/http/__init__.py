@@ -1,4 +1,8 @@
-"""HTTP conventions: JSON errors with stable codes, health, readiness and metrics endpoints."""
+"""The kit's HTTP side: JSON errors with stable codes, bounded bodies, health, readiness and metrics endpoints.
+
+The rest of the door is here too: `auth` (the signed-in principal as a dependency), `clients` (who is asking,
+behind which proxies), `files` (uploads), `app` (a service's FastAPI app and process). Nothing else in the kit
+imports FastAPI."""
 
 from __future__ import annotations
 
@@ -14,27 +18,42 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.kit.faults import RETRY_AFTER_SECONDS, unavailable
+from shared.kit import errors
+from shared.kit.faults import RETRY_AFTER_SECONDS, NotMoving, unavailable
 from shared.kit.logs import log
 
 REQUESTS = Counter("ipp_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("ipp_http_request_seconds", "HTTP request latency", ["method", "route"])
 
 
-class NotMoving(Exception):
-    """A readiness check's finding in its own words: the consumer or the relay is stuck."""
+# the kit's kinds of refusal and their statuses; a service's own table (Service.statuses) is read first
+STATUSES: dict[type[errors.ServiceError], int] = {
+    errors.Invalid: 422, errors.Unauthenticated: 401, errors.Forbidden: 403, errors.NotFound: 404,
+    errors.Conflict: 409, errors.Gone: 410, errors.TooLarge: 413, errors.UnsupportedMedia: 415,
+    errors.TooMany: 429, errors.Unavailable: 503,
+}
 
 
-class ApiError(Exception):
-    """An error a client caused or must know about: a 4xx status with a stable code."""
-
-    def __init__(self, status: int, code: str, message: str, details: Any = None) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.details = status, code, message, details
+def status_of(error: errors.ServiceError, statuses: dict[type[errors.ServiceError], int] | None = None) -> int:
+    """The status of a refusal: the nearest of its classes in `statuses`, then in the kit's table."""
+    tables = (statuses or {}, STATUSES)
+    for kind in type(error).__mro__:
+        for table in tables:
+            if kind in table:
+                return table[kind]
+    return 400
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict:
     return {"error": {"code": code, "message": message, "details": details}}
+
+
+def error_response(error: errors.ServiceError,
+                   statuses: dict[type[errors.ServiceError], int] | None = None) -> JSONResponse:
+    """A refusal as the JSON error contract, with Retry-After when it says when to try again."""
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else None
+    return JSONResponse(error_body(error.code, error.message, error.details),
+                        status_code=status_of(error, statuses), headers=headers)
 
 
 def _clean(errors: list[dict]) -> list[dict]:
@@ -55,10 +74,11 @@ def unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI, max_body_bytes: int = 1024 * 1024,
-                           max_multipart_bytes: int = 11 * 1024 * 1024) -> None:
-    @app.exception_handler(ApiError)
-    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status)
+                           max_multipart_bytes: int = 11 * 1024 * 1024,
+                           statuses: dict[type[errors.ServiceError], int] | None = None) -> None:
+    @app.exception_handler(errors.ServiceError)
+    async def _refused(_: Request, exc: errors.ServiceError) -> JSONResponse:
+        return error_response(exc, statuses)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -12,10 +12,10 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
-from services.portal import error_pages
-from services.portal.api import ApiFailure
-from services.portal.headers import secure
-from services.portal.web import SID_COOKIE, NotSignedIn, csrf_ok, set_cookie
+from services.portal.adapters.api import ApiFailure
+from services.portal.entrypoints import error_pages
+from services.portal.entrypoints.headers import secure
+from services.portal.entrypoints.web import SID_COOKIE, NotSignedIn, csrf_ok, set_cookie
 from shared.kit.logs import log
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]

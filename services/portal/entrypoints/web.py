@@ -15,13 +15,13 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from services.portal import i18n
-from services.portal.api import Api, ApiFailure, field_problems
+from services.portal.adapters.api import Api, ApiFailure, field_problems
 from services.portal.assets import asset
-from services.portal.headers import FILE_HEADERS
+from services.portal.entrypoints.headers import FILE_HEADERS
 from shared.kit.clients import client_address
 
 TOKEN_COOKIE, SID_COOKIE, LANG_COOKIE = "ipp_session", "ipp_sid", "lang"
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 templates.env.globals["asset"] = asset  # the URL of a static file (assets.py): styles and scripts are never inline
 RETRY_AFTER_SECONDS = 5  # how soon a browser may ask a service that did not answer again
 # a path on this site: never `//host`, a backslash (browsers read `/\host` as `//host`) or a control character
