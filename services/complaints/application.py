@@ -27,8 +27,9 @@ from services.complaints.domain.errors import (
     RightNotUsable,
     TooManyTargets,
 )
-from services.complaints.domain.model import INFRINGEMENT_TYPES, Complaint
-from services.complaints.domain.targets_csv import UnreadableCsv, csv_rows
+from services.complaints.domain.model import Complaint
+from shared.events.targets_csv import UnreadableCsv, csv_rows
+from shared.events.vocabulary import INFRINGEMENT_TYPES
 from shared.kit.errors import ServiceError
 from shared.kit.settings import Settings
 from shared.kit.store import ServiceApplication, event_store_env

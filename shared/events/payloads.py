@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.events.vocabulary import RightType
+
 
 class Payload(BaseModel):
     """Tolerant readers: a field added by a newer producer (the contract is extended freely) is ignored, never
@@ -51,7 +53,7 @@ class RightRegistered(Payload):
     account_id: str
     identity_id: str
     revision: int
-    right_type: Literal["trademark", "copyright", "patent"]
+    right_type: RightType
     title: str
     registration_number: str
     holder_name: str
@@ -74,7 +76,7 @@ class ComplaintFiled(Payload):
     account_id: str
     identity_id: str
     right_id: str
-    right_type: Literal["trademark", "copyright", "patent"]
+    right_type: RightType
     infringement_type: str
     targets: list[Target]
     description: str
@@ -99,7 +101,7 @@ class VerdictTarget(Payload):
 class Verdict(Payload):
     targets: list[VerdictTarget]
     right_id: str
-    right_type: Literal["trademark", "copyright", "patent"]
+    right_type: RightType
 
 
 class ReviewDecided(Payload):

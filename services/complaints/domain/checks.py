@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from services.complaints.domain.model import INFRINGEMENT_TYPES, Complaint
+from services.complaints.domain.model import Complaint
 from services.complaints.domain.targets import InvalidTarget, parse_target
+from shared.events.vocabulary import INFRINGEMENT_TYPES
 from shared.review.domain import Check
 
 MIN_DESCRIPTION = 10

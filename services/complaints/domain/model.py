@@ -8,11 +8,6 @@ from eventsourcing.domain import Aggregate, event
 
 from shared.review.domain import APPROVED, REJECTED
 
-INFRINGEMENT_TYPES = {
-    "trademark": ("counterfeit_goods", "unauthorised_mark_use"),
-    "copyright": ("copied_images", "copied_video", "copied_text", "pirated_software"),
-    "patent": ("patent_infringement", "design_copy"),
-}
 MATERIALS = ("identity", "right")
 DECIDED = ("upheld", "rejected")
 

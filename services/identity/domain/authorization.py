@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-RIGHT_TYPES = ("trademark", "copyright", "patent")
+from shared.events.vocabulary import RIGHT_TYPES
+
 ALL = "all"
 
 

@@ -10,9 +10,9 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from services.identity.application import IdentityApplication
 from services.identity.domain import documents
-from services.identity.domain.authorization import RIGHT_TYPES
 from services.identity.domain.errors import AgentPartyRequired, AuthorizationRequired, HolderHasNoAgent
 from services.identity.domain.model import Identity
+from shared.events.vocabulary import RIGHT_TYPES, RightType
 from shared.kit.http.auth import CurrentPrincipal
 
 router = APIRouter(tags=["identities"])  # "already registered" is rate-limited
@@ -52,7 +52,7 @@ PartyIn = Annotated[IndividualIn | EnterpriseIn, Field(discriminator="kind")]
 class AuthorizationIn(BaseModel):
     """What the right holder's authorisation of the agent covers, and for how long."""
 
-    scope: list[Literal["trademark", "copyright", "patent", "all"]] = Field(min_length=1, max_length=4)
+    scope: list[RightType | Literal["all"]] = Field(min_length=1, max_length=4)
     valid_from: date
     valid_until: date | None = None
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, UploadFile
@@ -13,24 +11,24 @@ from services.portal.adapters.api import Api, ApiFailure
 from services.portal.entrypoints.routing import PortalRoute
 from services.portal.entrypoints.web import api, form_error, lang_of, redirect, render
 from services.portal.i18n import t
+from shared.events.targets_csv import UnreadableCsv, csv_rows
+from shared.events.vocabulary import INFRINGEMENT_TYPES
 
 router = APIRouter(route_class=PortalRoute, tags=["pages"])
 Optional = Annotated[str, Form()]
-INFRINGEMENT_TYPES = {
-    "trademark": ("counterfeit_goods", "unauthorised_mark_use"),
-    "copyright": ("copied_images", "copied_video", "copied_text", "pirated_software"),
-    "patent": ("patent_infringement", "design_copy"),
-}
 COMPLAINT_FIELDS = {"targets": "targets", "url": "targets", "infringement_type": "infringement_type",
                     "description": "description", "evidence": "evidence"}
 
 
-def target_urls(pasted: str, csv_bytes: bytes) -> list[str]:
-    """One URL per pasted line, plus the first cell of each CSV row that looks like a URL."""
+def target_urls(pasted: str, csv_bytes: bytes) -> list[str] | None:
+    """One URL per pasted line, plus each URL of the CSV file read as the complaints API reads it (the
+    contract's format); None when the file is no UTF-8 CSV, which the API then says in its own words."""
     urls = [line.strip() for line in pasted.splitlines() if line.strip()]
     if csv_bytes:
-        text = csv_bytes.decode("utf-8-sig", errors="replace")
-        urls += [row[0].strip() for row in csv.reader(io.StringIO(text)) if row and "://" in row[0]]
+        try:
+            urls += [url for _, url in csv_rows(csv_bytes) if url]
+        except UnreadableCsv:
+            return None
     return urls
 
 
@@ -61,11 +59,12 @@ async def file_complaint(request: Request, right_id: Annotated[str, Form()], inf
             blobs.append(await client.upload("complaints", evidence.filename, await evidence.read(),
                                              evidence.content_type))
         fields = {"right_id": right_id, "infringement_type": infringement_type, "description": description}
-        if csv_bytes and not targets.strip():  # the complaints API reads the file itself, row by row
+        urls = target_urls(targets, csv_bytes)
+        if csv_bytes and (not targets.strip() or urls is None):  # the complaints API reads the file, row by row
             created = await client.call("POST", "complaints", "/v1/complaints", data={**fields, "evidence": blobs},
                                         files={"targets_csv": ("targets.csv", csv_bytes, "text/csv")})
         else:
-            body = {**fields, "targets": [{"url": u} for u in target_urls(targets, csv_bytes)], "evidence": blobs}
+            body = {**fields, "targets": [{"url": u} for u in urls or []], "evidence": blobs}
             created = await client.call("POST", "complaints", "/v1/complaints", json=body)
     except ApiFailure as failure:
         rights = await usable_rights(client)

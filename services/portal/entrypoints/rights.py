@@ -10,6 +10,7 @@ from services.portal.entrypoints import rights_form
 from services.portal.entrypoints.account import current_identity
 from services.portal.entrypoints.routing import PortalRoute
 from services.portal.entrypoints.web import api, form_error, redirect, render
+from shared.events.vocabulary import PATENT_KINDS, WORK_TYPES
 
 router = APIRouter(route_class=PortalRoute, tags=["pages"])
 FIELDS = {name: name for names in (rights_form.COMMON, *rights_form.DETAILS.values()) for name in names}
@@ -17,8 +18,8 @@ FIELDS.update({"documents": "certificate", "identity_id": "form", "right_type": 
 
 
 def form_page(request: Request, status: int = 200, **context: object) -> Response:
-    return render(request, "right_form.html", status, work_types=rights_form.WORK_TYPES,
-                  patent_kinds=rights_form.PATENT_KINDS, files=rights_form.FILES, **context)
+    return render(request, "right_form.html", status, work_types=WORK_TYPES,
+                  patent_kinds=PATENT_KINDS, files=rights_form.FILES, **context)
 
 
 @router.get("/rights")

@@ -18,8 +18,6 @@ FILES = {  # form field -> document purpose, per right type
     "patent": {"certificate": "patent_certificate", "annual_fee_receipt": "annual_fee_receipt",
                "evaluation_report": "evaluation_report"},
 }
-WORK_TYPES = ("text", "music", "fine_art", "photography", "audiovisual", "graphic", "software", "other")
-PATENT_KINDS = ("invention", "utility_model", "design")
 
 
 def right_type_of(value: str) -> str:

@@ -9,11 +9,8 @@ from __future__ import annotations
 from datetime import date
 
 from services.rights.domain.submission import Problem, Submission
+from shared.events.vocabulary import WORK_TYPES
 from shared.review.domain import Check
-
-# The kinds of work of the Copyright Law of the PRC, art. 3.
-WORK_TYPES = ("text", "oral", "music", "drama", "quyi", "dance", "acrobatics", "fine_art", "architecture",
-              "photography", "audiovisual", "graphic", "model", "software", "other")
 
 
 def date_problems(sub: Submission, today: date) -> list[Problem]:

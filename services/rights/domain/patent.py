@@ -6,9 +6,9 @@ from datetime import date
 
 from services.rights.domain import patent_number
 from services.rights.domain.submission import Problem, Submission
+from shared.events.vocabulary import PATENT_KINDS
 from shared.review.domain import Check
 
-KINDS = ("invention", "utility_model", "design")
 TERM_YEARS = {"invention": 20, "utility_model": 10, "design": 15}
 LONGER_DESIGN_TERM_FROM = date(2021, 6, 1)  # the 2020 amendment: designs filed since then last 15 years
 
@@ -29,7 +29,7 @@ def number_problems(sub: Submission, kind: str, applied: date | None) -> list[Pr
         return [Problem("INVALID_PATENT_NUMBER", field, "A patent number is ZL + 12 digits + . + check digit.")]
     if not number.check_digit_ok:
         return [Problem("INVALID_PATENT_NUMBER", field, "The patent number's check digit is wrong.")]
-    if kind in KINDS and number.kind != kind:
+    if kind in PATENT_KINDS and number.kind != kind:
         return [Problem("INVALID_PATENT_NUMBER", field, f"The number is not that of a {kind.replace('_', ' ')}.")]
     if applied is not None and number.year != applied.year:
         return [Problem("INVALID_PATENT_NUMBER", field, "The number's year is not the application date's year.")]
@@ -51,7 +51,7 @@ def date_problems(sub: Submission, applied: date | None, granted: date | None, t
 def problems(sub: Submission, today: date) -> list[Problem]:
     """What refuses a patent at once."""
     kind, applied, granted = sub.text("patent_kind"), sub.date("application_date"), sub.date("grant_date")
-    found = [] if kind in KINDS else [Problem("INVALID_DETAILS", "details.patent_kind",
+    found = [] if kind in PATENT_KINDS else [Problem("INVALID_DETAILS", "details.patent_kind",
                                               "The patent kind is invention, utility_model or design.")]
     found += sub.missing_text({"patentee": "patentee named on the patent certificate"})
     return found + number_problems(sub, kind, applied) + date_problems(sub, applied, granted, today)
@@ -59,7 +59,7 @@ def problems(sub: Submission, today: date) -> list[Problem]:
 
 def term_check(sub: Submission) -> Check:
     kind, applied = sub.text("patent_kind"), sub.date("application_date")
-    within = (kind in KINDS and applied is not None and sub.valid_until is not None
+    within = (kind in PATENT_KINDS and applied is not None and sub.valid_until is not None
               and sub.valid_until <= statutory_end(kind, applied))
     return Check("PATENT_TERM", within, "The validity claimed runs past the statutory term of the patent "
                  "(invention 20 years, utility model 10, design 15 — 10 if applied for before 2021-06-01).")

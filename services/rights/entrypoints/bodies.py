@@ -11,10 +11,10 @@ from services.rights.application import RightsApplication
 from services.rights.domain.documents import default_purpose
 from services.rights.domain.model import Right
 from services.rights.entrypoints.details import details_schema, typed_details
+from shared.events.vocabulary import RightType
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 BlobId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-RightType = Literal["trademark", "copyright", "patent"]
 Status = Literal["submitted", "under_review", "approved", "rejected", "expired"]
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from services.complaints.domain.targets import InvalidTarget, parse_rows
-from services.complaints.domain.targets_csv import UnreadableCsv, csv_rows
+from shared.events.targets_csv import UnreadableCsv, csv_rows
 
 HOSTS = ("kwaixiaodian.com", "kuaishou.com")
 
