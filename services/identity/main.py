@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from services.identity.adapters.publication import to_public
+from services.identity.adapters.review_queue import DISPUTE
 from services.identity.adapters.revocations import Revocations
 from services.identity.adapters.signing_keys import KeyFile
 from services.identity.application import IdentityApplication
-from services.identity.disputes import DISPUTE
 from services.identity.domain.checks import complaint_checks, identity_checks
 from services.identity.entrypoints import disputes, http, identities, sessions
 from services.identity.entrypoints.http import STATUSES

@@ -9,7 +9,7 @@ from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
 
-from services.notifier.adapters import read_model
+from services.notifier.adapters import read_models
 from services.notifier.domain.address_book import BoundAddress, Complainant, language_or_default
 from services.notifier.domain.notification import (
     ABOUT_A_COMPLAINT,
@@ -32,7 +32,7 @@ class NotifierApplication(ServiceApplication):
     crash or a rollback never leaves a notification without its row or its inbox record.
     """
 
-    read_models = read_model.metadata
+    read_models = read_models.metadata
 
     def __init__(self, env: dict[str, str] | None = None, email_code_key: bytes | None = None) -> None:
         super().__init__(env)
@@ -55,7 +55,7 @@ class NotifierApplication(ServiceApplication):
             if self._get(BoundAddress.create_id(account_id)) is not None:
                 return  # bound once, never changed
             self._save(BoundAddress(account_id=account_id, email=email, language=language))
-            self._resolve(read_model.waiting_for_account(session, account_id))
+            self._resolve(read_models.waiting_for_account(session, account_id))
 
     def record_complainant(self, complaint_id: str, account_id: str, target_urls: list[str]) -> None:
         """Learn who filed a complaint, and address its verdict if that was waiting."""
@@ -63,7 +63,7 @@ class NotifierApplication(ServiceApplication):
             if self._get(Complainant.create_id(complaint_id)) is not None:
                 return
             self._save(Complainant(complaint_id=complaint_id, account_id=account_id, target_urls=target_urls))
-            self._resolve(read_model.waiting_for_complainant(session, complaint_id))
+            self._resolve(read_models.waiting_for_complainant(session, complaint_id))
 
     def notify_verdict(self, complaint_id: str, content: dict, correlation_id: str | None,
                        causation_id: str | None) -> None:
@@ -90,14 +90,14 @@ class NotifierApplication(ServiceApplication):
         other committed (with PostgreSQL's read committed, neither sees the other's row).
         """
         with self.transaction() as session:
-            waiting = read_model.waiting(session, after, limit)
+            waiting = read_models.waiting(session, after, limit)
             self._resolve(waiting)
         return str(waiting[-1]) if len(waiting) == limit else ""
 
     def claim_due(self, now: float, limit: int, lease: float) -> list[uuid.UUID]:
         """The pending notifications whose (next) attempt is due, claimed for `lease` seconds."""
         with self.transaction() as session:
-            return read_model.claim_due(session, now, limit, lease)
+            return read_models.claim_due(session, now, limit, lease)
 
     def letter(self, notification_id: uuid.UUID) -> Letter | None:
         """What to send for a notification, or None when there is nothing (left) to send."""
@@ -126,7 +126,7 @@ class NotifierApplication(ServiceApplication):
     def notifications_about(self, subject_id: str) -> list[dict]:
         """The notifications about one subject, with masked addresses only."""
         with self.engine.connect() as connection:
-            return read_model.about(connection, subject_id)
+            return read_models.about(connection, subject_id)
 
     def complainant_of(self, complaint_id: str) -> str | None:
         """The account that filed a complaint, once ComplaintFiled has told the notifier."""
@@ -192,4 +192,4 @@ class NotifierApplication(ServiceApplication):
             self.save(*aggregates)
             for aggregate in aggregates:
                 if isinstance(aggregate, Notification):
-                    read_model.record(session, aggregate)
+                    read_models.record(session, aggregate)

@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-from datetime import date
-
 from services.rights.adapters.publication import to_public
 from services.rights.application import RightsApplication
 from services.rights.domain.checks import complaint_checks, right_checks
 from services.rights.entrypoints import events, http
+from services.rights.entrypoints.expiry import expiry_schedule
 from services.rights.entrypoints.http import STATUSES
 from shared.kit.blobs import BlobStore
 from shared.kit.http.files import files_router
-from shared.kit.logs import log
 from shared.kit.runtime import Service
 from shared.kit.settings import Settings
 from shared.review.entrypoints.http import review_router
 from shared.review.process import MaterialReviewer
-
-
-def expiry_schedule(app: RightsApplication, every_seconds: float):
-    """Daily business, checked every `every_seconds`: reminders 30 days ahead, then `expired`."""
-    async def loop() -> None:
-        while True:
-            changed = await asyncio.to_thread(app.sweep_expiry, date.today())
-            log.info("rights.expiry_swept", changed=changed)
-            await asyncio.sleep(every_seconds)
-
-    return loop
 
 
 def bootstrap(settings: Settings, application: RightsApplication | None = None) -> Service:

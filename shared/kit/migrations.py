@@ -34,10 +34,10 @@ VERSION_TABLE = "ipp_schema_version"
 SERVICES_DIR = Path(__file__).resolve().parents[2] / "services"
 # The MetaData whose tables live in each service's database, besides the kit's own (module:attribute).
 TABLES_OF = {
-    "identity": ("services.identity.adapters.tables:read_models", "shared.review.queue:queue_tables"),
-    "rights": ("services.rights.application:read_models", "shared.review.queue:queue_tables"),
+    "identity": ("services.identity.adapters.read_models:read_models", "shared.review.queue:queue_tables"),
+    "rights": ("services.rights.adapters.read_models:read_models", "shared.review.queue:queue_tables"),
     "complaints": ("services.complaints.adapters.read_models:read_models", "shared.review.queue:queue_tables"),
-    "notifier": ("services.notifier.adapters.read_model:metadata",),
+    "notifier": ("services.notifier.adapters.read_models:metadata",),
 }
 EVENT_TABLE_SUFFIXES = ("_events", "_snapshots", "_tracking")  # eventsourcing's: <application name>_events
 IN_PROCESS = threading.Lock()  # Alembic's `op` and `context` are process-wide: one migration at a time

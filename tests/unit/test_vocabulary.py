@@ -39,6 +39,6 @@ def test_no_module_declares_a_contract_enumeration_again():
 
 
 def test_the_portal_names_every_kind_of_work_the_rights_service_takes():
-    from services.portal.i18n import TEXT
+    from services.portal.domain.i18n import TEXT
 
     assert all(f"work.{kind}" in TEXT for kind in vocabulary.WORK_TYPES)

@@ -1,5 +1,6 @@
 """Complaints' read models: the rights it may use, "my complaints" with their targets, and each
-complainant's track record (hybrid review). Tables added later are tables of their own: no migration."""
+complainant's track record (hybrid review), with their queries. Tables added later are tables of their own: no
+migration."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 from services.complaints.domain.model import Complaint
 from services.complaints.domain.statement import targets_with_status
 from services.complaints.domain.track_record import TRUST_WINDOW, is_trusted
+from shared.events.payloads import RightRegistered
 from shared.kit.store import upsert
 
 read_models = MetaData()
@@ -60,6 +62,30 @@ complainant_record = Table(  # every verdict per account: the hybrid mode's trac
     Column("decided_at", DateTime(timezone=True), nullable=False),
 )
 STATUS_AFTER = {Complaint.ReviewStarted: "under_review", Complaint.Withdrawn: "withdrawn"}
+
+
+def note_right(session: Session, payload: RightRegistered) -> None:
+    """Remember a right complaints may be asked to use (a redelivered or older revision changes nothing)."""
+    with session.no_autoflush:
+        current = session.execute(select(known_rights.c.revision)
+                                  .where(known_rights.c.right_id == payload.right_id)).scalar()
+    if current is not None and current >= payload.revision:
+        return
+    upsert(session, known_rights, "right_id", {
+        "right_id": payload.right_id, "account_id": payload.account_id, "identity_id": payload.identity_id,
+        "right_type": payload.right_type, "revision": payload.revision, "status": "submitted",
+        "valid_until": payload.valid_until})
+
+
+def reject_right(session: Session, right_id: str, revision: int) -> None:
+    """A reviewer rejected this revision of the right: no complaint may use it."""
+    session.execute(update(known_rights).where(known_rights.c.right_id == right_id)
+                    .where(known_rights.c.revision == revision).values(status="rejected"))
+
+
+def known_right(connection: Connection, right_id: str):
+    """What complaints knows of a right (a row of known_rights), or None before its RightRegistered."""
+    return connection.execute(select(known_rights).where(known_rights.c.right_id == right_id)).first()
 
 
 @singledispatch

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 
-from services.identity.adapters.tables import qr_logins
+from services.identity.adapters.read_models import qr_logins
 from services.identity.domain.errors import QrLoginAlreadyUsed, QrLoginExpired, QrLoginNotFound
 
 TICKET_SECONDS = 120

@@ -16,7 +16,7 @@ from sqlalchemy import delete, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from services.identity.adapters.tables import revoked_tokens
+from services.identity.adapters.read_models import revoked_tokens
 
 PAGE = 1000
 

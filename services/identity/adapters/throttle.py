@@ -17,7 +17,7 @@ from collections.abc import Callable
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Engine
 
-from services.identity.adapters.tables import attempts
+from services.identity.adapters.read_models import attempts
 from services.identity.domain import limits
 from services.identity.domain.limits import Limit
 from shared.kit.errors import Invalid, TooMany, Unauthenticated

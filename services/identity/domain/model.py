@@ -74,7 +74,7 @@ class Reservation(Aggregate):
 
     A document number's reservation lists the identities claiming it (`claims`: identity id -> when, by the
     application's clock). Whether it still protects its account depends on them (approved: for good; pending:
-    for IPP_RESERVATION_TTL), which services/identity/submissions.py decides."""
+    for IPP_RESERVATION_TTL), which services/identity/application.py decides (reservation_holder)."""
 
     # not annotated (eventsourcing would make them __init__ fields)
     released_for = None  # after an upheld dispute: the disputer's account, the only one that may claim it for a while

@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
+from services.identity.adapters.review_queue import DISPUTE
 from services.identity.application import IdentityApplication
-from services.identity.disputes import DISPUTE
 from services.identity.domain import documents
 from services.identity.domain.model import Dispute
 from services.identity.entrypoints import identities

@@ -9,8 +9,8 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile as StarletteUpload
 
-from services.portal import i18n
 from services.portal.adapters.api import Api, ApiFailure
+from services.portal.domain import i18n
 from services.portal.entrypoints.routing import PortalRoute
 from services.portal.entrypoints.web import api, form_error, lang_of, redirect, render
 

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from services.portal.adapters.api import Api, ApiFailure
+from services.portal.domain.i18n import t
 from services.portal.entrypoints.routing import PortalRoute
 from services.portal.entrypoints.web import api, form_error, lang_of, redirect, render
-from services.portal.i18n import t
 from shared.events.targets_csv import UnreadableCsv, csv_rows
 from shared.events.vocabulary import INFRINGEMENT_TYPES
 

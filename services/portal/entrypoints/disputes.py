@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile as StarletteUpload
 
-from services.portal import i18n
 from services.portal.adapters.api import ApiFailure
+from services.portal.domain import i18n
 from services.portal.entrypoints.account import text
 from services.portal.entrypoints.routing import PortalRoute
 from services.portal.entrypoints.web import api, form_error, lang_of, redirect, render

@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import Response
 
-from services.portal import i18n
 from services.portal.adapters.api import ApiFailure
+from services.portal.domain import i18n
 from services.portal.entrypoints.web import RETRY_AFTER_SECONDS, TOKEN_COOKIE, lang_of, redirect, render, safe_next
 from shared.kit.logs import log
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.portal import i18n
+from services.portal.domain import i18n
 from services.portal.entrypoints.headers import FILE_HEADERS
 from services.portal.entrypoints.routing import PortalRoute
 from services.portal.entrypoints.web import SHA256_TEXT, lang_of, passthrough

@@ -14,8 +14,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from services.portal import i18n
 from services.portal.adapters.api import Api, ApiFailure
+from services.portal.domain import i18n
 from services.portal.entrypoints.headers import FILE_HEADERS
 from services.portal.entrypoints.routing import PortalRoute
 from services.portal.entrypoints.web import SHA256_TEXT, api, errors_of, lang_of, passthrough, redirect, render

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.portal.assets import ASSETS
+from services.portal.adapters.assets import ASSETS
 from services.portal.entrypoints import error_pages
 from services.portal.entrypoints.routing import PortalRoute
 

@@ -14,9 +14,9 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from services.portal import i18n
 from services.portal.adapters.api import Api, ApiFailure, field_problems
-from services.portal.assets import asset
+from services.portal.adapters.assets import asset
+from services.portal.domain import i18n
 from services.portal.entrypoints.headers import FILE_HEADERS
 from shared.kit.clients import client_address
 

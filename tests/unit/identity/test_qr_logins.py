@@ -5,7 +5,7 @@ QR code gets nothing."""
 import jwt
 import pytest
 
-from services.identity.adapters.tables import qr_logins
+from services.identity.adapters.read_models import qr_logins
 
 
 def open_ticket(identity) -> dict:

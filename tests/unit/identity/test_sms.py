@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 from structlog.testing import capture_logs
 
+from services.identity.adapters.read_models import sms_codes
 from services.identity.adapters.sms import DevMailboxSms, HttpSmsGateway, UndeliveredSms, sms_sender
-from services.identity.adapters.tables import sms_codes
 from services.identity.application import IdentityApplication
 from services.notifier.adapters.maildir import newest_first
 from shared.kit.settings import Settings

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from services.portal.assets import ASSETS
+from services.portal.adapters.assets import ASSETS
 from services.portal.main import bootstrap
 from shared.kit.http.app import create_http_app
 from shared.kit.settings import Settings

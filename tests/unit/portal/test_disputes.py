@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from services.portal import i18n
+from services.portal.domain import i18n
 from services.portal.main import bootstrap
 from shared.kit.http.app import create_http_app
 from tests.unit.portal.conftest import SETTINGS, Services, access_token, csrf_of, failure

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from structlog.testing import capture_logs
 
-from services.portal import i18n
+from services.portal.domain import i18n
 from tests.unit.portal.conftest import Services, csrf_of, failure
 
 COMPLAINT = "0b6e1d5a-6f1e-4c49-9d8e-3f0a8c1d2e4f"

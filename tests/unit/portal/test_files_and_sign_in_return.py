@@ -7,7 +7,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from services.portal import i18n
+from services.portal.domain import i18n
 from services.portal.entrypoints.web import safe_next
 from tests.unit.portal.conftest import Services, access_token, csrf_of, failure
 

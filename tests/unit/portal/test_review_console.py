@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from services.portal import i18n
+from services.portal.domain import i18n
 from services.portal.entrypoints.reviews import PAGE
 from services.portal.entrypoints.web import templates
 
