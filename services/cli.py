@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from services.identity.adapters import signing_keys
-from services.identity.application import IdentityApplication
+from services.identity.main import build
 from shared.kit import dead_letters, set_aside
 from shared.kit.database import sqlalchemy_url
 from shared.kit.errors import ServiceError
@@ -73,7 +73,7 @@ def create_reviewer(phone: str = typer.Option(..., help="The reviewer's phone nu
                                                  help="At least 10 characters, not a common password.")) -> None:
     """Create an account with the reviewer role in the identity service's store (the password policy of
     registration applies: WEAK_PASSWORD names the rule broken)."""
-    identity = IdentityApplication(Settings(service="identity"))
+    identity = build(Settings(service="identity"))
     try:
         account_id = identity.open_account(phone, password, ("reviewer",))
     except ServiceError as exc:

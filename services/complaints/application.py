@@ -37,6 +37,7 @@ from shared.events.envelope import CloudEvent
 from shared.events.payloads import ComplaintFiled, ReviewDecided, RightRegistered
 from shared.events.targets_csv import UnreadableCsv, csv_rows
 from shared.events.vocabulary import INFRINGEMENT_TYPES
+from shared.kit.blobs import BlobStore
 from shared.kit.errors import ServiceError
 from shared.kit.settings import Settings
 from shared.kit.store import ServiceApplication, event_store_env
@@ -62,8 +63,9 @@ def step_detail(domain_event: object) -> dict:
 class ComplaintsApplication(ServiceApplication):
     read_models = read_models
 
-    def __init__(self, settings: Settings, env: dict[str, str] | None = None,
+    def __init__(self, settings: Settings, env: dict[str, str] | None = None, blobs: BlobStore | None = None,
                  clock: Callable[[], float] = time.time) -> None:
+        self.blobs = blobs or BlobStore.of(settings)  # uploaded documents, encrypted at rest
         self.settings, self.clock = settings, clock
         super().__init__(env or event_store_env(settings))
         self.review_queue = ComplaintReviewQueue(self)

@@ -8,14 +8,21 @@ from services.complaints.entrypoints import events, filing, http
 from services.complaints.entrypoints.http import STATUSES
 from shared.kit.blobs import BlobStore
 from shared.kit.http.files import files_router
+from shared.kit.migrations import migrate
 from shared.kit.runtime import Service
 from shared.kit.settings import Settings
 from shared.review.entrypoints.http import review_router
 
 
+def build(settings: Settings, application: ComplaintsApplication | None = None) -> ComplaintsApplication:
+    """The complaints application on its database at the newest revision: the one place migrations run."""
+    app = application or ComplaintsApplication(settings, blobs=BlobStore.of(settings))
+    migrate(app.engine, "complaints")
+    return app
+
+
 def bootstrap(settings: Settings, application: ComplaintsApplication | None = None) -> Service:
-    app = application or ComplaintsApplication(settings)
-    app.blobs = BlobStore(settings.service_dir / "blobs", settings.max_upload_bytes, settings.key("complaints/blobs"))
+    app = build(settings, application)
     routers = [filing.router, http.router, review_router(("complaint",), http.under_review), files_router(app.blobs)]
     return Service(statuses=STATUSES, settings=settings, app=app, routers=routers, mapping=to_public,
                    consumes=events.CONSUMES, handler=events.handler(app), state={"application": app})

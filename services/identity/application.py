@@ -70,6 +70,7 @@ from services.identity.domain.errors import (
 )
 from services.identity.domain.logins import login_key, normalise_phone
 from services.identity.domain.model import Account, Dispute, DisputeList, Identity, Reservation
+from shared.kit.blobs import BlobStore
 from shared.kit.errors import ServiceError
 from shared.kit.settings import Settings
 from shared.kit.store import ServiceApplication, event_store_env
@@ -105,8 +106,9 @@ class IdentityApplication(QueuedReviews, ServiceApplication):
     def make_review_queue(self) -> ReviewQueue:
         return IdentityReviewQueue(self)  # identities, and disputes of squatted numbers
 
-    def __init__(self, settings: Settings, env: dict[str, str] | None = None,
+    def __init__(self, settings: Settings, env: dict[str, str] | None = None, blobs: BlobStore | None = None,
                  clock: Callable[[], float] = time.time, sms: SmsSender | None = None) -> None:
+        self.blobs = blobs or BlobStore.of(settings)  # uploaded documents, encrypted at rest
         self.settings, self.clock = settings, clock
         self.key = settings.key("fingerprints")
         self.sms = sms or sms_sender(settings)  # before the store: production without a gateway does not start

@@ -13,15 +13,22 @@ from services.identity.entrypoints.http import STATUSES
 from shared.kit.auth import TokenSigner, TokenVerifier
 from shared.kit.blobs import BlobStore
 from shared.kit.http.files import files_router
+from shared.kit.migrations import migrate
 from shared.kit.runtime import Service
 from shared.kit.settings import Settings
 from shared.review.entrypoints.http import review_router
 from shared.review.process import CONSUMES, MaterialReviewer
 
 
+def build(settings: Settings, application: IdentityApplication | None = None) -> IdentityApplication:
+    """The identity application on its database at the newest revision: the one place migrations run."""
+    app = application or IdentityApplication(settings, blobs=BlobStore.of(settings))
+    migrate(app.engine, "identity")
+    return app
+
+
 def bootstrap(settings: Settings, application: IdentityApplication | None = None) -> Service:
-    app = application or IdentityApplication(settings)
-    app.blobs = BlobStore(settings.service_dir / "blobs", settings.max_upload_bytes, settings.key("identity/blobs"))
+    app = build(settings, application)
     signer = TokenSigner(KeyFile.of(settings))
     revocations = Revocations(app.engine)
     reviewer = MaterialReviewer(app, "identity", settings.review_mode, lambda c: c.identity_id, identity_checks,

@@ -13,6 +13,7 @@ from services.rights.domain.errors import IdentityNotUsable, InvalidRight, Right
 from services.rights.domain.model import REMINDER_DAYS, Right
 from services.rights.domain.submission import Submission
 from shared.events.payloads import IdentitySubmitted
+from shared.kit.blobs import BlobStore
 from shared.kit.settings import Settings
 from shared.kit.store import ServiceApplication, event_store_env
 from shared.review.domain import ReviewableMaterial
@@ -31,7 +32,8 @@ class RightsApplication(QueuedReviews, ServiceApplication):
     read_models = read_models
     reviewed_materials = ("right",)
 
-    def __init__(self, settings: Settings, env: dict[str, str] | None = None) -> None:
+    def __init__(self, settings: Settings, env: dict[str, str] | None = None, blobs: BlobStore | None = None) -> None:
+        self.blobs = blobs or BlobStore.of(settings)  # uploaded documents, encrypted at rest
         self.settings = settings
         self.today = date.today  # a setting of tests, like identity's clock
         self.identity_wait_seconds = IDENTITY_WAIT_SECONDS

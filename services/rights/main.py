@@ -10,15 +10,22 @@ from services.rights.entrypoints.expiry import expiry_schedule
 from services.rights.entrypoints.http import STATUSES
 from shared.kit.blobs import BlobStore
 from shared.kit.http.files import files_router
+from shared.kit.migrations import migrate
 from shared.kit.runtime import Service
 from shared.kit.settings import Settings
 from shared.review.entrypoints.http import review_router
 from shared.review.process import MaterialReviewer
 
 
+def build(settings: Settings, application: RightsApplication | None = None) -> RightsApplication:
+    """The rights application on its database at the newest revision: the one place migrations run."""
+    app = application or RightsApplication(settings, blobs=BlobStore.of(settings))
+    migrate(app.engine, "rights")
+    return app
+
+
 def bootstrap(settings: Settings, application: RightsApplication | None = None) -> Service:
-    app = application or RightsApplication(settings)
-    app.blobs = BlobStore(settings.service_dir / "blobs", settings.max_upload_bytes, settings.key("rights/blobs"))
+    app = build(settings, application)
     reviewer = MaterialReviewer(app, "right", settings.review_mode, lambda c: c.right_id,
                                 lambda right: right_checks(right, app.today(), app.identity_holder(right.identity_id)),
                                 lambda right, _: complaint_checks(right, app.today()))

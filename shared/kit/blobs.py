@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from shared.kit.errors import Invalid, NotFound, TooLarge, UnsupportedMedia
 from shared.kit.logs import log
+from shared.kit.settings import Settings
 
 
 class FileTooLarge(TooLarge):
@@ -90,6 +91,11 @@ class BlobStore:
 
     `key` is the service's 32-byte `<service>/blobs` key (Settings.key); from it come the cipher's key and the
     naming key, apart. File names never come from user input."""
+
+    @classmethod
+    def of(cls, settings: Settings) -> BlobStore:
+        """The service's own store: under its data directory, encrypted with its own `<service>/blobs` key."""
+        return cls(settings.service_dir / "blobs", settings.max_upload_bytes, settings.key(f"{settings.service}/blobs"))
 
     def __init__(self, root: Path, max_bytes: int, key: bytes) -> None:
         if len(key) != 32:

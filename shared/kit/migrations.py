@@ -32,30 +32,19 @@ from shared.kit.database import kit_metadata
 
 VERSION_TABLE = "ipp_schema_version"
 SERVICES_DIR = Path(__file__).resolve().parents[2] / "services"
-# The MetaData whose tables live in each service's database, besides the kit's own (module:attribute).
-TABLES_OF = {
-    "identity": ("services.identity.adapters.read_models:read_models", "shared.review.queue:queue_tables"),
-    "rights": ("services.rights.adapters.read_models:read_models", "shared.review.queue:queue_tables"),
-    "complaints": ("services.complaints.adapters.read_models:read_models", "shared.review.queue:queue_tables"),
-    "notifier": ("services.notifier.adapters.read_models:metadata",),
-}
 EVENT_TABLE_SUFFIXES = ("_events", "_snapshots", "_tracking")  # eventsourcing's: <application name>_events
 IN_PROCESS = threading.Lock()  # Alembic's `op` and `context` are process-wide: one migration at a time
 
 
+def services_with_migrations() -> list[str]:
+    """The services with a database of their own: each has services/<name>/migrations/versions/."""
+    return sorted(path.parent.parent.name for path in SERVICES_DIR.glob("*/migrations/versions"))
+
+
 def target_metadata(service: str) -> list[MetaData]:
-    """Every MetaData whose tables the service's database holds: what its revisions must produce."""
-    found = (getattr(import_module(module), name) for module, name in (t.split(":") for t in TABLES_OF[service]))
-    return [kit_metadata, *found]
-
-
-def service_of(cls: type) -> str | None:
-    """The service whose package (services/<name>/) defines `cls` or one of its bases, if it has migrations."""
-    for base in cls.__mro__:
-        parts = base.__module__.split(".")
-        if parts[0] == "services" and len(parts) > 1 and parts[1] in TABLES_OF:
-            return parts[1]
-    return None
+    """Every MetaData whose tables the service's database holds: what its revisions must produce. A service
+    names them itself, as SCHEMA in its adapters/read_models.py (the read side's tables, and the review queue's)."""
+    return [kit_metadata, *import_module(f"services.{service}.adapters.read_models").SCHEMA]
 
 
 def alembic_config(service: str, connection: Connection | None = None) -> Config:
@@ -154,8 +143,8 @@ def engine_for(service: str, url: str) -> Engine:
     from shared.kit.database import sqlalchemy_url
     from shared.kit.settings import Settings
 
-    if service not in TABLES_OF:
-        raise typer.BadParameter(f"one of {', '.join(TABLES_OF)}", param_hint="--service")
+    if service not in services_with_migrations():
+        raise typer.BadParameter(f"one of {', '.join(services_with_migrations())}", param_hint="--service")
     return create_engine(sqlalchemy_url(url or Settings(service=service).database_url))
 
 

@@ -16,9 +16,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from shared.kit.database import kit_metadata, sqlalchemy_url
+from shared.kit.database import sqlalchemy_url
 from shared.kit.errors import NotFound
-from shared.kit.migrations import migrate, service_of
 from shared.kit.settings import Settings
 
 T = TypeVar("T")
@@ -80,8 +79,7 @@ class CommitWakeup:
 class ServiceApplication(Application[Any]):
     """An Application whose saves can share one transaction with read-model and inbox writes."""
 
-    read_models: MetaData | None = None
-    service: str | None = None  # whose migrations make the tables; by default the services/<name>/ defining it
+    read_models: MetaData | None = None  # the service's own tables (its database gets them from its migrations)
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
@@ -89,13 +87,6 @@ class ServiceApplication(Application[Any]):
         self._local = threading.local()
         if self.engine.dialect.name == "sqlite":
             relax_sqlite_sync(self.engine)
-        service = self.service or service_of(type(self))
-        if service is not None:
-            migrate(self.engine, service)
-        else:  # an application of no service (a test's probe) has no revisions: its tables are made as they are
-            kit_metadata.create_all(self.engine)
-            if self.read_models is not None:
-                self.read_models.create_all(self.engine)
 
     @property
     def engine(self) -> Engine:

@@ -14,6 +14,7 @@ from deploy import postgres
 from deploy.stack import Stack
 from shared.events.payloads import EmailBound
 from shared.kit import dead_letters
+from shared.kit.database import kit_metadata
 from shared.kit.inbox import Inbox
 from shared.kit.kafka import HEADERS, client_options, ensure_topics, new_producer
 from shared.kit.outbox import OutboxRelay, PublicEvent
@@ -55,7 +56,9 @@ def probe(infrastructure: dict[str, str], tmp_path: Path) -> ServiceApplication:
         url = postgres.database_url(port, name)
     settings = Settings(service="probe", data_dir=tmp_path, database_url=url,
                         kafka_bootstrap=infrastructure["IPP_KAFKA_BOOTSTRAP"])
-    return type("Probe", (ServiceApplication,), {})(event_store_env(settings))
+    probe = type("Probe", (ServiceApplication,), {})(event_store_env(settings))
+    kit_metadata.create_all(probe.engine)  # an application of no service: the kit's tables as they are in code
+    return probe
 
 
 def settings_of(infrastructure: dict[str, str], stack: Stack) -> Settings:

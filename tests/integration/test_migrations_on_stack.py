@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 
 from deploy import postgres
 from shared.kit.database import sqlalchemy_url
-from shared.kit.migrations import TABLES_OF, VERSION_TABLE, alembic_config, differences, migrate
+from shared.kit.migrations import VERSION_TABLE, alembic_config, differences, migrate, services_with_migrations
 from tests.conftest import STACK
 
 REPLICAS = 3
@@ -41,7 +41,7 @@ def test_replicas_starting_together_migrate_once_and_leave_the_tables_in_code(
     infrastructure: dict[str, str], tmp_path: Path
 ) -> None:
     """Every service's new database, migrated by REPLICAS processes at the same moment."""
-    urls = {service: new_database(infrastructure, tmp_path) for service in sorted(TABLES_OF)}
+    urls = {service: new_database(infrastructure, tmp_path) for service in services_with_migrations()}
     processes = multiprocessing.get_context("fork")
     start = processes.Barrier(REPLICAS * len(urls))
     replicas = [

@@ -25,6 +25,7 @@ from shared.events.payloads import (
 from shared.events.topics import BY_MODEL
 from shared.kit.inbox import Delivery, Inbox
 from shared.kit.keys import verification_code
+from shared.kit.migrations import migrate
 from shared.kit.settings import Settings
 from tests.integration.test_notifier_smtp import Mailbox, free_port, smtp_server
 
@@ -115,8 +116,10 @@ EXPECTED = {  # (scenario, language): subject start, phrases in both parts
 
 @pytest.fixture
 def app(tmp_path) -> NotifierApplication:
-    return NotifierApplication(env={"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
-                                    "SQLALCHEMY_URL": f"sqlite:///{tmp_path}/n.sqlite"})
+    app = NotifierApplication(env={"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+                                   "SQLALCHEMY_URL": f"sqlite:///{tmp_path}/n.sqlite"})
+    migrate(app.engine, "notifier")
+    return app
 
 
 @pytest.mark.parametrize(("scenario", "language"), list(EXPECTED))

@@ -12,6 +12,7 @@ from services.notifier.adapters.templates import EmailComposer
 from services.notifier.application import NotifierApplication
 from services.notifier.domain.notification import VERDICT, Notification
 from services.notifier.entrypoints.mailer import Mailer
+from shared.kit.migrations import migrate
 from tests.integration.test_notifier_emails import Inbound, complaint_filed, email_bound, verdict
 from tests.integration.test_notifier_smtp import Mailbox, free_port, smtp_server
 
@@ -37,8 +38,10 @@ class DiesBeforeRecordingSent:
 
 @pytest.fixture
 def app(tmp_path) -> NotifierApplication:
-    return NotifierApplication(env={"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
-                                    "SQLALCHEMY_URL": f"sqlite:///{tmp_path}/n.sqlite"})
+    app = NotifierApplication(env={"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+                                   "SQLALCHEMY_URL": f"sqlite:///{tmp_path}/n.sqlite"})
+    migrate(app.engine, "notifier")
+    return app
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from shared.events.envelope import CloudEvent
 from shared.events.payloads import ComplaintFiled, EmailBound, ReviewDecided
 from shared.events.topics import BY_MODEL
 from shared.kit.inbox import Delivery
+from shared.kit.migrations import migrate
 
 COMPLAINT, ACCOUNT, ADDRESS = "c0ffee00-1111-2222-3333-444455556666", "account-1", "alice@example.com"
 URL = "https://www.kwaixiaodian.com/item?id=100200300"
@@ -90,8 +91,10 @@ def a_decided_complaint(app: NotifierApplication) -> None:
 
 @pytest.fixture
 def app(tmp_path) -> NotifierApplication:
-    return NotifierApplication(env={"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
-                                    "SQLALCHEMY_URL": f"sqlite:///{tmp_path}/n.sqlite"})
+    app = NotifierApplication(env={"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+                                   "SQLALCHEMY_URL": f"sqlite:///{tmp_path}/n.sqlite"})
+    migrate(app.engine, "notifier")
+    return app
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from services.complaints.domain.statement import targets_with_status
 from services.complaints.domain.track_record import TRUST_WINDOW, is_trusted
 from shared.events.payloads import RightRegistered
 from shared.kit.store import upsert
+from shared.review.tables import queue_tables
 
 read_models = MetaData()
 known_rights = Table(  # what complaints knows of rights, from RightRegistered and ReviewDecided(right)
@@ -149,3 +150,7 @@ def my_complaints(connection: Connection, account_id: str, status: str | None, r
     for row in rows:
         row["targets"] = targets_with_status(row["targets"] or [], row["status"])
     return rows, total
+
+
+# every table of this service's database besides the kit's: what its migrations make (shared/kit/migrations.py)
+SCHEMA: tuple[MetaData, ...] = (read_models, queue_tables)

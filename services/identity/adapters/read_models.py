@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table
 
+from shared.review.tables import queue_tables
+
 read_models = MetaData()
 sms_codes = Table(
     "sms_codes", read_models,
@@ -34,3 +36,7 @@ revoked_tokens = Table(
     Column("jti", String(64), nullable=False, unique=True),
     Column("expires_at", Float, nullable=False, index=True),  # kept until the token would have expired anyway
 )
+
+
+# every table of this service's database besides the kit's: what its migrations make (shared/kit/migrations.py)
+SCHEMA: tuple[MetaData, ...] = (read_models, queue_tables)

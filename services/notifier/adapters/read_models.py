@@ -106,3 +106,7 @@ def about(connection: Connection, subject_id: str) -> list[dict]:
 
 def _rfc3339(moment: float) -> str:
     return datetime.fromtimestamp(moment, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# every table of this service's database besides the kit's: what its migrations make (shared/kit/migrations.py)
+SCHEMA: tuple[MetaData, ...] = (metadata,)

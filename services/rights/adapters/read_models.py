@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from services.rights.domain.model import EXPIRED, Right
 from shared.events.payloads import IdentitySubmitted
 from shared.kit.store import upsert
+from shared.review.tables import queue_tables
 
 read_models = MetaData()
 right_list = Table(  # "my rights"
@@ -79,3 +80,7 @@ def record(session: Session, right: Right) -> None:
         "right_id": str(right.id), "account_id": right.account_id, "right_type": right.right_type,
         "title": right.title, "status": right.status, "revision": right.revision,
         "submitted_at": right.created_on, "valid_until": right.valid_until})
+
+
+# every table of this service's database besides the kit's: what its migrations make (shared/kit/migrations.py)
+SCHEMA: tuple[MetaData, ...] = (read_models, queue_tables)

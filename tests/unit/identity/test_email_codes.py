@@ -17,6 +17,7 @@ from services.notifier.entrypoints.mailer import Mailer
 from shared.events.envelope import CloudEvent
 from shared.events.payloads import EmailVerificationRequested
 from shared.kit.keys import verification_code
+from shared.kit.migrations import migrate
 from shared.kit.outbox import cloud_event
 from tests.unit.identity.conftest import Identity
 from tests.unit.notifier.conftest import RecordingSmtp
@@ -53,6 +54,7 @@ def mailed_code(tmp_path, identity: Identity, event: CloudEvent) -> str:
     notifier = NotifierApplication(env={"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
                                         "SQLALCHEMY_URL": f"sqlite:///{tmp_path}/notifier-{event.id}.sqlite"},
                                    email_code_key=identity.settings.key("email-codes"))
+    migrate(notifier.engine, "notifier")
     EventHandler(notifier).handle(EmailVerificationRequested.model_validate(event.data), event)
     smtp = RecordingSmtp()
     asyncio.run(Mailer(notifier, smtp, EmailComposer("IPP <no-reply@ipp.local>")).deliver_due())  # type: ignore[arg-type]

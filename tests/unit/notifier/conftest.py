@@ -25,6 +25,7 @@ from shared.events.payloads import (
 )
 from shared.events.topics import BY_MODEL
 from shared.kit.inbox import Delivery, Inbox
+from shared.kit.migrations import migrate
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
 
@@ -97,8 +98,10 @@ class RecordingSmtp:
 
 @pytest.fixture
 def app(tmp_path) -> NotifierApplication:
-    return NotifierApplication(env={"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
-                                    "SQLALCHEMY_URL": f"sqlite:///{tmp_path}/n.sqlite"})
+    app = NotifierApplication(env={"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+                                   "SQLALCHEMY_URL": f"sqlite:///{tmp_path}/n.sqlite"})
+    migrate(app.engine, "notifier")
+    return app
 
 
 @pytest.fixture

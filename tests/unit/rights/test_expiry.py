@@ -6,6 +6,7 @@ import pytest
 
 from services.rights.adapters.publication import to_public
 from services.rights.application import RightsApplication
+from services.rights.main import build
 from shared.events.payloads import RightExpiring
 from shared.kit.settings import Settings
 
@@ -16,7 +17,7 @@ DOC = {"blob_id": "0" * 64, "sha256": "0" * 64, "media_type": "application/pdf",
 
 @pytest.fixture
 def rights(tmp_path) -> RightsApplication:
-    return RightsApplication(Settings(service="rights", data_dir=tmp_path))
+    return build(Settings(service="rights", data_dir=tmp_path))
 
 
 def register(rights: RightsApplication, valid_until: date | None) -> str:

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from shared.events.envelope import CloudEvent
 from shared.events.payloads import EmailBound
 from shared.kit import set_aside
+from shared.kit.database import kit_metadata
 from shared.kit.http import install_error_handlers
 from shared.kit.inbox import Inbox, PoisonRecord, admit
 from shared.kit.outbox import OutboxRelay, PublicEvent
@@ -71,7 +72,9 @@ class FakeBroker:
 @pytest.fixture
 def app(tmp_path: Path) -> ServiceApplication:
     settings = Settings(service="probe", data_dir=tmp_path)
-    return type("Probe", (ServiceApplication,), {})(event_store_env(settings))
+    probe = type("Probe", (ServiceApplication,), {})(event_store_env(settings))
+    kit_metadata.create_all(probe.engine)  # an application of no service: the kit's tables as they are in code
+    return probe
 
 
 async def relayed(app: ServiceApplication, broker: FakeBroker) -> OutboxRelay:
