@@ -1,7 +1,7 @@
 """What the application layer says when it refuses: domain errors with a stable code, no HTTP in them.
 
 A service raises a named error (a subclass of one of the kinds below, in its own `errors.py`); each HTTP
-entrypoint maps kinds and names to statuses in one table (`STATUSES`, `shared/kit/http.py` has the kit's),
+entrypoint maps kinds and names to statuses in one table (`STATUSES`, `shared/kit/http/__init__.py` has the kit's),
 so the JSON error contract (code, message, details) is the same whichever door the error leaves by.
 """
 

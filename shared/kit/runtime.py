@@ -39,7 +39,7 @@ class Service:
     loops: dict[str, Loop] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)
     verifier: TokenVerifier | None = None
-    # the service's own refusals and their HTTP statuses, read before the kit's (shared/kit/http.py STATUSES)
+    # the service's own refusals and their HTTP statuses, read before the kit's (shared/kit/http/__init__.py STATUSES)
     statuses: dict[type[ServiceError], int] = field(default_factory=dict)
 
 

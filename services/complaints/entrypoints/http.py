@@ -16,7 +16,7 @@ from shared.kit.http.auth import CurrentPrincipal
 from shared.review.entrypoints.http import REVIEWER
 
 # every refusal of complaints and its HTTP status (the JSON error contract); the kit's and reviewing's own
-# refusals (tokens, files, review tasks) take their kind's status from shared/kit/http.py
+# refusals (tokens, files, review tasks) take their kind's status from shared/kit/http/__init__.py
 STATUSES: dict[type[ServiceError], int] = {
     errors.ComplaintChanged: 409,
     errors.ComplaintDecided: 409,
@@ -76,7 +76,7 @@ def withdraw(complaint_id: str, who: CurrentPrincipal, request: Request) -> dict
 
 
 def under_review(app: ComplaintsApplication, task: dict) -> dict:
-    """What a reviewer decides on (shared/review/http.py): the complaint of a task, with its targets,
+    """What a reviewer decides on (shared/review/entrypoints/http.py): the complaint of a task, with its targets,
     evidence and the decisions on identity and right."""
     complaint = app.found(Complaint, task["material_id"], "COMPLAINT_NOT_FOUND")
     return {**view(app, complaint), "account_id": complaint.account_id, "identity_id": complaint.identity_id}

@@ -40,7 +40,7 @@ def view(dispute: Dispute) -> dict:
 
 
 def under_review(app: IdentityApplication, task: dict) -> dict:
-    """A task's material as reviewers see it (shared/review/http.py). For a dispute: the statement, the evidence,
+    """A task's material as reviewers see it (shared/review/entrypoints/). For a dispute: the statement, the evidence,
     and the identities now holding the number (parties masked, with their documents to compare)."""
     if task["material_type"] != DISPUTE:
         return identities.under_review(app, task)

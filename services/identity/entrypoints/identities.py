@@ -120,7 +120,7 @@ def view(identity: Identity) -> dict:
 
 
 def under_review(app: IdentityApplication, task: dict) -> dict:
-    """An identity as its reviewer sees it (shared/review/http.py): the submission, numbers masked."""
+    """An identity as its reviewer sees it (shared/review/entrypoints/http.py): the submission, numbers masked."""
     identity = app.found(Identity, task["material_id"], "IDENTITY_NOT_FOUND")
     return {**view(identity), "account_id": identity.account_id}
 

@@ -16,7 +16,7 @@ from shared.kit.errors import ServiceError
 from shared.kit.http.auth import CurrentPrincipal
 
 # every refusal of notifier and its HTTP status (the JSON error contract); the kit's and reviewing's own
-# refusals (tokens, files, review tasks) take their kind's status from shared/kit/http.py
+# refusals (tokens, files, review tasks) take their kind's status from shared/kit/http/__init__.py
 STATUSES: dict[type[ServiceError], int] = {
     errors.ComplaintNotFound: 404,
 }

@@ -76,7 +76,7 @@ async def material_details(client: Api, material: str, task: dict) -> dict:
 
 
 def blob_ids(value: object) -> list[str]:
-    """The blob id of every document in part of a material's view (as shared/review/http.py finds them)."""
+    """The blob id of every document in part of a material's view (as shared/review/entrypoints/http.py finds them)."""
     if isinstance(value, dict):
         return ([value["blob_id"]] if "blob_id" in value else []) + [b for v in value.values() for b in blob_ids(v)]
     if isinstance(value, list):

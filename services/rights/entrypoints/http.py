@@ -17,7 +17,7 @@ from shared.kit.http.auth import CurrentPrincipal
 from shared.kit.waiting import eventually
 
 # every refusal of rights and its HTTP status (the JSON error contract); the kit's and reviewing's own
-# refusals (tokens, files, review tasks) take their kind's status from shared/kit/http.py
+# refusals (tokens, files, review tasks) take their kind's status from shared/kit/http/__init__.py
 STATUSES: dict[type[ServiceError], int] = {
     errors.IdentityNotUsable: 409,
     errors.RightLocked: 409,
@@ -33,7 +33,7 @@ def app_of(request: Request) -> RightsApplication:
 
 
 def under_review(app: RightsApplication, task: dict) -> dict:
-    """A right as its reviewer sees it (shared/review/http.py): its fields, documents and history, and whom its
+    """A right as its reviewer sees it (shared/review/entrypoints/): its fields, documents and history, and whom its
     identity proves to be the holder (`identity.holder_name`, null while unknown)."""
     right = app.found(Right, task["material_id"], "RIGHT_NOT_FOUND")
     return view(right) | {"account_id": right.account_id, "history": app.history(right),
