@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
@@ -32,12 +34,17 @@ class RightsApplication(QueuedReviews, ServiceApplication):
     read_models = read_models
     reviewed_materials = ("right",)
 
-    def __init__(self, settings: Settings, env: dict[str, str] | None = None, blobs: BlobStore | None = None) -> None:
+    def __init__(self, settings: Settings, env: dict[str, str] | None = None, blobs: BlobStore | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         self.blobs = blobs or BlobStore.of(settings)  # uploaded documents, encrypted at rest
         self.settings = settings
-        self.today = date.today  # a setting of tests, like identity's clock
+        self.clock = clock  # seconds since the epoch, as identity's and complaints' (tests set their own)
         self.identity_wait_seconds = IDENTITY_WAIT_SECONDS
         super().__init__(env or event_store_env(settings))
+
+    def today(self) -> date:
+        """The day it is here, by the application's clock."""
+        return date.fromtimestamp(self.clock())
 
     def admit(self, fields: dict) -> None:
         """Refuse at once (422, the first problem's code; all of them in details) what is plainly invalid."""

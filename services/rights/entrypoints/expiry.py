@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 
 from services.rights.application import RightsApplication
 from shared.kit.logs import log
@@ -13,7 +12,7 @@ def expiry_schedule(app: RightsApplication, every_seconds: float):
     """Daily business, checked every `every_seconds`: reminders 30 days ahead, then `expired`."""
     async def loop() -> None:
         while True:
-            changed = await asyncio.to_thread(app.sweep_expiry, date.today())
+            changed = await asyncio.to_thread(app.sweep_expiry, app.today())
             log.info("rights.expiry_swept", changed=changed)
             await asyncio.sleep(every_seconds)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, datetime, time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,13 +20,17 @@ from tests.unit.rights.filings import deliver_complaint, deliver_identity
 TODAY = date(2026, 11, 28)
 
 
+def noon_of(day: date) -> float:
+    """A clock reading on `day` (local time, as date.fromtimestamp reads it)."""
+    return datetime.combine(day, time(12)).timestamp()
+
+
 class RightsApi:
     """A TestClient of the rights API with the steps every test needs."""
 
     def __init__(self, tmp_path, review_mode: str = "auto") -> None:
         settings = Settings(service="rights", data_dir=tmp_path, review_mode=review_mode, max_upload_bytes=4096)
-        self.app = RightsApplication(settings)
-        self.app.today = lambda: TODAY
+        self.app = RightsApplication(settings, clock=lambda: noon_of(TODAY))
         self.signer = TokenSigner(tmp_path / "jwt-ed25519.pem")
         service = bootstrap(settings, self.app)
         self.service = dataclasses.replace(service, verifier=TokenVerifier(public_key=self.signer.public_key))

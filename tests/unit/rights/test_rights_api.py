@@ -3,7 +3,7 @@
 import pytest
 
 from deploy.client import PNG
-from tests.unit.rights.conftest import RightsApi
+from tests.unit.rights.conftest import RightsApi, noon_of
 from tests.unit.rights.filings import deliver_identity
 
 
@@ -138,7 +138,7 @@ def test_an_approval_is_not_reused_for_a_complaint_after_the_right_ended(api, ho
     right_id = api.register(holder, api.body(holder, valid_until="2029-12-31"))
     api.complain(right_id)
     assert api.http.get(f"/v1/rights/{right_id}", headers=holder).json()["status"] == "approved"
-    api.app.today = lambda: date(2030, 1, 1)  # the sweep has not run yet
+    api.app.clock = lambda: noon_of(date(2030, 1, 1))  # the sweep has not run yet
     late = api.complain(right_id)
     [decision] = [e for e in decisions(api) if e.complaint_id == late]
     assert decision.outcome == "rejected" and [r.code for r in decision.reasons] == ["RIGHT_EXPIRED"]
