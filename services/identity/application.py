@@ -107,12 +107,13 @@ class IdentityApplication(QueuedReviews, ServiceApplication):
         return IdentityReviewQueue(self)  # identities, and disputes of squatted numbers
 
     def __init__(self, settings: Settings, env: dict[str, str] | None = None, blobs: BlobStore | None = None,
-                 clock: Callable[[], float] = time.time, sms: SmsSender | None = None) -> None:
+                 clock: Callable[[], float] = time.time, sms: SmsSender | None = None,
+                 hasher: PasswordHasher | None = None) -> None:
         self.blobs = blobs or BlobStore.of(settings)  # uploaded documents, encrypted at rest
         self.settings, self.clock = settings, clock
         self.key = settings.key("fingerprints")
         self.sms = sms or sms_sender(settings)  # before the store: production without a gateway does not start
-        self.hasher = _hasher
+        self.hasher = hasher or _hasher  # argon2id with its library's defaults (RFC 9106's second choice)
         self._dummy_hash: str | None = None
         super().__init__(env or event_store_env(settings))
         self.throttle = Throttle(self.engine, clock)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from deploy.client import PNG
@@ -12,6 +13,8 @@ from services.identity.application import IdentityApplication
 from services.identity.main import bootstrap
 from shared.kit.http.app import create_http_app
 from shared.kit.settings import Settings
+
+CHEAP_ARGON2 = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 class Clock:
@@ -33,7 +36,8 @@ class Identity:
         self.settings = Settings(service="identity", data_dir=tmp_path, dev_code=dev_code, review_mode=review_mode,
                                  **settings)
         self.clock = Clock()
-        self.app = IdentityApplication(self.settings, clock=self.clock, sms=sms)  # sms: an SmsSender (a fake)
+        # sms: an SmsSender (a fake); argon2 made cheap: the rules are tested here, its cost in production
+        self.app = IdentityApplication(self.settings, clock=self.clock, sms=sms, hasher=CHEAP_ARGON2)
         self.service = bootstrap(self.settings, self.app)
         self.http = TestClient(create_http_app(self.service))  # no lifespan: no broker needed
 

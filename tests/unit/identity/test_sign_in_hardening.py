@@ -188,3 +188,14 @@ def test_the_cli_refuses_a_reviewer_with_a_weak_password(tmp_path):
     result = CliRunner().invoke(cli, ["reviewer", "create", "--phone", "13800138007", "--password", "woaini1314"],
                                 env={"IPP_DATA_DIR": str(tmp_path)})
     assert result.exit_code == 1 and "WEAK_PASSWORD" in result.output
+
+
+def test_passwords_are_hashed_at_full_cost_outside_tests(tmp_path):
+    """The unit tier's identity uses a cheap argon2; the application's own is argon2id at its full cost."""
+    from argon2 import Type
+
+    from services.identity.application import IdentityApplication
+    from shared.kit.settings import Settings
+
+    hasher = IdentityApplication(Settings(service="identity", data_dir=tmp_path)).hasher
+    assert (hasher.type, hasher.time_cost, hasher.memory_cost) == (Type.ID, 3, 65536)
