@@ -22,6 +22,7 @@ from starlette.datastructures import FormData, UploadFile
 from services.complaints.application import ComplaintsApplication, invalid_target
 from services.complaints.domain.errors import RightNotUsable, TargetsCsvRequired, TargetsCsvTooLarge, ValidationFailed
 from services.complaints.domain.targets import MAX_TARGETS, MAX_URL_BYTES, InvalidTarget
+from services.complaints.entrypoints.http import Complaints
 from shared.kit.auth import Principal
 from shared.kit.http.auth import CurrentPrincipal
 from shared.kit.waiting import eventually
@@ -68,10 +69,6 @@ FILING_BODY = {"application/json": {"schema": inlined(ComplaintIn.model_json_sch
                    "properties": {**FORM_FIELDS, "targets_csv": {"type": "string", "format": "binary"}}}}}
 
 
-def app_of(request: Request) -> ComplaintsApplication:
-    return request.app.state.application
-
-
 def too_long_target(exc: ValidationError) -> InvalidTarget | None:
     """A target URL over MAX_URL_BYTES characters (so over as many bytes): INVALID_TARGET with its row, as any."""
     for error in exc.errors(include_url=False):
@@ -101,7 +98,7 @@ async def csv_content(form: FormData) -> bytes:
     return content
 
 
-async def complaint_from(request: Request) -> ComplaintIn:
+async def complaint_from(request: Request, app: ComplaintsApplication) -> ComplaintIn:
     """The filing, from a JSON body or from a form with a targets CSV file."""
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         try:
@@ -109,7 +106,7 @@ async def complaint_from(request: Request) -> ComplaintIn:
         except ValueError as exc:
             raise ValidationFailed("The body is not JSON.") from exc
     form = await request.form(max_files=1, max_fields=50)
-    targets = await asyncio.to_thread(app_of(request).targets_from_csv, await csv_content(form))
+    targets = await asyncio.to_thread(app.targets_from_csv, await csv_content(form))
     return validated({"right_id": form.get("right_id"), "infringement_type": form.get("infringement_type"),
                       "description": form.get("description") or "", "evidence": form.getlist("evidence"),
                       "targets": [{"url": t.url} for t in targets]})
@@ -124,9 +121,9 @@ async def usable_right(app: ComplaintsApplication, who: Principal, right_id: str
 
 
 @router.post("/v1/complaints", status_code=201, openapi_extra={"requestBody": {"content": FILING_BODY}})
-async def file_complaint(who: CurrentPrincipal, request: Request) -> dict:
+async def file_complaint(who: CurrentPrincipal, request: Request, app: Complaints) -> dict:
     """File a complaint (JSON, or multipart with a `targets_csv` file): 201 {complaint_id, status}."""
-    app, body = app_of(request), await complaint_from(request)
+    body = await complaint_from(request, app)
     evidence = [app.blobs.document(b, who.account_id, "evidence") for b in body.evidence]
     right = await usable_right(app, who, body.right_id)
     complaint_id = await asyncio.to_thread(app.file, who.account_id, right, body.infringement_type,
@@ -135,11 +132,11 @@ async def file_complaint(who: CurrentPrincipal, request: Request) -> dict:
 
 
 @router.post("/v1/complaints/targets/parse", openapi_extra={"requestBody": {"content": CSV_BODY}})
-async def parse_targets(who: CurrentPrincipal, request: Request) -> dict:
+async def parse_targets(who: CurrentPrincipal, request: Request, app: Complaints) -> dict:
     """The targets a CSV file names, validated and merged, as they would be filed."""
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise TargetsCsvRequired("Send multipart/form-data with a file field targets_csv.")
     content = await csv_content(await request.form(max_files=1, max_fields=5))
-    targets = await asyncio.to_thread(app_of(request).targets_from_csv, content)
+    targets = await asyncio.to_thread(app.targets_from_csv, content)
     return {"count": len(targets), "targets": [{"url": t.url, "listing_id": t.listing_id, "shop_id": t.shop_id}
                                                for t in targets]}

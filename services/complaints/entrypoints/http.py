@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from services.complaints.application import ComplaintsApplication
 from services.complaints.domain import errors
@@ -35,8 +35,11 @@ router = APIRouter(tags=["complaints"])
 Status = Literal["submitted", "under_review", "upheld", "rejected", "withdrawn"]
 
 
-def app_of(request: Request) -> ComplaintsApplication:
+def application(request: Request) -> ComplaintsApplication:
     return request.app.state.application
+
+
+Complaints = Annotated[ComplaintsApplication, Depends(application)]
 
 
 def view(app: ComplaintsApplication, complaint: Complaint) -> dict:
@@ -53,25 +56,23 @@ def view(app: ComplaintsApplication, complaint: Complaint) -> dict:
 
 
 @router.get("/v1/complaints")
-def my_complaints(who: CurrentPrincipal, request: Request, response: Response, status: Status | None = None,
+def my_complaints(who: CurrentPrincipal, app: Complaints, response: Response, status: Status | None = None,
                   right_id: Annotated[str | None, Query(max_length=64)] = None,
                   limit: Annotated[int, Query(ge=1, le=200)] = 50,
                   offset: Annotated[int, Query(ge=0)] = 0) -> list[dict]:
     """The account's complaints, newest first, filtered by status and right; the total is in X-Total-Count."""
-    rows, total = app_of(request).my_complaints(who.account_id, status, right_id, limit, offset)
+    rows, total = app.my_complaints(who.account_id, status, right_id, limit, offset)
     response.headers["X-Total-Count"] = str(total)
     return rows
 
 
 @router.get("/v1/complaints/{complaint_id}")
-def get_complaint(complaint_id: str, who: CurrentPrincipal, request: Request) -> dict:
-    app = app_of(request)
+def get_complaint(complaint_id: str, who: CurrentPrincipal, app: Complaints) -> dict:
     return view(app, app.complaint(who.account_id, complaint_id))
 
 
 @router.post("/v1/complaints/{complaint_id}/withdraw")
-def withdraw(complaint_id: str, who: CurrentPrincipal, request: Request) -> dict:
-    app = app_of(request)
+def withdraw(complaint_id: str, who: CurrentPrincipal, app: Complaints) -> dict:
     return view(app, app.withdraw(who.account_id, complaint_id))
 
 
@@ -83,8 +84,7 @@ def under_review(app: ComplaintsApplication, task: dict) -> dict:
 
 
 @router.get("/v1/reviews/{review_id}/complaint", tags=["reviews"])
-def complaint_under_review(review_id: str, who: CurrentPrincipal, request: Request) -> dict:
+def complaint_under_review(review_id: str, who: CurrentPrincipal, app: Complaints) -> dict:
     """The complaint of a task (kept from before `/v1/reviews/{review_id}/material`, which also lists files)."""
     who.require(REVIEWER)
-    app = app_of(request)
     return under_review(app, app.review_queue.task(review_id))

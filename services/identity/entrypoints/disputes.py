@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from services.identity.adapters.review_queue import DISPUTE
@@ -13,6 +13,7 @@ from services.identity.application import IdentityApplication
 from services.identity.domain import documents
 from services.identity.domain.model import Dispute
 from services.identity.entrypoints import identities
+from services.identity.entrypoints.http import Identity
 from shared.kit.http.auth import CurrentPrincipal
 
 router = APIRouter(tags=["identities"])
@@ -53,8 +54,7 @@ def under_review(app: IdentityApplication, task: dict) -> dict:
 
 
 @router.post("/v1/identities/disputes", status_code=201)
-def submit_dispute(body: DisputeIn, who: CurrentPrincipal, request: Request) -> dict:
-    app = identities.app_of(request)
+def submit_dispute(body: DisputeIn, who: CurrentPrincipal, app: Identity) -> dict:
     evidence = [app.blobs.document(blob_id, who.account_id, "dispute_evidence")
                 for blob_id in dict.fromkeys(body.evidence)]
     dispute_id = app.submit_dispute(who.account_id, body.document_type, body.document_number, body.statement, evidence)
@@ -62,10 +62,10 @@ def submit_dispute(body: DisputeIn, who: CurrentPrincipal, request: Request) -> 
 
 
 @router.get("/v1/identities/disputes")
-def my_disputes(who: CurrentPrincipal, request: Request) -> list[dict]:
-    return [view(d) for d in identities.app_of(request).disputes(who.account_id)]
+def my_disputes(who: CurrentPrincipal, app: Identity) -> list[dict]:
+    return [view(d) for d in app.disputes(who.account_id)]
 
 
 @router.get("/v1/identities/disputes/{dispute_id}")
-def get_dispute(dispute_id: str, who: CurrentPrincipal, request: Request) -> dict:
-    return view(identities.app_of(request).dispute(who.account_id, dispute_id))
+def get_dispute(dispute_id: str, who: CurrentPrincipal, app: Identity) -> dict:
+    return view(app.dispute(who.account_id, dispute_id))

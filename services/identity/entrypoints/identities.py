@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from services.identity.application import IdentityApplication
-from services.identity.domain import documents
+from services.identity.domain import documents, model
 from services.identity.domain.errors import AgentPartyRequired, AuthorizationRequired, HolderHasNoAgent
-from services.identity.domain.model import Identity
+from services.identity.entrypoints.http import Identity
 from shared.events.vocabulary import RIGHT_TYPES, RightType
 from shared.kit.http.auth import CurrentPrincipal
 
@@ -65,10 +65,6 @@ class IdentityIn(BaseModel):
     authorization: AuthorizationIn | None = None
 
 
-def app_of(request: Request) -> IdentityApplication:
-    return request.app.state.application
-
-
 def party_of(app: IdentityApplication, owner: str, party: IndividualIn | EnterpriseIn) -> dict:
     store = app.blobs
     if isinstance(party, IndividualIn):
@@ -113,7 +109,7 @@ def public_party(p: dict | None) -> dict | None:
             **({"legal_representative": p["legal_representative"]} if "legal_representative" in p else {})}
 
 
-def view(identity: Identity) -> dict:
+def view(identity: model.Identity) -> dict:
     return {"identity_id": str(identity.id), "status": identity.status, "revision": identity.revision,
             "role": identity.role, "holder": public_party(identity.holder), "agent": public_party(identity.agent),
             "authorization": identity.authorization_document, "reasons": list(identity.reasons)}
@@ -121,29 +117,27 @@ def view(identity: Identity) -> dict:
 
 def under_review(app: IdentityApplication, task: dict) -> dict:
     """An identity as its reviewer sees it (shared/review/entrypoints/http.py): the submission, numbers masked."""
-    identity = app.found(Identity, task["material_id"], "IDENTITY_NOT_FOUND")
+    identity = app.found(model.Identity, task["material_id"], "IDENTITY_NOT_FOUND")
     return {**view(identity), "account_id": identity.account_id}
 
 
 @router.post("/v1/identities", status_code=201)
-def submit_identity(body: IdentityIn, who: CurrentPrincipal, request: Request) -> dict:
-    app = app_of(request)
+def submit_identity(body: IdentityIn, who: CurrentPrincipal, app: Identity) -> dict:
     identity_id = app.submit_identity(who.account_id, **command_args(app, who.account_id, body))
     return {"identity_id": identity_id, "status": "submitted"}
 
 
 @router.get("/v1/identities")
-def my_identities(who: CurrentPrincipal, request: Request) -> list[dict]:
-    return [view(i) for i in app_of(request).identities(who.account_id)]
+def my_identities(who: CurrentPrincipal, app: Identity) -> list[dict]:
+    return [view(i) for i in app.identities(who.account_id)]
 
 
 @router.get("/v1/identities/{identity_id}")
-def get_identity(identity_id: str, who: CurrentPrincipal, request: Request) -> dict:
-    return view(app_of(request).identity(who.account_id, identity_id))
+def get_identity(identity_id: str, who: CurrentPrincipal, app: Identity) -> dict:
+    return view(app.identity(who.account_id, identity_id))
 
 
 @router.put("/v1/identities/{identity_id}")
-def resubmit_identity(identity_id: str, body: IdentityIn, who: CurrentPrincipal, request: Request) -> dict:
-    app = app_of(request)
+def resubmit_identity(identity_id: str, body: IdentityIn, who: CurrentPrincipal, app: Identity) -> dict:
     app.resubmit_identity(who.account_id, identity_id, **command_args(app, who.account_id, body))
     return view(app.identity(who.account_id, identity_id))

@@ -11,24 +11,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from services.identity.adapters.revocations import PAGE, Revocations
+from services.identity.adapters.revocations import PAGE
+from services.identity.entrypoints.http import Revoked, Verifier
 from shared.kit.http.auth import bearer_token
 
 router = APIRouter(tags=["identity"])
 
 
-def revocations_of(request: Request) -> Revocations:
-    return request.app.state.revocations
-
-
 @router.delete("/v1/sessions/current", status_code=204)
-def sign_out(request: Request) -> Response:
-    who = request.app.state.verifier.verify(bearer_token(request), check_revoked=False)
-    revocations_of(request).revoke(who.token_id, who.expires_at)
+def sign_out(request: Request, verifier: Verifier, revocations: Revoked) -> Response:
+    who = verifier.verify(bearer_token(request), check_revoked=False)
+    revocations.revoke(who.token_id, who.expires_at)
     return Response(status_code=204)
 
 
 @router.get("/v1/revoked-tokens")
-def revoked_tokens(request: Request, after: Annotated[int, Query(ge=0, le=2**62)] = 0) -> list[dict]:
+def revoked_tokens(revocations: Revoked, after: Annotated[int, Query(ge=0, le=2**62)] = 0) -> list[dict]:
     """Unexpired revocations with seq > `after`, ascending, at most 1000: ask again after the last seq seen."""
-    return revocations_of(request).after(after, PAGE)
+    return revocations.after(after, PAGE)

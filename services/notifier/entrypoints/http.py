@@ -7,9 +7,12 @@ as an unknown complaint does, so the route tells nobody which complaints exist.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
+from services.notifier.application import NotifierApplication
 from services.notifier.domain import errors
 from services.notifier.domain.errors import ComplaintNotFound
 from shared.kit.errors import ServiceError
@@ -25,6 +28,13 @@ router = APIRouter(prefix="/v1", tags=["notifications"])
 STAFF = ("reviewer", "admin")
 
 
+def application(request: Request) -> NotifierApplication:
+    return request.app.state.notifier
+
+
+Notifier = Annotated[NotifierApplication, Depends(application)]
+
+
 class NotificationView(BaseModel):
     notification_id: str
     kind: str
@@ -38,10 +48,9 @@ class NotificationView(BaseModel):
 
 
 @router.get("/notifications", response_model=list[NotificationView])
-def notifications(request: Request, who: CurrentPrincipal,
+def notifications(notifier: Notifier, who: CurrentPrincipal,
                   complaint_id: str = Query(min_length=1, max_length=64)) -> list[dict]:
     """The notifications about a complaint and their status; addresses only ever masked."""
-    notifier = request.app.state.notifier
     staff = any(role in who.roles for role in STAFF)
     if not staff and notifier.complainant_of(complaint_id) != who.account_id:
         raise ComplaintNotFound("No such complaint.")

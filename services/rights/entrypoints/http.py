@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from services.rights.application import RightsApplication
 from services.rights.domain import errors
@@ -28,8 +28,11 @@ STATUSES: dict[type[ServiceError], int] = {
 router = APIRouter(tags=["rights"])
 
 
-def app_of(request: Request) -> RightsApplication:
+def application(request: Request) -> RightsApplication:
     return request.app.state.application
+
+
+Rights = Annotated[RightsApplication, Depends(application)]
 
 
 def under_review(app: RightsApplication, task: dict) -> dict:
@@ -50,9 +53,8 @@ async def usable_identity(app: RightsApplication, account_id: str, identity_id: 
 
 
 @router.post("/v1/rights", status_code=201)
-async def register_right(body: RightIn, who: CurrentPrincipal, request: Request) -> dict:
+async def register_right(body: RightIn, who: CurrentPrincipal, app: Rights) -> dict:
     """Register a right: 422 at once for a plain format error, else `submitted`, reviewed on a complaint."""
-    app = app_of(request)
     fields = command_fields(app, who.account_id, body)
     app.admit(fields)
     await usable_identity(app, who.account_id, body.identity_id)
@@ -61,27 +63,25 @@ async def register_right(body: RightIn, who: CurrentPrincipal, request: Request)
 
 
 @router.get("/v1/rights")
-def my_rights(who: CurrentPrincipal, request: Request, response: Response, right_type: RightType | None = None,
+def my_rights(who: CurrentPrincipal, app: Rights, response: Response, right_type: RightType | None = None,
               status: Status | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50,
               offset: Annotated[int, Query(ge=0)] = 0) -> list[dict]:
     """My rights, newest first; the header X-Total-Count says how many match the filters in all."""
-    page, total = app_of(request).my_rights(who.account_id, right_type, status, limit, offset)
+    page, total = app.my_rights(who.account_id, right_type, status, limit, offset)
     response.headers["X-Total-Count"] = str(total)
     return page
 
 
 @router.get("/v1/rights/{right_id}")
-def get_right(right_id: str, who: CurrentPrincipal, request: Request) -> dict:
+def get_right(right_id: str, who: CurrentPrincipal, app: Rights) -> dict:
     """One right with its review reasons and its history (every step with its time)."""
-    app = app_of(request)
     right = app.right(who.account_id, right_id)
     return view(right) | {"history": app.history(right)}
 
 
 @router.put("/v1/rights/{right_id}")
-async def amend_right(right_id: str, body: RightIn, who: CurrentPrincipal, request: Request) -> dict:
+async def amend_right(right_id: str, body: RightIn, who: CurrentPrincipal, app: Rights) -> dict:
     """Amend a rejected right (a new revision, reviewed afresh); 409 RIGHT_LOCKED before anything else."""
-    app = app_of(request)
     await asyncio.to_thread(app.editable_right, who.account_id, right_id)
     fields = command_fields(app, who.account_id, body)
     app.admit(fields)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from shared.kit.http.auth import CurrentPrincipal
@@ -21,6 +21,14 @@ from shared.review.reasons import catalogue
 
 REVIEWER = "reviewer"
 Present = Callable[[Any, dict], dict]  # (application, task) -> the task's material as reviewers see it
+
+
+def application(request: Request) -> Any:
+    """The service's application (a ReviewingApplication: `review_queue`, `blobs`), from the app's state."""
+    return request.app.state.application
+
+
+Application = Annotated[Any, Depends(application)]
 
 
 class ReasonIn(BaseModel):
@@ -60,19 +68,18 @@ def review_router(material_types: tuple[str, ...], present: Present) -> APIRoute
     service reviews (its part of the reason catalogue); `present` shows a task's material to reviewers."""
     router = APIRouter(tags=["reviews"])
 
-    def reviewed_material(request: Request, review_id: str) -> dict:
-        app = request.app.state.application
+    def reviewed_material(app: Any, review_id: str) -> dict:
         return present(app, app.review_queue.task(review_id))
 
     @router.get("/v1/reviews")
-    def review_tasks(who: CurrentPrincipal, request: Request, response: Response,
+    def review_tasks(who: CurrentPrincipal, app: Application, response: Response,
                      status: Annotated[Literal["pending", "decided"], Query()] = "pending",
                      limit: Annotated[int, Query(ge=1, le=500)] = 100,
                      offset: Annotated[int, Query(ge=0)] = 0) -> list[dict]:
         """Oldest first, each with its deadline and `overdue`; pending tasks leave out those another reviewer
         has a live claim on. X-Total-Count says how many there are in all."""
         who.require(REVIEWER)
-        found, total = request.app.state.application.review_queue.page(status, who.account_id, limit, offset)
+        found, total = app.review_queue.page(status, who.account_id, limit, offset)
         response.headers["X-Total-Count"] = str(total)
         return found
 
@@ -82,37 +89,37 @@ def review_router(material_types: tuple[str, ...], present: Present) -> APIRoute
         return catalogue(material_types)
 
     @router.get("/v1/reviews/{review_id}")
-    def review_task(review_id: str, who: CurrentPrincipal, request: Request) -> dict:
+    def review_task(review_id: str, who: CurrentPrincipal, app: Application) -> dict:
         """One task in any status (pending, decided, or closed), with its decision once there is one."""
         who.require(REVIEWER)
-        return request.app.state.application.review_queue.task(review_id)
+        return app.review_queue.task(review_id)
 
     @router.get("/v1/reviews/{review_id}/material")
-    def material(review_id: str, who: CurrentPrincipal, request: Request) -> dict:
+    def material(review_id: str, who: CurrentPrincipal, app: Application) -> dict:
         """The material the task is about, and `files`: its documents with the link to each."""
         who.require(REVIEWER)
-        shown = reviewed_material(request, review_id)
+        shown = reviewed_material(app, review_id)
         return {**shown, "files": files_of(review_id, shown)}
 
     @router.get("/v1/reviews/{review_id}/documents/{blob_id}")
-    def document(review_id: str, blob_id: str, who: CurrentPrincipal, request: Request) -> Response:
+    def document(review_id: str, blob_id: str, who: CurrentPrincipal, app: Application) -> Response:
         """One uploaded document of the task's material, as it was uploaded (images and PDF only)."""
         who.require(REVIEWER)
-        found = next((d for d in documents_in(reviewed_material(request, review_id)) if d["blob_id"] == blob_id), None)
-        content = None if found is None else request.app.state.application.blobs.read(blob_id)
+        found = next((d for d in documents_in(reviewed_material(app, review_id)) if d["blob_id"] == blob_id), None)
+        content = None if found is None else app.blobs.read(blob_id)
         if content is None:
             raise DocumentNotFound("This task's material has no such document.")
         return file_response(content, found["media_type"], found.get("purpose", ""))
 
     @router.post("/v1/reviews/{review_id}/claim")
-    def claim(review_id: str, who: CurrentPrincipal, request: Request) -> dict:
+    def claim(review_id: str, who: CurrentPrincipal, app: Application) -> dict:
         who.require(REVIEWER)
-        return request.app.state.application.review_queue.claim(review_id, who.account_id)
+        return app.review_queue.claim(review_id, who.account_id)
 
     @router.post("/v1/reviews/{review_id}/decision")
-    def decide(review_id: str, body: DecisionIn, who: CurrentPrincipal, request: Request) -> dict:
+    def decide(review_id: str, body: DecisionIn, who: CurrentPrincipal, app: Application) -> dict:
         who.require(REVIEWER)
         reasons = [r.model_dump() for r in body.reasons]
-        return request.app.state.application.review_queue.decide(review_id, who.account_id, body.outcome, reasons)
+        return app.review_queue.decide(review_id, who.account_id, body.outcome, reasons)
 
     return router
