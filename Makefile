@@ -35,7 +35,7 @@ test: venv lint test-unit
 	done
 
 test-unit: venv
-	$(PYTEST) -q tests/unit
+	$(PYTEST) -q -n auto tests/unit
 
 ## one stack only: make test-stack STACK=production
 test-stack: venv

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from shared.events.envelope import CloudEvent
 from shared.events.payloads import EmailBound
+from shared.kit import inbox as inbox_module
 from shared.kit import set_aside
 from shared.kit.database import kit_metadata
 from shared.kit.http import install_error_handlers
@@ -260,8 +261,16 @@ class Letters:
         return future
 
 
-async def test_a_database_that_does_not_answer_is_waited_for_and_never_dead_lettered(app: ServiceApplication):
-    letters, calls = Letters(), []
+async def test_a_database_that_does_not_answer_is_waited_for_and_never_dead_lettered(app: ServiceApplication,
+                                                                                     monkeypatch):
+    letters, calls, waits = Letters(), [], []
+    real_backoff = inbox_module.backoff
+
+    def backoff(*args, **kwargs) -> float:  # the waits as the inbox asks for them, without sitting them out
+        waits.append(real_backoff(*args, **kwargs))
+        return 0.0
+
+    monkeypatch.setattr(inbox_module, "backoff", backoff)
 
     def handler(session: object, delivery: object) -> None:
         calls.append(delivery)
@@ -271,6 +280,7 @@ async def test_a_database_that_does_not_answer_is_waited_for_and_never_dead_lett
     inbox = Inbox(app, letters, {}, "ipp-probe", ["ipp.email-bound.v1"], handler)  # type: ignore[arg-type]
     await inbox.process([delivery_of("ipp/identity")])
     assert len(calls) == 7 and letters.sent == []
+    assert waits == sorted(waits) and waits[-1] > waits[0], "a longer wait after each failure"
 
 
 async def test_a_handler_that_keeps_failing_is_dead_lettered_with_the_reason(app: ServiceApplication) -> None:
