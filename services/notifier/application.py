@@ -32,7 +32,7 @@ class NotifierApplication(ServiceApplication):
     crash or a rollback never leaves a notification without its row or its inbox record.
     """
 
-    read_models = read_models.metadata
+    read_models = read_models.read_models
 
     def __init__(self, env: dict[str, str] | None = None, email_code_key: bytes | None = None) -> None:
         super().__init__(env)

@@ -66,14 +66,6 @@ class AuthUnavailable(Unavailable):
         super().__init__(retry_after=RETRY_AFTER_SECONDS)
 
 
-def invalid_token() -> InvalidToken:
-    return InvalidToken()
-
-
-def unavailable() -> AuthUnavailable:
-    return AuthUnavailable()
-
-
 @dataclass(frozen=True)
 class Principal:
     account_id: str
@@ -190,7 +182,7 @@ class RemoteKeys:
                     return None
                 self.forced_at = now
             elif failing:
-                raise unavailable()
+                raise AuthUnavailable()
             try:
                 self._fetch()
             except ServiceError:
@@ -207,7 +199,7 @@ class RemoteKeys:
             found = jwt.PyJWKSet.from_dict(response.json())
         except (httpx.HTTPError, ValueError, jwt.PyJWTError) as exc:
             log.warning("auth.jwks_unavailable", url=self.url, error=repr(exc)[:200])
-            raise unavailable() from exc
+            raise AuthUnavailable() from exc
         self.keys = {key.key_id: key.key for key in found.keys if key.key_id and key.public_key_use in ("sig", None)}
         self.fetched_at = time.monotonic()
 
@@ -309,14 +301,14 @@ class TokenVerifier:
             kid = jwt.get_unverified_header(token).get("kid")
             key = self.keys(kid) if kid is None or isinstance(kid, str) else None
             if key is None:
-                raise invalid_token()
+                raise InvalidToken()
             claims = jwt.decode(token, key, algorithms=["EdDSA"], audience=AUDIENCE, issuer=ISSUER,
                                 options={"require": REQUIRED_CLAIMS})
         except jwt.PyJWTError as exc:
-            raise invalid_token() from exc
+            raise InvalidToken() from exc
         if not isinstance(claims["jti"], str) or not isinstance(claims["sub"], str):
-            raise invalid_token()
+            raise InvalidToken()
         if check_revoked and self.revoked(claims["jti"]):
-            raise invalid_token()
+            raise InvalidToken()
         return Principal(account_id=claims["sub"], roles=tuple(claims.get("roles", ())), token_id=claims["jti"],
                          expires_at=float(claims["exp"]))

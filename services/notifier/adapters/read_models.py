@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from services.notifier.domain.address_book import mask_address, redact_addresses
 from services.notifier.domain.notification import ABOUT_A_COMPLAINT, PENDING, WAITING, Notification
 
-metadata = MetaData()
+read_models = MetaData()
 notifications = Table(
     "notifier_notifications",
-    metadata,
+    read_models,
     Column("notification_id", String(36), primary_key=True),
     Column("kind", String(32), nullable=False),
     Column("subject_id", String(64), nullable=False, index=True),
@@ -109,4 +109,4 @@ def _rfc3339(moment: float) -> str:
 
 
 # every table of this service's database besides the kit's: what its migrations make (shared/kit/migrations.py)
-SCHEMA: tuple[MetaData, ...] = (metadata,)
+SCHEMA: tuple[MetaData, ...] = (read_models,)
