@@ -14,10 +14,14 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.subscriber.usecase import BatchSubscriber as KafkaSubscriber
 from prometheus_client import Counter, Gauge
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import insert, select
@@ -27,6 +31,7 @@ from shared.events.envelope import CloudEvent
 from shared.events.topics import BY_TYPE, dlq_topic, owner_of
 from shared.kit.database import inbox_events
 from shared.kit.faults import backoff, conflict, unavailable
+from shared.kit.kafka import Sender, new_broker
 from shared.kit.logs import log
 from shared.kit.store import ServiceApplication
 
@@ -76,54 +81,141 @@ def admit(record: ConsumerRecord) -> Delivery:
     return Delivery(record, event, payload)
 
 
-class Inbox:
-    """Runs one consumer group over `topics`, dispatching contract payloads to `handler`."""
+def _records(message: Any) -> Any:
+    """The batch as aiokafka gave it (FastStream's decoder would parse JSON the inbox parses itself)."""
+    return message.raw_message
 
-    def __init__(self, app: ServiceApplication, producer: AIOKafkaProducer, kafka: dict, group: str,
+
+class _Assignments(ConsumerRebalanceListener):
+    """Told of each assignment before the consumer fetches: where a rewind seeks each partition's start."""
+
+    def __init__(self, inbox: Inbox) -> None:
+        self.inbox = inbox
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        return None
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        subscriber = self.inbox.subscriber
+        if subscriber is not None and subscriber.consumer is not None:
+            self.inbox.consumer = subscriber.consumer
+        await self.inbox.rewind_assigned()
+
+
+class Inbox:
+    """One consumer group over `topics`, dispatching contract payloads to `handler`.
+
+    The consuming is FastStream's: one batch subscriber of the service's KafkaBroker (`attach`), manual
+    acknowledgement. What the kit adds is what FastStream leaves to its user: each batch is admitted, applied
+    in one transaction with its inbox ids, dead-lettered record by record when it cannot be, and committed
+    per partition only after that (`receive` never raises, so FastStream never skips a batch); and a broker
+    that lost its log is read again from the start with a fresh consumer (`watch`, `rewind_assigned`)."""
+
+    def __init__(self, app: ServiceApplication, producer: Sender, kafka: dict, group: str,
                  topics: Sequence[str], handler: Handler, batch: int = 200, retries: int = 3,
                  cluster: Callable[[], Awaitable[str | None]] | None = None,
                  on_new_cluster: Callable[[str | None], Awaitable[None]] | None = None,
                  check_seconds: float = 5.0) -> None:
-        self.app, self.producer, self.kafka, self.group = app, producer, kafka, group
-        self.topics, self.handler, self.batch, self.retries = list(topics), handler, batch, retries
-        self.cluster, self.on_new_cluster, self.check_seconds = cluster, on_new_cluster, check_seconds
-        self.consumer: AIOKafkaConsumer | None = None
+        self.app = app
+        self.producer = producer  # where dead letters go: the broker's producer (shared/kit/kafka.py Sender)
+        self.kafka = kafka
+        self.group = group
+        self.topics = list(topics)
+        self.handler = handler
+        self.batch = batch
+        self.retries = retries
+        self.cluster = cluster
+        self.on_new_cluster = on_new_cluster
+        self.check_seconds = check_seconds
+        self.subscriber: KafkaSubscriber | None = None
+        self.consumer: AIOKafkaConsumer | None = None  # the subscriber's, as of its last batch or assignment
         self.positions: dict[TopicPartition, int] = {}  # the next offset to read, as far as this consumer knows
-        self.polled_at = self.moved_at = time.monotonic()  # the last poll; the last time it was level or moved on
+        self.moved_at = time.monotonic()  # the last time it was level or moved on
+        self.busy_since: float | None = None  # while a batch is being applied
         self.cluster_id: str | None = None  # the broker this inbox reads, as far as it knows
         self._checked_at = 0.0
         self._rewound_for: str | None = None  # the cluster this process has read from the start again
         self._rewinding = False  # the broker lost what it had: partitions are read again from their start
         self._rewound: set[TopicPartition] = set()
+        self._refreshing = False  # a fresh consumer is being made: batches of the old one are not applied
         self.wants_fresh_consumer = False
+
+    def attach(self, broker: KafkaBroker) -> None:
+        """Subscribe to the topics on `broker` (before it starts): one batch subscriber, acknowledged here."""
+        self.subscriber = broker.subscriber(
+            *self.topics, group_id=self.group, batch=True, max_records=self.batch, batch_timeout_ms=500,
+            ack_policy=AckPolicy.MANUAL, auto_offset_reset="earliest",
+            session_timeout_ms=10000, heartbeat_interval_ms=1000,
+            listener=_Assignments(self), decoder=_records,
+            title=f"{self.group}:inbox",
+            description="The service's idempotent inbox: contract events from their owners, one transaction "
+                        "a batch, offsets committed after it, what cannot be applied to ipp.dlq.<group>.",
+        )
+        self.subscriber(self.receive)
 
     async def run(self) -> None:
-        while True:
-            await self._consume()
-
-    async def _consume(self) -> None:
-        """One consumer, until a rewind asks for a fresh one."""
-        await self.watch_cluster()  # the broker it starts on is the one it reads
-        self.consumer = AIOKafkaConsumer(
-            *self.topics, **self.kafka, group_id=self.group,
-            enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=self.batch,
-            session_timeout_ms=10000, heartbeat_interval_ms=1000,
-        )
-        await self.consumer.start()
-        self.positions.clear()
-        self.wants_fresh_consumer = False
+        """Consume on a broker of its own until cancelled (a tool's or a test's inbox; a service's Backbone
+        attaches its inbox to the service's one broker and runs `watch`)."""
+        broker = new_broker(self.kafka)
+        self.attach(broker)
+        await broker.start()
         try:
-            while not self.wants_fresh_consumer:
-                batches = await self.consumer.getmany(timeout_ms=500, max_records=self.batch)
-                self.polled_at = time.monotonic()
-                for tp, records in batches.items():
-                    await self.process(records)
-                    await self.commit(tp, records[-1].offset + 1)
-                await self.watch_cluster()
-                await self.rewind_assigned()
-                self.notice_moves()
+            await self.watch()
         finally:
-            await self.consumer.stop()
+            await broker.stop()
+
+    async def watch(self) -> None:
+        """Forever: is this still the broker it reads; after a rewind, a fresh consumer."""
+        while True:
+            await self.watch_cluster()
+            if self.wants_fresh_consumer:
+                await self.refresh()
+            await asyncio.sleep(min(0.5, self.check_seconds))
+
+    async def refresh(self) -> None:
+        """Replace the subscriber's consumer: stop it (the batch in hand is finished first), start it again."""
+        assert self.subscriber is not None
+        self._refreshing = True
+        try:
+            await self.subscriber.stop()
+            self.positions.clear()
+            self.wants_fresh_consumer = False
+            await self.subscriber.start()
+        finally:
+            self._refreshing = False
+
+    @property
+    def consuming(self) -> bool:
+        """True while the subscriber's consume loop runs (FastStream starts it again if it fails)."""
+        subscriber = self.subscriber
+        return bool(subscriber is not None and subscriber.running
+                    and any(not task.done() for task in subscriber.tasks))
+
+    @property
+    def polled_at(self) -> float:
+        """When it last polled, as far as readiness is concerned: when the batch in hand was taken, else now
+        (FastStream's loop polls between batches; `consuming` says whether that loop runs)."""
+        return self.busy_since if self.busy_since is not None else time.monotonic()
+
+    async def receive(self, records: Any) -> None:
+        """One batch from FastStream (records of several partitions, each in order): apply, then commit."""
+        if self._refreshing or self.subscriber is None:
+            return  # the old consumer's: not committed, so the fresh one reads them again
+        self.consumer = self.subscriber.consumer
+        self.busy_since = time.monotonic()
+        try:
+            by_partition: dict[TopicPartition, list[ConsumerRecord]] = {}
+            for record in records:
+                by_partition.setdefault(TopicPartition(record.topic, record.partition), []).append(record)
+            if self._rewinding:
+                for tp in await self.rewind_assigned():
+                    by_partition.pop(tp, None)  # fetched before the seek: read again from the start
+            for tp, batch in by_partition.items():
+                await self.process(batch)
+                await self.commit(tp, batch[-1].offset + 1)
+            self.notice_moves()
+        finally:
+            self.busy_since = None
 
     def rewind(self, cluster_id: str | None = None) -> None:
         """The broker lost what it had (`cluster_id`: the one answering now, when that is how it was noticed):
@@ -154,23 +246,27 @@ class Inbox:
             await self.on_new_cluster(cluster_id)  # the topics are made again first; it rewinds this inbox
         self.rewind(cluster_id)
 
-    async def rewind_assigned(self) -> None:
+    async def rewind_assigned(self) -> list[TopicPartition]:
         """Read each assigned partition from its start and commit that start, once after a rewind: a position
         from the lost log must not come back with the next rebalance. Partitions assigned later, to this
-        consumer or another, start from those commits or, having none, from the beginning."""
+        consumer or another, start from those commits or, having none, from the beginning. Runs when the
+        fresh consumer is given its partitions (`_Assignments`) and, should that have failed, before its next
+        batch; returns the partitions it sought."""
         if not self._rewinding or self.wants_fresh_consumer or self.consumer is None:
-            return
+            return []
         consumer = self.consumer
         assigned = sorted(consumer.assignment())
+        sought: list[TopicPartition] = []
         for tp in [tp for tp in assigned if tp not in self._rewound]:
             try:
                 if not await consumer.seek_to_beginning(tp):
-                    return  # not reset yet: the next poll tries again
+                    return sought  # not reset yet: the next poll tries again
+                sought.append(tp)
                 start = await consumer.position(tp)
                 await consumer.commit({tp: start})
             except KafkaError as exc:  # rebalancing, or the broker is not there yet: the next poll tries again
                 log.warning("inbox.rewind_waiting", topic=tp.topic, partition=tp.partition, error=repr(exc)[:300])
-                return
+                return sought
             log.warning("inbox.rewound", topic=tp.topic, partition=tp.partition, was_at=self.positions.get(tp),
                         start=start)
             REWOUND.inc()
@@ -178,6 +274,7 @@ class Inbox:
             self.positions.pop(tp, None)  # unknown until the next commit
         if assigned:
             self._rewinding = False
+        return sought
 
     @property
     def behind(self) -> int:

@@ -16,7 +16,6 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
-from aiokafka import AIOKafkaProducer
 from aiokafka.errors import MessageSizeTooLargeError, RecordListTooLargeError
 from prometheus_client import Counter, Gauge
 from pydantic import BaseModel
@@ -25,7 +24,7 @@ from shared.events.envelope import CloudEvent, event_id_for
 from shared.events.topics import BY_MODEL
 from shared.kit import set_aside
 from shared.kit.faults import backoff, unavailable
-from shared.kit.kafka import BrokerProbe, publish
+from shared.kit.kafka import BrokerProbe, Sender, publish
 from shared.kit.logs import log
 from shared.kit.relay_row import RelayRow
 from shared.kit.store import CommitWakeup, ServiceApplication
@@ -88,7 +87,7 @@ class Round:
 class OutboxRelay:
     """Publishes (acks=all) each public event after it is recorded, then records how far it got."""
 
-    def __init__(self, app: ServiceApplication, producer: AIOKafkaProducer, source: str, mapping: Mapping,
+    def __init__(self, app: ServiceApplication, producer: Sender, source: str, mapping: Mapping,
                  poll_seconds: float = 0.5, batch: int = 500, name: str = "outbox", owner: str | None = None,
                  probe: BrokerProbe | None = None,
                  on_broker_forgot: Callable[[str | None], Awaitable[None]] | None = None,

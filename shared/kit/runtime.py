@@ -10,14 +10,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
+from faststream.kafka import KafkaBroker
 
 from shared.events.topics import TOPICS, dlq_topic
 from shared.kit.auth import TokenVerifier
 from shared.kit.errors import ServiceError
 from shared.kit.faults import NotMoving, backoff, unavailable
 from shared.kit.inbox import Handler, Inbox
-from shared.kit.kafka import BrokerProbe, client_options, ensure_topics, new_producer, wait_for_broker
+from shared.kit.kafka import BrokerProbe, Sender, client_options, ensure_topics, new_broker, wait_for_broker
 from shared.kit.logs import log
 from shared.kit.outbox import Mapping, OutboxRelay
 from shared.kit.settings import Settings
@@ -69,7 +69,7 @@ class Backbone:
         self.service, self.settings = service, service.settings
         self.kafka = client_options(service.settings)
         self.probe = BrokerProbe(self.kafka)
-        self.producer: AIOKafkaProducer | None = None
+        self.broker: KafkaBroker | None = None
         self.relay: OutboxRelay | None = None
         self.inbox: Inbox | None = None
         self.tasks: list[asyncio.Task] = []
@@ -87,22 +87,30 @@ class Backbone:
     async def connect(self) -> None:
         await wait_for_broker(self.kafka, timeout=float("inf"))
         await ensure_topics(self.kafka, self.topics, self.settings.topic_partitions)
-        producer = new_producer(self.settings)
-        await producer.start()
-        self.producer, app, settings = producer, self.service.app, self.settings
+        app, settings = self.service.app, self.settings
         assert app is not None
+        broker = new_broker(self.kafka, settings)
+        sender = Sender(broker)
+        if self.service.handler is not None:
+            self.inbox = Inbox(app, sender, self.kafka, settings.consumer_group, self.service.consumes,
+                               self.service.handler, settings.consumer_batch, settings.consumer_retries,
+                               cluster=self.probe.cluster_id, on_new_cluster=self.broker_forgot,
+                               check_seconds=settings.broker_check_seconds)
+            self.inbox.attach(broker)
+        try:
+            await broker.start()
+        except BaseException:
+            await broker.stop()  # supervise() calls connect again, with a broker of its own
+            raise
+        self.broker = broker
         if self.service.mapping is not None:
-            self.relay = OutboxRelay(app, producer, settings.source, self.service.mapping,
+            self.relay = OutboxRelay(app, sender, settings.source, self.service.mapping,
                                      poll_seconds=settings.relay_poll_seconds,
                                      owner=f"{socket.gethostname()}:{settings.port}", probe=self.probe,
                                      on_broker_forgot=self.broker_forgot, check_seconds=settings.broker_check_seconds)
             self.tasks.append(asyncio.create_task(supervise("outbox", self.relay.run), name="outbox"))
-        if self.service.handler is not None:
-            self.inbox = Inbox(app, producer, self.kafka, settings.consumer_group, self.service.consumes,
-                               self.service.handler, settings.consumer_batch, settings.consumer_retries,
-                               cluster=self.probe.cluster_id, on_new_cluster=self.broker_forgot,
-                               check_seconds=settings.broker_check_seconds)
-            self.tasks.append(asyncio.create_task(supervise("inbox", self.inbox.run), name="inbox"))
+        if self.inbox is not None:
+            self.tasks.append(asyncio.create_task(supervise("inbox", self.inbox.watch), name="inbox"))
         log.info("service.connected", bootstrap=settings.kafka_bootstrap)
 
     async def broker_forgot(self, cluster_id: str | None) -> None:
@@ -116,8 +124,8 @@ class Backbone:
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
-        if self.producer is not None:
-            await self.producer.stop()
+        if self.broker is not None:
+            await self.broker.stop()
         await self.probe.close()
 
     async def consumer_moving(self) -> None:
@@ -127,8 +135,10 @@ class Backbone:
                 raise NotMoving("the consumer has not started: the broker is not reachable yet")
             return
         stall, now = self.settings.stall_seconds, time.monotonic()
+        if not self.inbox.consuming and not self.inbox.wants_fresh_consumer:
+            raise NotMoving("the consumer is not running")
         if now - self.inbox.polled_at > stall:
-            raise NotMoving(f"the consumer has not polled for {now - self.inbox.polled_at:.0f} s")
+            raise NotMoving(f"the consumer has been applying one batch for {now - self.inbox.polled_at:.0f} s")
         if self.inbox.behind and now - self.inbox.moved_at > stall:
             raise NotMoving(f"the consumer is {self.inbox.behind} records behind and has not moved for "
                                f"{now - self.inbox.moved_at:.0f} s")
