@@ -119,9 +119,14 @@ class Daemon:
             log.write(f"\n=== {time.strftime('%F %T')} starting {self.name}\n".encode())
             log.flush()
             self.popen = subprocess.Popen(
-                list(self.command), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                env=dict(self.env) if self.env is not None else None, cwd=self.cwd,
-                start_new_session=True, **as_user(self.user),
+                list(self.command),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=dict(self.env) if self.env is not None else None,
+                cwd=self.cwd,
+                start_new_session=True,
+                **as_user(self.user),
             )
         self.pid = self.popen.pid
         if self.pid_path:
@@ -129,8 +134,13 @@ class Daemon:
 
     def _write_pid_file(self) -> None:
         assert self.pid_path and self.pid
-        record = {"name": self.name, "pid": self.pid, "start": _start_ticks(self.pid),
-                  "stop_signal": int(self.stop_signal), "log": str(self.log_path)}
+        record = {
+            "name": self.name,
+            "pid": self.pid,
+            "start": _start_ticks(self.pid),
+            "stop_signal": int(self.stop_signal),
+            "log": str(self.log_path),
+        }
         self.pid_path.parent.mkdir(parents=True, exist_ok=True)
         self.pid_path.write_text(json.dumps(record))
 
@@ -151,8 +161,14 @@ class Daemon:
         if _start_ticks(record["pid"]) != record.get("start"):
             pid_path.unlink(missing_ok=True)  # stale: the process is gone (or the pid was reused)
             return None
-        return cls(name=record["name"], command=(), log_path=Path(record["log"]), pid_path=pid_path,
-                   stop_signal=record.get("stop_signal", signal.SIGTERM), pid=record["pid"])
+        return cls(
+            name=record["name"],
+            command=(),
+            log_path=Path(record["log"]),
+            pid_path=pid_path,
+            stop_signal=record.get("stop_signal", signal.SIGTERM),
+            pid=record["pid"],
+        )
 
     @property
     def alive(self) -> bool:
@@ -171,7 +187,9 @@ class Daemon:
             return self.popen.poll()
         if self.pid is None or self.alive:
             return None
-        deadline = time.monotonic() + 2.0  # a killed leader shows "Z" while its other threads still exit
+        deadline = (
+            time.monotonic() + 2.0
+        )  # a killed leader shows "Z" while its other threads still exit
         while True:
             try:
                 pid, status = os.waitpid(self.pid, os.WNOHANG)

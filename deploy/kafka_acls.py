@@ -16,7 +16,11 @@ from aiokafka.errors import (
     NotCoordinatorError,
     for_code,
 )
-from aiokafka.protocol.admin import CreateAclsRequest_v1, DeleteAclsRequest_v1, DescribeAclsRequest_v1
+from aiokafka.protocol.admin import (
+    CreateAclsRequest_v1,
+    DeleteAclsRequest_v1,
+    DescribeAclsRequest_v1,
+)
 from aiokafka.protocol.api import Request
 
 from deploy.apache_kafka import SERVICES, TAKEDOWN, VERDICTS
@@ -43,8 +47,14 @@ class Acl:
     permission: int = ALLOW
 
 
-def _grants(principal: str, resource_type: int, names, operations, pattern: int = LITERAL) -> set[Acl]:
-    return {Acl(f"User:{principal}", resource_type, name, pattern, op) for name in names for op in operations}
+def _grants(
+    principal: str, resource_type: int, names, operations, pattern: int = LITERAL
+) -> set[Acl]:
+    return {
+        Acl(f"User:{principal}", resource_type, name, pattern, op)
+        for name in names
+        for op in operations
+    }
 
 
 def acl_bindings() -> set[Acl]:
@@ -81,7 +91,9 @@ def _bindings_request(name: str, api_key: int, struct: type) -> type:
 
 
 _CreateAcls = _bindings_request("CreateAcls", 30, CreateAclsRequest_v1)
-_DeleteAcls = _bindings_request("DeleteAcls", 31, DeleteAclsRequest_v1)  # one exact filter per binding
+_DeleteAcls = _bindings_request(
+    "DeleteAcls", 31, DeleteAclsRequest_v1
+)  # one exact filter per binding
 
 
 class _DescribeAllAcls(Request[DescribeAclsRequest_v1]):
@@ -94,17 +106,29 @@ class _DescribeAllAcls(Request[DescribeAclsRequest_v1]):
 
 
 def _row(acl: Acl) -> tuple:
-    return (acl.resource_type, acl.name, acl.pattern, acl.principal, acl.host, acl.operation, acl.permission)
+    return (
+        acl.resource_type,
+        acl.name,
+        acl.pattern,
+        acl.principal,
+        acl.host,
+        acl.operation,
+        acl.permission,
+    )
 
 
 async def _acl_call(admin: AIOKafkaAdminClient, request: Request) -> Any:
-    response = await admin._send_request(request)  # aiokafka's admin client has no ACL API, only the structs
+    response = await admin._send_request(
+        request
+    )  # aiokafka's admin client has no ACL API, only the structs
     codes = [getattr(response, "error_code", 0)]
     for field in ("creation_responses", "filter_responses"):
         codes += [entry[0] for entry in getattr(response, field, ())]
     if any(codes):
         error = for_code(next(code for code in codes if code))
-        raise DeployError(f"{type(request).__name__.lstrip('_')} failed: {error.__name__}: {response}")
+        raise DeployError(
+            f"{type(request).__name__.lstrip('_')} failed: {error.__name__}: {response}"
+        )
     return response
 
 
@@ -115,9 +139,11 @@ async def sync_acls(options: dict[str, Any]) -> tuple[int, int]:
     await admin.start()
     try:
         described = await _acl_call(admin, _DescribeAllAcls())
-        existing = {Acl(principal, kind, name, pattern, operation, host, permission)
-                    for kind, name, pattern, entries in described.resources
-                    for principal, host, operation, permission in entries}
+        existing = {
+            Acl(principal, kind, name, pattern, operation, host, permission)
+            for kind, name, pattern, entries in described.resources
+            for principal, host, operation, permission in entries
+        }
         wanted = acl_bindings()
         managed = {acl.principal for acl in wanted}
         stale = sorted(acl for acl in existing - wanted if acl.principal in managed)
@@ -142,7 +168,11 @@ async def await_group_coordinator(options: dict[str, Any], timeout: float = 60.0
             try:
                 await admin.find_coordinator("ipp-stack-ready")
                 return
-            except (CoordinatorNotAvailableError, CoordinatorLoadInProgressError, NotCoordinatorError):
+            except (
+                CoordinatorNotAvailableError,
+                CoordinatorLoadInProgressError,
+                NotCoordinatorError,
+            ):
                 if asyncio.get_running_loop().time() > deadline:
                     raise
                 await asyncio.sleep(0.2)
@@ -152,6 +182,7 @@ async def await_group_coordinator(options: dict[str, Any], timeout: float = 60.0
 
 def provision(options: dict[str, Any], timeout: float = 120.0) -> None:
     """Once the broker answers (on every `up`): bring the ACLs in line, then wait for the group coordinator."""
+
     async def both() -> None:
         await sync_acls(options)
         await await_group_coordinator(options)

@@ -31,8 +31,11 @@ def unprivileged_user() -> str | None:
     for name in ("postgres", SERVICE_USER):
         if user_exists(name):
             return name
-    subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                    SERVICE_USER], check=True, capture_output=True)
+    subprocess.run(
+        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SERVICE_USER],
+        check=True,
+        capture_output=True,
+    )
     return SERVICE_USER
 
 

@@ -24,7 +24,13 @@ STACK = os.environ.get("IPP_TEST_STACK", "embedded")
 # lets two test runs share a machine: every port (services, broker, database) moves by this much
 PORT_OFFSET = int(os.environ.get("IPP_TEST_PORT_OFFSET", "0"))
 MANUAL_OFFSET = 50  # the manual-mode platform's ports move this much further
-SERVICE_PORTS = {"portal": 8080, "identity": 8081, "rights": 8082, "complaints": 8083, "notifier": 8084}
+SERVICE_PORTS = {
+    "portal": 8080,
+    "identity": 8081,
+    "rights": 8082,
+    "complaints": 8083,
+    "notifier": 8084,
+}
 # Kafka settings of the caller's shell would point the tests' own stack elsewhere: they are dropped
 CALLER_KAFKA = re.compile(r"IPP_(KAFKA_|[A-Z]+_KAFKA_SASL_).*")
 
@@ -41,7 +47,9 @@ class Platform:
     services: dict[str, ServiceProcess]
     smtp: SmtpSink
     logs: Path
-    admin_env: dict[str, str]  # the IPP_KAFKA_* settings of the Kafka super user (Stack.admin_env())
+    admin_env: dict[
+        str, str
+    ]  # the IPP_KAFKA_* settings of the Kafka super user (Stack.admin_env())
     takedown_env: dict[str, str]  # those of the read-only takedown principal (Stack.takedown_env())
 
     @property
@@ -80,18 +88,36 @@ def start_stack(data_dir: Path, smtp: SmtpSink, offset: int) -> tuple[Stack, dic
     environ = {k: v for k, v in os.environ.items() if not CALLER_KAFKA.fullmatch(k)}
     environ["IPP_SMTP_URL"] = smtp.url
     kafka_port = (19092 if STACK == "embedded" else 29092) + offset * 10
-    stack = Stack(STACK, data_dir, kafka_lib=REPO / "var" / "kafka-lib", environ=environ,
-                  kafka_port=kafka_port, postgres_port=55432 + offset)
+    stack = Stack(
+        STACK,
+        data_dir,
+        kafka_lib=REPO / "var" / "kafka-lib",
+        environ=environ,
+        kafka_port=kafka_port,
+        postgres_port=55432 + offset,
+    )
     return stack, stack.up()
 
 
-def start_platform(stack: Stack, data_dir: Path, smtp: SmtpSink, review_mode: str, offset: int,
-                   extra: dict[str, str] | None = None) -> Platform:
+def start_platform(
+    stack: Stack,
+    data_dir: Path,
+    smtp: SmtpSink,
+    review_mode: str,
+    offset: int,
+    extra: dict[str, str] | None = None,
+) -> Platform:
     """All five services as processes, on ports moved by `offset` * 10 (with `extra` settings)."""
-    env = {**stack.env(), "IPP_REVIEW_MODE": review_mode, "IPP_DEV_CODE": "000000", "IPP_ENV": "test",
-           "IPP_TOPIC_PARTITIONS": "3", "IPP_SMTP_URL": smtp.url,
-           "IPP_IDENTITY_TRUSTED_PROXIES": "127.0.0.1",  # identity believes the local portal's X-Forwarded-For
-           **(extra or {})}
+    env = {
+        **stack.env(),
+        "IPP_REVIEW_MODE": review_mode,
+        "IPP_DEV_CODE": "000000",
+        "IPP_ENV": "test",
+        "IPP_TOPIC_PARTITIONS": "3",
+        "IPP_SMTP_URL": smtp.url,
+        "IPP_IDENTITY_TRUSTED_PROXIES": "127.0.0.1",  # identity believes the local portal's X-Forwarded-For
+        **(extra or {}),
+    }
     for name, port in SERVICE_PORTS.items():
         env[f"IPP_{name.upper()}_PORT"] = str(port + offset * 10)
         env[f"IPP_{name.upper()}_URL"] = f"http://127.0.0.1:{port + offset * 10}"
@@ -102,7 +128,9 @@ def start_platform(stack: Stack, data_dir: Path, smtp: SmtpSink, review_mode: st
     except Exception:
         stop_services(services)
         raise
-    return Platform(env, {s.name: s for s in services}, smtp, logs, stack.admin_env(), stack.takedown_env())
+    return Platform(
+        env, {s.name: s for s in services}, smtp, logs, stack.admin_env(), stack.takedown_env()
+    )
 
 
 @pytest.fixture(scope="session")

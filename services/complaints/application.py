@@ -46,8 +46,10 @@ from shared.review.domain import APPROVED, Check, Review, automatic_outcome, fai
 
 def invalid_target(exc: target_rules.InvalidTarget) -> ServiceError:
     where = f"Row {exc.row}: " if exc.row else ""
-    return InvalidTarget(f"{where}{exc.url or '(empty)'} is {exc.why}.",
-                    {"row": exc.row, "url": exc.url, "reason": exc.why})
+    return InvalidTarget(
+        f"{where}{exc.url or '(empty)'} is {exc.why}.",
+        {"row": exc.row, "url": exc.url, "reason": exc.why},
+    )
 
 
 def step_detail(domain_event: object) -> dict:
@@ -63,8 +65,13 @@ def step_detail(domain_event: object) -> dict:
 class ComplaintsApplication(ServiceApplication):
     read_models = read_models
 
-    def __init__(self, settings: Settings, env: dict[str, str] | None = None, blobs: BlobStore | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        env: dict[str, str] | None = None,
+        blobs: BlobStore | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.blobs = blobs or BlobStore.of(settings)  # uploaded documents, encrypted at rest
         self.settings, self.clock = settings, clock
         super().__init__(env or event_store_env(settings))
@@ -86,8 +93,10 @@ class ComplaintsApplication(ServiceApplication):
         elif right.valid_until is not None and right.valid_until < date.today():
             why = "expired"
         if why:
-            raise RightNotUsable(f"This right cannot back a complaint ({why}).",
-                           {"right_id": right_id, "reason": why})
+            raise RightNotUsable(
+                f"This right cannot back a complaint ({why}).",
+                {"right_id": right_id, "reason": why},
+            )
         return right._asdict()
 
     def targets_from_csv(self, content: bytes) -> list[target_rules.Target]:
@@ -101,8 +110,15 @@ class ComplaintsApplication(ServiceApplication):
         except target_rules.TooManyTargets as exc:
             raise TooManyTargets(str(exc)) from exc
 
-    def file(self, account_id: str, right: dict, infringement_type: str, urls: list[str], description: str,
-             evidence: list[dict]) -> str:
+    def file(
+        self,
+        account_id: str,
+        right: dict,
+        infringement_type: str,
+        urls: list[str],
+        description: str,
+        evidence: list[dict],
+    ) -> str:
         allowed = INFRINGEMENT_TYPES[right["right_type"]]
         if infringement_type not in allowed:
             raise InvalidInfringementType(f"Choose one of {', '.join(allowed)}.")
@@ -116,17 +132,25 @@ class ComplaintsApplication(ServiceApplication):
             raise NoTargets("Name at least one listing.")
         complaint_id = str(uuid.uuid4())
         complaint = Complaint(
-            complaint_id=complaint_id, account_id=account_id, identity_id=right["identity_id"],
-            right_id=right["right_id"], right_type=right["right_type"], infringement_type=infringement_type,
-            targets=[t.as_dict(complaint_id) for t in targets], description=description, evidence=evidence)
+            complaint_id=complaint_id,
+            account_id=account_id,
+            identity_id=right["identity_id"],
+            right_id=right["right_id"],
+            right_type=right["right_type"],
+            infringement_type=infringement_type,
+            targets=[t.as_dict(complaint_id) for t in targets],
+            description=description,
+            evidence=evidence,
+        )
         self.save(complaint)
         return complaint_id
 
     def withdraw(self, account_id: str, complaint_id: str) -> Complaint:
         complaint = self.complaint(account_id, complaint_id)
         if not complaint.is_open:
-            raise ComplaintDecided("Only a complaint not yet decided can be withdrawn.",
-                           {"status": complaint.status})
+            raise ComplaintDecided(
+                "Only a complaint not yet decided can be withdrawn.", {"status": complaint.status}
+            )
         complaint.withdraw()
         self.save_or_conflict(complaint)
         return complaint
@@ -156,10 +180,15 @@ class ComplaintsApplication(ServiceApplication):
             return
         complaint = self.repository.get(UUID(payload.complaint_id))
         checks = complaint_checks(complaint, self.settings.marketplace_host_list)
-        review = Review(complaint_id=payload.complaint_id, material_type="complaint",
-                        material_id=payload.complaint_id, material_revision=1,
-                        checks=[c.as_dict() for c in checks], correlation_id=payload.complaint_id,
-                        causation_id=event.id)
+        review = Review(
+            complaint_id=payload.complaint_id,
+            material_type="complaint",
+            material_id=payload.complaint_id,
+            material_revision=1,
+            checks=[c.as_dict() for c in checks],
+            correlation_id=payload.complaint_id,
+            causation_id=event.id,
+        )
         if complaint.is_open:
             complaint.start_review()
         self._try_decide(complaint, review, session)
@@ -174,10 +203,14 @@ class ComplaintsApplication(ServiceApplication):
         complaint = self.get_or_none(payload.complaint_id)
         if not isinstance(complaint, Complaint):
             return  # not a complaint of this service
-        review = {"review_id": payload.review_id, "outcome": payload.outcome,
-                  "reasons": [r.model_dump() for r in payload.reasons],
-                  "decided_at": payload.decided_at.isoformat(), "material_revision": payload.material_revision,
-                  "reused_decision_id": payload.reused_decision_id}
+        review = {
+            "review_id": payload.review_id,
+            "outcome": payload.outcome,
+            "reasons": [r.model_dump() for r in payload.reasons],
+            "decided_at": payload.decided_at.isoformat(),
+            "material_revision": payload.material_revision,
+            "reused_decision_id": payload.reused_decision_id,
+        }
         if not complaint.record_review(payload.material_type, review):
             return
         own = self._review(payload.complaint_id)
@@ -191,30 +224,55 @@ class ComplaintsApplication(ServiceApplication):
     def _try_decide(self, complaint: Complaint, review: Review, session: Session) -> None:
         """Once identity and right are decided, decide the complaint itself (the verdict), or, when the
         mode leaves an approval to a person, put it in front of a reviewer."""
-        if review.is_decided or review.waiting or not complaint.is_open or not complaint.materials_decided:
+        if (
+            review.is_decided
+            or review.waiting
+            or not complaint.is_open
+            or not complaint.materials_decided
+        ):
             return
         checks = [Check.from_dict(c) for c in review.checks]
         outcome, reasons = verdict_reasons(complaint, failed_reasons(checks))
-        trusted = self.settings.review_mode == "hybrid" and views.is_trusted_complainant(session, complaint.account_id)
-        if outcome == APPROVED and automatic_outcome(self.settings.review_mode, checks, trusted) is None:
+        trusted = self.settings.review_mode == "hybrid" and views.is_trusted_complainant(
+            session, complaint.account_id
+        )
+        if (
+            outcome == APPROVED
+            and automatic_outcome(self.settings.review_mode, checks, trusted) is None
+        ):
             complaint.await_reviewer()
             review.await_reviewer()
             return
         self._conclude(complaint, review, outcome, reasons)
 
-    def _conclude(self, complaint: Complaint, review: Review, outcome: str, reasons: list[dict],
-                  reviewer_id: str | None = None) -> None:
-        statement = statement_of_reasons(outcome, reasons, reviewer_id, datetime.now(timezone.utc).isoformat())
+    def _conclude(
+        self,
+        complaint: Complaint,
+        review: Review,
+        outcome: str,
+        reasons: list[dict],
+        reviewer_id: str | None = None,
+    ) -> None:
+        statement = statement_of_reasons(
+            outcome, reasons, reviewer_id, datetime.now(timezone.utc).isoformat()
+        )
         complaint.conclude(outcome, reasons, statement)
-        review.decide(outcome, [*reasons, as_reason(statement)], reviewer_id=reviewer_id,
-                      verdict=verdict(complaint, outcome))
+        review.decide(
+            outcome,
+            [*reasons, as_reason(statement)],
+            reviewer_id=reviewer_id,
+            verdict=verdict(complaint, outcome),
+        )
 
-    def conclude_by_reviewer(self, complaint_id: str, outcome: str, reasons: list[dict], reviewer_id: str) -> str:
+    def conclude_by_reviewer(
+        self, complaint_id: str, outcome: str, reasons: list[dict], reviewer_id: str
+    ) -> str:
         """A reviewer's decision on the complaint materials becomes the verdict; returns the review id."""
         complaint, review = self.repository.get(UUID(complaint_id)), self._review(complaint_id)
         if not complaint.is_open or review is None or review.is_decided:
-            raise ComplaintDecided("This complaint is no longer open.",
-                           {"status": complaint.status})
+            raise ComplaintDecided(
+                "This complaint is no longer open.", {"status": complaint.status}
+            )
         self._conclude(complaint, review, outcome, reasons, reviewer_id)
         self.save_or_conflict(complaint, review)
         return str(review.id)
@@ -232,7 +290,13 @@ class ComplaintsApplication(ServiceApplication):
         """Every step of the complaint with its time, from its own events."""
         return self.steps(complaint.id, step_detail)
 
-    def my_complaints(self, account_id: str, status: str | None = None, right_id: str | None = None,
-                      limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
+    def my_complaints(
+        self,
+        account_id: str,
+        status: str | None = None,
+        right_id: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[dict], int]:
         with self.engine.connect() as connection:
             return views.my_complaints(connection, account_id, status, right_id, limit, offset)

@@ -27,18 +27,27 @@ STEP_FIELDS = ("revision", "review_id", "outcome", "reasons", "days_left", "vali
 
 def step_detail(domain_event: object) -> dict:
     """What a step says: a new revision, a review's outcome and reasons, a reminder."""
-    return {name: getattr(domain_event, name) for name in STEP_FIELDS if hasattr(domain_event, name)}
+    return {
+        name: getattr(domain_event, name) for name in STEP_FIELDS if hasattr(domain_event, name)
+    }
 
 
 class RightsApplication(QueuedReviews, ServiceApplication):
     read_models = read_models
     reviewed_materials = ("right",)
 
-    def __init__(self, settings: Settings, env: dict[str, str] | None = None, blobs: BlobStore | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        env: dict[str, str] | None = None,
+        blobs: BlobStore | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.blobs = blobs or BlobStore.of(settings)  # uploaded documents, encrypted at rest
         self.settings = settings
-        self.clock = clock  # seconds since the epoch, as identity's and complaints' (tests set their own)
+        self.clock = (
+            clock  # seconds since the epoch, as identity's and complaints' (tests set their own)
+        )
         self.identity_wait_seconds = IDENTITY_WAIT_SECONDS
         super().__init__(env or event_store_env(settings))
 
@@ -70,8 +79,10 @@ class RightsApplication(QueuedReviews, ServiceApplication):
         """The account's identity a right may name; None while unknown here; 409 if it is someone else's."""
         identity = self.known_identity(identity_id)
         if identity is not None and identity["account_id"] != account_id:
-            raise IdentityNotUsable("A right names an identity of the registering account.",
-                           {"identity_id": identity_id, "reason": "not_yours"})
+            raise IdentityNotUsable(
+                "A right names an identity of the registering account.",
+                {"identity_id": identity_id, "reason": "not_yours"},
+            )
         return identity
 
     def register(self, account_id: str, **fields: object) -> str:
@@ -83,8 +94,9 @@ class RightsApplication(QueuedReviews, ServiceApplication):
         """The account's right if it may change (after a rejection); else 404 or 409 RIGHT_LOCKED."""
         right = self.right(account_id, right_id)
         if not right.is_editable:
-            raise RightLocked("A submitted right can change only after a rejection.",
-                           {"status": right.status})
+            raise RightLocked(
+                "A submitted right can change only after a rejection.", {"status": right.status}
+            )
         return right
 
     def amend(self, account_id: str, right_id: str, **fields: object) -> Right:
@@ -115,8 +127,9 @@ class RightsApplication(QueuedReviews, ServiceApplication):
         """Every step of the right with its time, from its own events (reviews with their reasons)."""
         return self.steps(right.id, step_detail)
 
-    def my_rights(self, account_id: str, right_type: str | None, status: str | None, limit: int,
-                  offset: int) -> tuple[list[dict], int]:
+    def my_rights(
+        self, account_id: str, right_type: str | None, status: str | None, limit: int, offset: int
+    ) -> tuple[list[dict], int]:
         """One page of the account's rights, newest first, and how many match in all."""
         with self.engine.connect() as connection:
             return views.my_rights(connection, account_id, right_type, status, limit, offset)

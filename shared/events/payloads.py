@@ -129,10 +129,18 @@ class EmailVerificationRequested(Payload):
     email: str
     # never published (excluded from the data); kept optional only so the v1 schema stays compatible and events
     # published before request_id existed can still be read
-    code: str = Field(default="", exclude=True, description="Deprecated: never set. The code is derived from "
-                      "request_id and never travels on Kafka.", json_schema_extra={"deprecated": True})
-    request_id: str | None = Field(default=None, description="A random id per request: the code's only input "
-                                   "besides the key. Always set by current producers.")
+    code: str = Field(
+        default="",
+        exclude=True,
+        description="Deprecated: never set. The code is derived from "
+        "request_id and never travels on Kafka.",
+        json_schema_extra={"deprecated": True},
+    )
+    request_id: str | None = Field(
+        default=None,
+        description="A random id per request: the code's only input "
+        "besides the key. Always set by current producers.",
+    )
     expires_at: datetime
 
 

@@ -31,6 +31,8 @@ def csv_rows(content: bytes) -> list[tuple[int, str]]:
         return []
     column, has_header = url_column(rows[0])
     first_data = 2 if has_header else 1
-    return [(number, row[column].strip() if column < len(row) else "")
-            for number, row in enumerate(rows[first_data - 1:], start=first_data)
-            if any(cell.strip() for cell in row)]
+    return [
+        (number, row[column].strip() if column < len(row) else "")
+        for number, row in enumerate(rows[first_data - 1 :], start=first_data)
+        if any(cell.strip() for cell in row)
+    ]

@@ -19,8 +19,21 @@ INFRINGEMENT_TYPES: dict[str, tuple[str, ...]] = {
 
 # the kinds of work of the Copyright Law of the PRC, art. 3
 WORK_TYPES: tuple[str, ...] = (
-    "text", "oral", "music", "drama", "quyi", "dance", "acrobatics", "fine_art", "architecture",
-    "photography", "audiovisual", "graphic", "model", "software", "other",
+    "text",
+    "oral",
+    "music",
+    "drama",
+    "quyi",
+    "dance",
+    "acrobatics",
+    "fine_art",
+    "architecture",
+    "photography",
+    "audiovisual",
+    "graphic",
+    "model",
+    "software",
+    "other",
 )
 
 PatentKind = Literal["invention", "utility_model", "design"]

@@ -30,7 +30,9 @@ def trusted_networks(spec: str) -> tuple[Network, ...]:
         try:
             networks.append(ipaddress.ip_network(entry, strict=False))
         except ValueError as exc:
-            raise ValueError(f"not an IP address or CIDR in the trusted proxies: {entry!r}") from exc
+            raise ValueError(
+                f"not an IP address or CIDR in the trusted proxies: {entry!r}"
+            ) from exc
     return tuple(networks)
 
 
@@ -39,7 +41,7 @@ def parse_address(text: str) -> Address | None:
     an IPv4-mapped IPv6 address is its IPv4 address. None for anything else (`unknown`, a host name, junk)."""
     text = text.strip().strip('"')
     if text.startswith("[") and "]" in text:
-        text = text[1:text.index("]")]
+        text = text[1 : text.index("]")]
     elif text.count(":") == 1:  # IPv4 with a port; a bare IPv6 address has several colons
         text = text.split(":", 1)[0]
     try:
@@ -65,7 +67,12 @@ def client_address(request: HTTPConnection, trusted: str | tuple[Network, ...] =
     peer = parse_address(peer_text)
     if not _trusted(peer, networks):
         return str(peer) if peer is not None else peer_text
-    hops = [hop for header in request.headers.getlist("x-forwarded-for") for hop in header.split(",") if hop.strip()]
+    hops = [
+        hop
+        for header in request.headers.getlist("x-forwarded-for")
+        for hop in header.split(",")
+        if hop.strip()
+    ]
     found: Address = peer  # type: ignore[assignment]  # a trusted peer is an address
     for hop in reversed(hops):
         address = parse_address(hop)
@@ -83,8 +90,12 @@ def client_scheme(request: HTTPConnection, trusted: str | tuple[Network, ...] = 
     writes the header itself never makes a plain-HTTP request pass for TLS (at worst it loses HSTS itself)."""
     networks = trusted_networks(trusted) if isinstance(trusted, str) else trusted
     peer = parse_address(request.client.host if request.client else "")
-    claimed = [value.strip().lower() for header in request.headers.getlist("x-forwarded-proto")
-               for value in header.split(",") if value.strip()]
+    claimed = [
+        value.strip().lower()
+        for header in request.headers.getlist("x-forwarded-proto")
+        for value in header.split(",")
+        if value.strip()
+    ]
     if _trusted(peer, networks) and claimed:
         return "https" if all(value == "https" for value in claimed) else "http"
     return request.url.scheme

@@ -19,8 +19,14 @@ class ServiceError(Exception):
     code = "REFUSED"
     message = "The request was refused."
 
-    def __init__(self, message: str | None = None, details: Any = None, *, code: str | None = None,
-                 retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        details: Any = None,
+        *,
+        code: str | None = None,
+        retry_after: int | None = None,
+    ) -> None:
         self.code = code or type(self).code
         self.message = message or type(self).message
         self.details = details

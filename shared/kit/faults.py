@@ -11,22 +11,41 @@ from __future__ import annotations
 import sqlite3
 
 import sqlalchemy.exc
-from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError, RequestTimedOutError
+from aiokafka.errors import (
+    KafkaConnectionError,
+    KafkaTimeoutError,
+    NodeNotReadyError,
+    RequestTimedOutError,
+)
 from eventsourcing import persistence
 
 try:  # psycopg is the production driver; the embedded stack runs without it
     import psycopg
+
     _PSYCOPG: tuple[type[BaseException], ...] = (psycopg.OperationalError, psycopg.InterfaceError)
 except ImportError:  # pragma: no cover
     _PSYCOPG = ()
 
 UNAVAILABLE: tuple[type[BaseException], ...] = (
-    sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.TimeoutError,
-    sqlalchemy.exc.DisconnectionError, persistence.OperationalError, persistence.InterfaceError,
-    sqlite3.OperationalError, *_PSYCOPG, ConnectionError, TimeoutError,
-    KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError, RequestTimedOutError,
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.TimeoutError,
+    sqlalchemy.exc.DisconnectionError,
+    persistence.OperationalError,
+    persistence.InterfaceError,
+    sqlite3.OperationalError,
+    *_PSYCOPG,
+    ConnectionError,
+    TimeoutError,
+    KafkaConnectionError,
+    KafkaTimeoutError,
+    NodeNotReadyError,
+    RequestTimedOutError,
 )
-CONFLICT: tuple[type[BaseException], ...] = (persistence.IntegrityError, sqlalchemy.exc.IntegrityError)
+CONFLICT: tuple[type[BaseException], ...] = (
+    persistence.IntegrityError,
+    sqlalchemy.exc.IntegrityError,
+)
 RETRY_AFTER_SECONDS = 5
 
 

@@ -31,11 +31,18 @@ from shared.kit.logs import log
 from shared.kit.store import ServiceApplication
 
 CONSUMED = Counter("ipp_events_consumed_total", "Events applied by the inbox", ["topic", "result"])
-DEAD_LETTERS = Counter("ipp_dead_letters_total", "Records sent to the dead-letter topic", ["topic", "reason"])
+DEAD_LETTERS = Counter(
+    "ipp_dead_letters_total", "Records sent to the dead-letter topic", ["topic", "reason"]
+)
 LAG = Gauge("ipp_consumer_lag", "Records behind the end of the partition", ["topic", "partition"])
-WAITING = Gauge("ipp_inbox_waiting_for_infrastructure", "1 while the inbox waits for its database or broker")
+WAITING = Gauge(
+    "ipp_inbox_waiting_for_infrastructure", "1 while the inbox waits for its database or broker"
+)
 IN_FLIGHT = Gauge("ipp_inbox_batch_in_flight", "Records of the batch being applied now")
-REWOUND = Counter("ipp_inbox_partitions_rewound_total", "Partitions read again from the start after a broker reset")
+REWOUND = Counter(
+    "ipp_inbox_partitions_rewound_total",
+    "Partitions read again from the start after a broker reset",
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +53,9 @@ class Delivery:
 
 
 Handler = Callable[[Session, Delivery], None]
-CONFLICT_PATIENCE = 5  # a conflict gets this many times the retries: a replica wrote the same aggregate
+CONFLICT_PATIENCE = (
+    5  # a conflict gets this many times the retries: a replica wrote the same aggregate
+)
 
 
 class PoisonRecord(Exception):
@@ -69,31 +78,56 @@ def admit(record: ConsumerRecord) -> Delivery:
     try:
         payload = contract.model.model_validate(event.data)
     except ValidationError as exc:
-        raise PoisonRecord("SCHEMA_VIOLATION", f"{event.type} does not match its schema: {exc.errors()[:3]}") from exc
+        raise PoisonRecord(
+            "SCHEMA_VIOLATION", f"{event.type} does not match its schema: {exc.errors()[:3]}"
+        ) from exc
     owner = f"ipp/{owner_of(contract, payload)}"
     if event.source != owner:
-        raise PoisonRecord("NOT_THE_OWNER", f"{event.source} may not publish this {event.type}: only {owner} may")
+        raise PoisonRecord(
+            "NOT_THE_OWNER", f"{event.source} may not publish this {event.type}: only {owner} may"
+        )
     return Delivery(record, event, payload)
 
 
 class Inbox:
     """Runs one consumer group over `topics`, dispatching contract payloads to `handler`."""
 
-    def __init__(self, app: ServiceApplication, producer: AIOKafkaProducer, kafka: dict, group: str,
-                 topics: Sequence[str], handler: Handler, batch: int = 200, retries: int = 3,
-                 cluster: Callable[[], Awaitable[str | None]] | None = None,
-                 on_new_cluster: Callable[[str | None], Awaitable[None]] | None = None,
-                 check_seconds: float = 5.0) -> None:
+    def __init__(
+        self,
+        app: ServiceApplication,
+        producer: AIOKafkaProducer,
+        kafka: dict,
+        group: str,
+        topics: Sequence[str],
+        handler: Handler,
+        batch: int = 200,
+        retries: int = 3,
+        cluster: Callable[[], Awaitable[str | None]] | None = None,
+        on_new_cluster: Callable[[str | None], Awaitable[None]] | None = None,
+        check_seconds: float = 5.0,
+    ) -> None:
         self.app, self.producer, self.kafka, self.group = app, producer, kafka, group
         self.topics, self.handler, self.batch, self.retries = list(topics), handler, batch, retries
-        self.cluster, self.on_new_cluster, self.check_seconds = cluster, on_new_cluster, check_seconds
+        self.cluster, self.on_new_cluster, self.check_seconds = (
+            cluster,
+            on_new_cluster,
+            check_seconds,
+        )
         self.consumer: AIOKafkaConsumer | None = None
-        self.positions: dict[TopicPartition, int] = {}  # the next offset to read, as far as this consumer knows
-        self.polled_at = self.moved_at = time.monotonic()  # the last poll; the last time it was level or moved on
+        self.positions: dict[
+            TopicPartition, int
+        ] = {}  # the next offset to read, as far as this consumer knows
+        self.polled_at = self.moved_at = (
+            time.monotonic()
+        )  # the last poll; the last time it was level or moved on
         self.cluster_id: str | None = None  # the broker this inbox reads, as far as it knows
         self._checked_at = 0.0
-        self._rewound_for: str | None = None  # the cluster this process has read from the start again
-        self._rewinding = False  # the broker lost what it had: partitions are read again from their start
+        self._rewound_for: str | None = (
+            None  # the cluster this process has read from the start again
+        )
+        self._rewinding = (
+            False  # the broker lost what it had: partitions are read again from their start
+        )
         self._rewound: set[TopicPartition] = set()
         self.wants_fresh_consumer = False
 
@@ -105,9 +139,14 @@ class Inbox:
         """One consumer, until a rewind asks for a fresh one."""
         await self.watch_cluster()  # the broker it starts on is the one it reads
         self.consumer = AIOKafkaConsumer(
-            *self.topics, **self.kafka, group_id=self.group,
-            enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=self.batch,
-            session_timeout_ms=10000, heartbeat_interval_ms=1000,
+            *self.topics,
+            **self.kafka,
+            group_id=self.group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=self.batch,
+            session_timeout_ms=10000,
+            heartbeat_interval_ms=1000,
         )
         await self.consumer.start()
         self.positions.clear()
@@ -151,7 +190,9 @@ class Inbox:
             return
         log.warning("inbox.broker_forgot", cluster_id=cluster_id, was=self.cluster_id)
         if self.on_new_cluster is not None:
-            await self.on_new_cluster(cluster_id)  # the topics are made again first; it rewinds this inbox
+            await self.on_new_cluster(
+                cluster_id
+            )  # the topics are made again first; it rewinds this inbox
         self.rewind(cluster_id)
 
     async def rewind_assigned(self) -> None:
@@ -168,11 +209,23 @@ class Inbox:
                     return  # not reset yet: the next poll tries again
                 start = await consumer.position(tp)
                 await consumer.commit({tp: start})
-            except KafkaError as exc:  # rebalancing, or the broker is not there yet: the next poll tries again
-                log.warning("inbox.rewind_waiting", topic=tp.topic, partition=tp.partition, error=repr(exc)[:300])
+            except (
+                KafkaError
+            ) as exc:  # rebalancing, or the broker is not there yet: the next poll tries again
+                log.warning(
+                    "inbox.rewind_waiting",
+                    topic=tp.topic,
+                    partition=tp.partition,
+                    error=repr(exc)[:300],
+                )
                 return
-            log.warning("inbox.rewound", topic=tp.topic, partition=tp.partition, was_at=self.positions.get(tp),
-                        start=start)
+            log.warning(
+                "inbox.rewound",
+                topic=tp.topic,
+                partition=tp.partition,
+                was_at=self.positions.get(tp),
+                start=start,
+            )
             REWOUND.inc()
             self._rewound.add(tp)
             self.positions.pop(tp, None)  # unknown until the next commit
@@ -185,7 +238,11 @@ class Inbox:
         committed on since it was assigned or rewound are not counted: where it stands there is not known here)."""
         if self.consumer is None:
             return 0
-        ends = {tp: self.consumer.highwater(tp) for tp in self.consumer.assignment() if tp in self.positions}
+        ends = {
+            tp: self.consumer.highwater(tp)
+            for tp in self.consumer.assignment()
+            if tp in self.positions
+        }
         return sum(max(0, end - self.positions[tp]) for tp, end in ends.items() if end is not None)
 
     async def commit(self, tp: TopicPartition, offset: int) -> None:
@@ -194,7 +251,10 @@ class Inbox:
         self.moved_at = time.monotonic()
         try:
             await self.consumer.commit({tp: offset})
-        except (CommitFailedError, KafkaError) as exc:  # rebalanced or broker gone: the next reader dedupes
+        except (
+            CommitFailedError,
+            KafkaError,
+        ) as exc:  # rebalanced or broker gone: the next reader dedupes
             log.warning("inbox.commit_failed", error=repr(exc))
         LAG.labels(tp.topic, tp.partition).set(max(0, (self.consumer.highwater(tp) or 0) - offset))
 
@@ -236,7 +296,9 @@ class Inbox:
                 if unavailable(exc):
                     failures += 1
                     WAITING.set(1)
-                    log.warning("inbox.waiting_for_infrastructure", attempt=failures, error=repr(exc)[:300])
+                    log.warning(
+                        "inbox.waiting_for_infrastructure", attempt=failures, error=repr(exc)[:300]
+                    )
                     await asyncio.sleep(backoff(failures))
                     continue
                 if len(deliveries) > 1:
@@ -245,7 +307,12 @@ class Inbox:
                         await self.apply_patiently([delivery])
                     return
                 failures += 1
-                log.warning("inbox.retry", event_id=deliveries[0].event.id, attempt=failures, error=repr(exc)[:300])
+                log.warning(
+                    "inbox.retry",
+                    event_id=deliveries[0].event.id,
+                    attempt=failures,
+                    error=repr(exc)[:300],
+                )
                 if failures >= self.retries * (CONFLICT_PATIENCE if conflict(exc) else 1):
                     await self.dead_letter(deliveries[0].record, exc, "HANDLER_FAILED")
                     return
@@ -267,14 +334,19 @@ class Inbox:
                     event_id=delivery.event.id, correlation_id=delivery.event.correlationid
                 ):
                     self.handler(session, delivery)
-                session.execute(insert(inbox_events).values(
-                    event_id=delivery.event.id, topic=delivery.record.topic, processed_at=now))
+                session.execute(
+                    insert(inbox_events).values(
+                        event_id=delivery.event.id, topic=delivery.record.topic, processed_at=now
+                    )
+                )
                 CONSUMED.labels(delivery.record.topic, "applied").inc()
 
     async def dead_letter(self, record: ConsumerRecord, error: BaseException, reason: str) -> None:
         """Publish the record as it came, with why, to ipp.dlq.<group>; waits for the broker as long as it takes,
         because the offset is committed only after the letter is safe."""
-        kept = [(k, v) for k, v in (record.headers or ()) if not k.startswith("ipp-")]  # e.g. content-type
+        kept = [
+            (k, v) for k, v in (record.headers or ()) if not k.startswith("ipp-")
+        ]  # e.g. content-type
         headers = [
             *kept,
             ("ipp-error", repr(error)[:2000].encode()),
@@ -287,12 +359,20 @@ class Inbox:
         failures = 0
         while True:
             try:
-                await (await self.producer.send(topic, record.value, key=record.key, headers=headers))
+                await (
+                    await self.producer.send(topic, record.value, key=record.key, headers=headers)
+                )
                 break
             except KafkaError as exc:
                 failures += 1
                 log.warning("inbox.dead_letter_waiting", attempt=failures, error=repr(exc)[:300])
                 await asyncio.sleep(backoff(failures))
         DEAD_LETTERS.labels(record.topic, reason).inc()
-        log.error("inbox.dead_lettered", topic=record.topic, partition=record.partition, reason=reason,
-                  offset=record.offset, error=repr(error)[:500])
+        log.error(
+            "inbox.dead_lettered",
+            topic=record.topic,
+            partition=record.partition,
+            reason=reason,
+            offset=record.offset,
+            error=repr(error)[:500],
+        )

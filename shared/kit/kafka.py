@@ -20,27 +20,39 @@ HEADERS = [("content-type", CONTENT_TYPE.encode())]
 
 def client_options(settings: Settings) -> dict[str, Any]:
     """What every aiokafka client of this service is given: where the brokers are and how to authenticate."""
-    options: dict[str, Any] = {"bootstrap_servers": settings.kafka_bootstrap,
-                               "security_protocol": settings.kafka_security_protocol}
+    options: dict[str, Any] = {
+        "bootstrap_servers": settings.kafka_bootstrap,
+        "security_protocol": settings.kafka_security_protocol,
+    }
     if settings.kafka_security_protocol.startswith("SASL"):
         password = settings.kafka_sasl_password
-        options.update(sasl_mechanism=settings.kafka_sasl_mechanism, sasl_plain_username=settings.kafka_sasl_username,
-                       sasl_plain_password=password.get_secret_value() if password else None)
+        options.update(
+            sasl_mechanism=settings.kafka_sasl_mechanism,
+            sasl_plain_username=settings.kafka_sasl_username,
+            sasl_plain_password=password.get_secret_value() if password else None,
+        )
     if settings.kafka_security_protocol.endswith("SSL"):
         options["ssl_context"] = create_ssl_context(
             cafile=str(settings.kafka_ssl_cafile) if settings.kafka_ssl_cafile else None,
             certfile=str(settings.kafka_ssl_certfile) if settings.kafka_ssl_certfile else None,
-            keyfile=str(settings.kafka_ssl_keyfile) if settings.kafka_ssl_keyfile else None)
+            keyfile=str(settings.kafka_ssl_keyfile) if settings.kafka_ssl_keyfile else None,
+        )
     return options
 
 
 def options_from_env(env: Mapping[str, str], service: str = "tools") -> dict[str, Any]:
     """client_options for a tool or test holding an environment of IPP_* variables (e.g. a stack's)."""
-    fields = {name: env[f"IPP_{name.upper()}"] for name in Settings.model_fields
-              if name.startswith("kafka_") and f"IPP_{name.upper()}" in env}
+    fields = {
+        name: env[f"IPP_{name.upper()}"]
+        for name in Settings.model_fields
+        if name.startswith("kafka_") and f"IPP_{name.upper()}" in env
+    }
     prefix = f"IPP_{service.upper()}_KAFKA_SASL_"
     if f"{prefix}USERNAME" in env:
-        fields.update(kafka_sasl_username=env[f"{prefix}USERNAME"], kafka_sasl_password=env.get(f"{prefix}PASSWORD"))
+        fields.update(
+            kafka_sasl_username=env[f"{prefix}USERNAME"],
+            kafka_sasl_password=env.get(f"{prefix}PASSWORD"),
+        )
     return client_options(Settings(service=service, **fields))
 
 
@@ -61,7 +73,9 @@ async def publish(producer: AIOKafkaProducer, topic: str, event: CloudEvent) -> 
     return await producer.send(topic, event.to_bytes(), key=event.subject.encode(), headers=HEADERS)
 
 
-async def ensure_topics(options: dict[str, Any], topics: list[str] | tuple[str, ...], partitions: int) -> None:
+async def ensure_topics(
+    options: dict[str, Any], topics: list[str] | tuple[str, ...], partitions: int
+) -> None:
     """Create the topics that do not exist yet (idempotent, safe when several services race)."""
     admin = AIOKafkaAdminClient(**options, request_timeout_ms=15000)
     await admin.start()
@@ -89,7 +103,11 @@ async def wait_for_broker(options: dict[str, Any], timeout: float = 60.0) -> Non
                 raise
             attempt += 1
             if attempt % 20 == 1:
-                log.warning("kafka.waiting_for_broker", bootstrap=options.get("bootstrap_servers"), error=repr(exc))
+                log.warning(
+                    "kafka.waiting_for_broker",
+                    bootstrap=options.get("bootstrap_servers"),
+                    error=repr(exc),
+                )
             await asyncio.sleep(0.5)
 
 
@@ -122,7 +140,9 @@ class BrokerProbe:
         try:
             described = await asyncio.wait_for((await self._client()).describe_cluster(), 10)
         except (KafkaError, OSError, TimeoutError):
-            await self.close()  # a fresh client next time: an old one can hang on to a dead connection
+            await (
+                self.close()
+            )  # a fresh client next time: an old one can hang on to a dead connection
             raise
         return described.get("cluster_id")
 

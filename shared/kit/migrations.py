@@ -32,8 +32,14 @@ from shared.kit.database import kit_metadata
 
 VERSION_TABLE = "ipp_schema_version"
 SERVICES_DIR = Path(__file__).resolve().parents[2] / "services"
-EVENT_TABLE_SUFFIXES = ("_events", "_snapshots", "_tracking")  # eventsourcing's: <application name>_events
-IN_PROCESS = threading.Lock()  # Alembic's `op` and `context` are process-wide: one migration at a time
+EVENT_TABLE_SUFFIXES = (
+    "_events",
+    "_snapshots",
+    "_tracking",
+)  # eventsourcing's: <application name>_events
+IN_PROCESS = (
+    threading.Lock()
+)  # Alembic's `op` and `context` are process-wide: one migration at a time
 
 
 def services_with_migrations() -> list[str]:
@@ -76,14 +82,20 @@ def migrate(engine: Engine, service: str) -> None:
 def take_turn(connection: Connection, service: str) -> None:
     """Hold the database's migration lock until the transaction ends, so replicas never race."""
     if connection.dialect.name == "postgresql":
-        key = int.from_bytes(hashlib.sha256(f"ipp-schema/{service}".encode()).digest()[:8], "big", signed=True)
+        key = int.from_bytes(
+            hashlib.sha256(f"ipp-schema/{service}".encode()).digest()[:8], "big", signed=True
+        )
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
-    elif connection.dialect.name == "sqlite":  # its write lock, taken now: the DDL below commits as one
+    elif (
+        connection.dialect.name == "sqlite"
+    ):  # its write lock, taken now: the DDL below commits as one
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def current_heads(connection: Connection) -> tuple[str, ...]:
-    return MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE}).get_current_heads()
+    return MigrationContext.configure(
+        connection, opts={"version_table": VERSION_TABLE}
+    ).get_current_heads()
 
 
 def made_by_create_all(connection: Connection, script: ScriptDirectory) -> bool:
@@ -91,21 +103,30 @@ def made_by_create_all(connection: Connection, script: ScriptDirectory) -> bool:
     version, is upgraded instead: the baseline creates its tables IF NOT EXISTS.)"""
     inspector = inspect(connection)
     baseline = script.get_revision(script.get_base())
-    return not inspector.has_table(VERSION_TABLE) and all(inspector.has_table(t) for t in baseline.module.TABLES)
+    return not inspector.has_table(VERSION_TABLE) and all(
+        inspector.has_table(t) for t in baseline.module.TABLES
+    )
 
 
 def run_env() -> None:
     """The body of every service's migrations/env.py: migrate the connection `migrate` hands over."""
     from alembic import context
 
-    service, connection = context.config.attributes["service"], context.config.attributes.get("connection")
+    service, connection = (
+        context.config.attributes["service"],
+        context.config.attributes.get("connection"),
+    )
     if connection is None:
-        raise RuntimeError("run migrations through shared.kit.migrations (python -m shared.kit.migrations --help)")
+        raise RuntimeError(
+            "run migrations through shared.kit.migrations (python -m shared.kit.migrations --help)"
+        )
     context.configure(
         connection=connection,
         **comparison(service),
         render_as_batch=connection.dialect.name == "sqlite",
-        process_revision_directives=skip_empty if context.config.attributes.get("skip_empty") else None,
+        process_revision_directives=skip_empty
+        if context.config.attributes.get("skip_empty")
+        else None,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -119,7 +140,11 @@ def comparison(service: str) -> dict[str, Any]:
     def include_name(name: str | None, kind: str, _: Any) -> bool:
         return kind != "table" or name in ours or not str(name).endswith(EVENT_TABLE_SUFFIXES)
 
-    return {"target_metadata": metadata, "version_table": VERSION_TABLE, "include_name": include_name}
+    return {
+        "target_metadata": metadata,
+        "version_table": VERSION_TABLE,
+        "include_name": include_name,
+    }
 
 
 def differences(connection: Connection, service: str) -> list:
@@ -135,7 +160,9 @@ def skip_empty(context: Any, revision: Any, directives: list) -> None:
         directives[:] = []
 
 
-cli = typer.Typer(help="Schema migrations of the services' databases.", no_args_is_help=True, add_completion=False)
+cli = typer.Typer(
+    help="Schema migrations of the services' databases.", no_args_is_help=True, add_completion=False
+)
 SERVICE = typer.Option(..., "--service", "-s", help="identity, rights, complaints or notifier.")
 
 
@@ -144,14 +171,18 @@ def engine_for(service: str, url: str) -> Engine:
     from shared.kit.settings import Settings
 
     if service not in services_with_migrations():
-        raise typer.BadParameter(f"one of {', '.join(services_with_migrations())}", param_hint="--service")
+        raise typer.BadParameter(
+            f"one of {', '.join(services_with_migrations())}", param_hint="--service"
+        )
     return create_engine(sqlalchemy_url(url or Settings(service=service).database_url))
 
 
 @cli.command()
 def upgrade(
     service: str = SERVICE,
-    url: str = typer.Option("", help="Default: IPP_<SERVICE>_DATABASE_URL, else var/<service>/events.sqlite."),
+    url: str = typer.Option(
+        "", help="Default: IPP_<SERVICE>_DATABASE_URL, else var/<service>/events.sqlite."
+    ),
 ) -> None:
     """Migrate a service's database to the newest revision (what the service does when it starts)."""
     engine = engine_for(service, url)
@@ -162,7 +193,9 @@ def upgrade(
 @cli.command()
 def downgrade(
     service: str = SERVICE,
-    to: str = typer.Option(..., "--to", help="A revision id, or base (drops every table but the event tables)."),
+    to: str = typer.Option(
+        ..., "--to", help="A revision id, or base (drops every table but the event tables)."
+    ),
     url: str = typer.Option("", help="As for upgrade."),
 ) -> None:
     """Take a service's tables back to an earlier revision, before rolling its code back."""
@@ -213,7 +246,9 @@ def revision(
     if ruff.exists():
         subprocess.run([ruff, "check", "--fix", "--quiet", path], check=False)
         subprocess.run([ruff, "format", "--quiet", path], check=False)
-    typer.echo(f"{path}\nRead it and tidy it: autogenerate misses renames and data, and guesses at types.")
+    typer.echo(
+        f"{path}\nRead it and tidy it: autogenerate misses renames and data, and guesses at types."
+    )
 
 
 if __name__ == "__main__":

@@ -32,8 +32,13 @@ from shared.kit.store import CommitWakeup, ServiceApplication
 
 PUBLISHED = Counter("ipp_events_published_total", "Public events published", ["topic"])
 BACKLOG = Gauge("ipp_outbox_backlog", "Notifications recorded but not yet relayed")
-STUCK = Gauge("ipp_outbox_stuck_events", "Events set aside because they cannot be published (ipp events stuck)")
-RESETS = Counter("ipp_broker_resets_total", "Times the broker was found to have lost what it had", ["reason"])
+STUCK = Gauge(
+    "ipp_outbox_stuck_events",
+    "Events set aside because they cannot be published (ipp events stuck)",
+)
+RESETS = Counter(
+    "ipp_broker_resets_total", "Times the broker was found to have lost what it had", ["reason"]
+)
 RECORD_TOO_LARGE = (MessageSizeTooLargeError, RecordListTooLargeError)
 
 
@@ -49,7 +54,9 @@ class PublicEvent:
 Mapping = Callable[[object], Iterable[PublicEvent]]
 
 
-def cloud_event(source: str, domain_event: object, index: int, public: PublicEvent) -> tuple[str, CloudEvent]:
+def cloud_event(
+    source: str, domain_event: object, index: int, public: PublicEvent
+) -> tuple[str, CloudEvent]:
     contract = BY_MODEL[type(public.payload)]
     originator_id = domain_event.originator_id  # type: ignore[attr-defined]
     version = domain_event.originator_version  # type: ignore[attr-defined]
@@ -74,37 +81,74 @@ class Round:
     sent: list[tuple[int, int, str, CloudEvent, asyncio.Future]] = field(default_factory=list)
     set_aside: list[dict] = field(default_factory=list)
 
-    def put_aside(self, notification_id: int, index: int, topic: str, subject: str, event_id: str,
-                  error: BaseException | None) -> None:
+    def put_aside(
+        self,
+        notification_id: int,
+        index: int,
+        topic: str,
+        subject: str,
+        event_id: str,
+        error: BaseException | None,
+    ) -> None:
         behind = self.held.get(subject)
         why = f"{type(error).__name__}: {error}" if error is not None else f"held behind {behind}"
-        self.set_aside.append({"event_id": event_id, "notification_id": notification_id, "event_index": index,
-                               "topic": topic, "subject": subject, "error": why[:2000], "held_behind": behind})
+        self.set_aside.append(
+            {
+                "event_id": event_id,
+                "notification_id": notification_id,
+                "event_index": index,
+                "topic": topic,
+                "subject": subject,
+                "error": why[:2000],
+                "held_behind": behind,
+            }
+        )
         self.held.setdefault(subject, event_id)
-        log.error("outbox.event_set_aside", event_id=event_id, topic=topic, subject=subject,
-                  held_behind=behind, error=why[:300])
+        log.error(
+            "outbox.event_set_aside",
+            event_id=event_id,
+            topic=topic,
+            subject=subject,
+            held_behind=behind,
+            error=why[:300],
+        )
 
 
 class OutboxRelay:
     """Publishes (acks=all) each public event after it is recorded, then records how far it got."""
 
-    def __init__(self, app: ServiceApplication, producer: AIOKafkaProducer, source: str, mapping: Mapping,
-                 poll_seconds: float = 0.5, batch: int = 500, name: str = "outbox", owner: str | None = None,
-                 probe: BrokerProbe | None = None,
-                 on_broker_forgot: Callable[[str | None], Awaitable[None]] | None = None,
-                 check_seconds: float = 5.0) -> None:
+    def __init__(
+        self,
+        app: ServiceApplication,
+        producer: AIOKafkaProducer,
+        source: str,
+        mapping: Mapping,
+        poll_seconds: float = 0.5,
+        batch: int = 500,
+        name: str = "outbox",
+        owner: str | None = None,
+        probe: BrokerProbe | None = None,
+        on_broker_forgot: Callable[[str | None], Awaitable[None]] | None = None,
+        check_seconds: float = 5.0,
+    ) -> None:
         self.app, self.producer, self.source, self.mapping = app, producer, source, mapping
         self.poll_seconds, self.batch, self.name = poll_seconds, batch, name
         # a stable owner (host:port) lets a restarted replica take its lease back at once
         self.owner = owner or uuid.uuid4().hex
-        self.probe, self.on_broker_forgot, self.check_seconds = probe, on_broker_forgot, check_seconds
+        self.probe, self.on_broker_forgot, self.check_seconds = (
+            probe,
+            on_broker_forgot,
+            check_seconds,
+        )
         self.row = RelayRow(app.engine, name, self.owner)
         self._wakeup = CommitWakeup(app)
         self.position: int | None = None  # None while another replica holds the lease
         self.marks: dict[str, int] = {}
         self.cluster_id: str | None = None
         self.backlog = 0
-        self.moved_at = time.monotonic()  # the last time the relay was level with the log or moved on
+        self.moved_at = (
+            time.monotonic()
+        )  # the last time the relay was level with the log or moved on
         self._held: dict[str, str] | None = None
         self._checked_at = self._retry_checked_at = 0.0
 
@@ -118,7 +162,9 @@ class OutboxRelay:
             except Exception as exc:  # keep relaying after transient broker/database errors
                 failures += 1
                 log.warning("outbox.relay_failed", error=repr(exc)[:300], attempt=failures)
-                self._checked_at = 0.0  # whatever failed, look at the broker before publishing again
+                self._checked_at = (
+                    0.0  # whatever failed, look at the broker before publishing again
+                )
                 moved = 0
                 await asyncio.sleep(backoff(failures))
             await self.measure()
@@ -150,16 +196,23 @@ class OutboxRelay:
         self.position, self.marks, self.moved_at = notifications[-1].id, marks, time.monotonic()
         if batch.set_aside:
             self._held = None
-        log.info("outbox.relayed", notifications=len(notifications), events=len(batch.sent),
-                 set_aside=len(batch.set_aside), position=notifications[-1].id)
+        log.info(
+            "outbox.relayed",
+            notifications=len(notifications),
+            events=len(batch.sent),
+            set_aside=len(batch.set_aside),
+            position=notifications[-1].id,
+        )
         if went_back:
             await self.broker_forgot(f"offsets went back on {', '.join(sorted(went_back)[:3])}")
         return len(notifications)
 
     def _events(self, notification: object) -> list[tuple[str, CloudEvent]]:
         domain_event = self.app.mapper.to_domain_event(notification)
-        return [cloud_event(self.source, domain_event, index, public)
-                for index, public in enumerate(self.mapping(domain_event))]
+        return [
+            cloud_event(self.source, domain_event, index, public)
+            for index, public in enumerate(self.mapping(domain_event))
+        ]
 
     async def _send(self, notifications: list) -> Round:
         batch = Round(held=dict(self._held or {}))
@@ -170,7 +223,9 @@ class OutboxRelay:
                 if unavailable(exc):
                     raise
                 subject = str(notification.originator_id)
-                batch.put_aside(notification.id, -1, "?", subject, f"notification-{notification.id}", exc)
+                batch.put_aside(
+                    notification.id, -1, "?", subject, f"notification-{notification.id}", exc
+                )
                 continue
             for index, (topic, event) in enumerate(events):
                 if event.subject in batch.held:
@@ -179,7 +234,13 @@ class OutboxRelay:
                 try:
                     future = await publish(self.producer, topic, event)
                     batch.sent.append((notification.id, index, topic, event, future))
-                except (*RECORD_TOO_LARGE, ValueError, TypeError, UnicodeError, RecursionError) as exc:
+                except (
+                    *RECORD_TOO_LARGE,
+                    ValueError,
+                    TypeError,
+                    UnicodeError,
+                    RecursionError,
+                ) as exc:
                     batch.put_aside(notification.id, index, topic, event.subject, event.id, exc)
         return batch
 
@@ -223,11 +284,15 @@ class OutboxRelay:
             self._held = None
 
     async def _publish_again(self, stuck: set_aside.StuckEvent) -> None:
-        found = await asyncio.to_thread(self.app.recorder.select_notifications, stuck.notification_id, 1)
+        found = await asyncio.to_thread(
+            self.app.recorder.select_notifications, stuck.notification_id, 1
+        )
         if not found or found[0].id != stuck.notification_id:
             raise LookupError(f"notification {stuck.notification_id} is not in the log")
         events = self._events(found[0])
-        for topic, event in events if stuck.event_index < 0 else [events[stuck.event_index]]:  # <0: its mapping failed
+        for topic, event in (
+            events if stuck.event_index < 0 else [events[stuck.event_index]]
+        ):  # <0: its mapping failed
             await (await publish(self.producer, topic, event))
             PUBLISHED.labels(topic).inc()
 
@@ -239,7 +304,9 @@ class OutboxRelay:
         cluster_id = await self.probe.cluster_id()
         self._checked_at = time.monotonic()
         if self.cluster_id is not None and cluster_id != self.cluster_id:
-            await self.broker_forgot(f"the cluster id is now {cluster_id}, was {self.cluster_id}", cluster_id)
+            await self.broker_forgot(
+                f"the cluster id is now {cluster_id}, was {self.cluster_id}", cluster_id
+            )
         elif self.cluster_id is None:
             await asyncio.to_thread(self.row.remember_cluster, cluster_id)
             self.cluster_id = cluster_id

@@ -27,7 +27,9 @@ class Lease:
 
     position: int
     cluster_id: str | None
-    marks: dict[str, int] = field(default_factory=dict)  # "topic/partition" -> highest offset acknowledged
+    marks: dict[str, int] = field(
+        default_factory=dict
+    )  # "topic/partition" -> highest offset acknowledged
     held: dict[str, str] | None = None  # subject -> the event set aside first (when asked for)
 
 
@@ -44,7 +46,9 @@ class RelayRow:
         with self.engine.begin() as connection:
             if connection.execute(select(T.name).where(T.name == self.name)).first() is None:
                 try:
-                    connection.execute(insert(relay_positions).values(name=self.name, position=0, lease_until=0.0))
+                    connection.execute(
+                        insert(relay_positions).values(name=self.name, position=0, lease_until=0.0)
+                    )
                 except IntegrityError:
                     pass
         self._ensured = True
@@ -56,9 +60,11 @@ class RelayRow:
         now = time.time()
         with self.engine.begin() as connection:
             taken = connection.execute(
-                update(relay_positions).where(T.name == self.name)
+                update(relay_positions)
+                .where(T.name == self.name)
                 .where((T.owner == self.owner) | (T.lease_until < now) | (T.owner.is_(None)))
-                .values(owner=self.owner, lease_until=now + LEASE_SECONDS))
+                .values(owner=self.owner, lease_until=now + LEASE_SECONDS)
+            )
             if taken.rowcount != 1:
                 return None
             row = connection.execute(select(relay_positions).where(T.name == self.name)).one()

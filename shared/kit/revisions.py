@@ -24,7 +24,9 @@ def relay_marks_and_set_aside_upgrade() -> None:
         sa.PrimaryKeyConstraint("event_id"),
     )
     with op.batch_alter_table("ipp_outbox_stuck", schema=None) as batch_op:
-        batch_op.create_index("ipp_outbox_stuck_by_relay", ["relay", "notification_id", "event_index"], unique=False)
+        batch_op.create_index(
+            "ipp_outbox_stuck_by_relay", ["relay", "notification_id", "event_index"], unique=False
+        )
     with op.batch_alter_table("ipp_relay_positions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("cluster_id", sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column("marks", sa.Text(), nullable=True))

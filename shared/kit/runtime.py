@@ -17,7 +17,13 @@ from shared.kit.auth import TokenVerifier
 from shared.kit.errors import ServiceError
 from shared.kit.faults import NotMoving, backoff, unavailable
 from shared.kit.inbox import Handler, Inbox
-from shared.kit.kafka import BrokerProbe, client_options, ensure_topics, new_producer, wait_for_broker
+from shared.kit.kafka import (
+    BrokerProbe,
+    client_options,
+    ensure_topics,
+    new_producer,
+    wait_for_broker,
+)
 from shared.kit.logs import log
 from shared.kit.outbox import Mapping, OutboxRelay
 from shared.kit.settings import Settings
@@ -54,8 +60,15 @@ async def supervise(name: str, run: Callable[[], Awaitable[None]]) -> None:
             raise
         except Exception as exc:
             failures += 1
-            if unavailable(exc):  # the database or broker is away: it starts again when they are back
-                log.warning("loop.waiting_for_infrastructure", loop=name, error=repr(exc)[:300], attempt=failures)
+            if unavailable(
+                exc
+            ):  # the database or broker is away: it starts again when they are back
+                log.warning(
+                    "loop.waiting_for_infrastructure",
+                    loop=name,
+                    error=repr(exc)[:300],
+                    attempt=failures,
+                )
             else:
                 log.error("loop.crashed", loop=name, error=repr(exc)[:500], attempt=failures)
             await asyncio.sleep(backoff(failures, base=0.5, cap=10.0))
@@ -79,8 +92,10 @@ class Backbone:
         return [*TOPICS, dlq_topic(self.settings.consumer_group)]
 
     async def start(self) -> None:
-        self.tasks = [asyncio.create_task(supervise(name, loop), name=name)
-                      for name, loop in self.service.loops.items()]
+        self.tasks = [
+            asyncio.create_task(supervise(name, loop), name=name)
+            for name, loop in self.service.loops.items()
+        ]
         if self.service.app is not None:
             self.tasks.append(asyncio.create_task(supervise("kafka", self.connect), name="kafka"))
 
@@ -92,16 +107,34 @@ class Backbone:
         self.producer, app, settings = producer, self.service.app, self.settings
         assert app is not None
         if self.service.mapping is not None:
-            self.relay = OutboxRelay(app, producer, settings.source, self.service.mapping,
-                                     poll_seconds=settings.relay_poll_seconds,
-                                     owner=f"{socket.gethostname()}:{settings.port}", probe=self.probe,
-                                     on_broker_forgot=self.broker_forgot, check_seconds=settings.broker_check_seconds)
-            self.tasks.append(asyncio.create_task(supervise("outbox", self.relay.run), name="outbox"))
+            self.relay = OutboxRelay(
+                app,
+                producer,
+                settings.source,
+                self.service.mapping,
+                poll_seconds=settings.relay_poll_seconds,
+                owner=f"{socket.gethostname()}:{settings.port}",
+                probe=self.probe,
+                on_broker_forgot=self.broker_forgot,
+                check_seconds=settings.broker_check_seconds,
+            )
+            self.tasks.append(
+                asyncio.create_task(supervise("outbox", self.relay.run), name="outbox")
+            )
         if self.service.handler is not None:
-            self.inbox = Inbox(app, producer, self.kafka, settings.consumer_group, self.service.consumes,
-                               self.service.handler, settings.consumer_batch, settings.consumer_retries,
-                               cluster=self.probe.cluster_id, on_new_cluster=self.broker_forgot,
-                               check_seconds=settings.broker_check_seconds)
+            self.inbox = Inbox(
+                app,
+                producer,
+                self.kafka,
+                settings.consumer_group,
+                self.service.consumes,
+                self.service.handler,
+                settings.consumer_batch,
+                settings.consumer_retries,
+                cluster=self.probe.cluster_id,
+                on_new_cluster=self.broker_forgot,
+                check_seconds=settings.broker_check_seconds,
+            )
             self.tasks.append(asyncio.create_task(supervise("inbox", self.inbox.run), name="inbox"))
         log.info("service.connected", bootstrap=settings.kafka_bootstrap)
 
@@ -130,15 +163,19 @@ class Backbone:
         if now - self.inbox.polled_at > stall:
             raise NotMoving(f"the consumer has not polled for {now - self.inbox.polled_at:.0f} s")
         if self.inbox.behind and now - self.inbox.moved_at > stall:
-            raise NotMoving(f"the consumer is {self.inbox.behind} records behind and has not moved for "
-                               f"{now - self.inbox.moved_at:.0f} s")
+            raise NotMoving(
+                f"the consumer is {self.inbox.behind} records behind and has not moved for "
+                f"{now - self.inbox.moved_at:.0f} s"
+            )
 
     async def outbox_moving(self) -> None:
         """Not ready when events wait to be published and the relay has not moved for a while."""
         relay, stall, now = self.relay, self.settings.stall_seconds, time.monotonic()
         if relay is not None and relay.backlog and now - relay.moved_at > stall:
             idle = now - relay.moved_at
-            raise NotMoving(f"{relay.backlog} events wait and the relay has not moved for {idle:.0f} s")
+            raise NotMoving(
+                f"{relay.backlog} events wait and the relay has not moved for {idle:.0f} s"
+            )
 
     def checks(self) -> dict[str, Callable[[], Awaitable[None]]]:
         app = self.service.app
@@ -146,6 +183,10 @@ class Backbone:
             return {}
         found: dict[str, Callable[[], Awaitable[None]]] = {}
         if app is not None:
-            found |= {"broker": self.probe.reachable, "database": lambda: asyncio.to_thread(app.ping_database),
-                      "outbox": self.outbox_moving, "consumer": self.consumer_moving}
+            found |= {
+                "broker": self.probe.reachable,
+                "database": lambda: asyncio.to_thread(app.ping_database),
+                "outbox": self.outbox_moving,
+                "consumer": self.consumer_moving,
+            }
         return found

@@ -60,8 +60,16 @@ class Review(Aggregate):
         return uuid.uuid5(_NAMESPACE, f"{complaint_id}/{material_type}")
 
     @event("Opened")
-    def __init__(self, complaint_id: str, material_type: str, material_id: str, material_revision: int,
-                 checks: list[dict], correlation_id: str | None, causation_id: str | None) -> None:
+    def __init__(
+        self,
+        complaint_id: str,
+        material_type: str,
+        material_id: str,
+        material_revision: int,
+        checks: list[dict],
+        correlation_id: str | None,
+        causation_id: str | None,
+    ) -> None:
         self.complaint_id, self.material_type = complaint_id, material_type
         self.material_id, self.material_revision = material_id, material_revision
         self.checks, self.correlation_id, self.causation_id = checks, correlation_id, causation_id
@@ -76,32 +84,66 @@ class Review(Aggregate):
 
     def await_reviewer(self) -> None:
         """The checks passed but do not decide (manual or hybrid mode): a reviewer will."""
-        self._awaiting(complaint_id=self.complaint_id, material_type=self.material_type,
-                       material_id=self.material_id, material_revision=self.material_revision, checks=self.checks)
+        self._awaiting(
+            complaint_id=self.complaint_id,
+            material_type=self.material_type,
+            material_id=self.material_id,
+            material_revision=self.material_revision,
+            checks=self.checks,
+        )
 
     @event("AwaitingReviewer")
-    def _awaiting(self, complaint_id: str, material_type: str, material_id: str, material_revision: int,
-                  checks: list[dict]) -> None:
+    def _awaiting(
+        self,
+        complaint_id: str,
+        material_type: str,
+        material_id: str,
+        material_revision: int,
+        checks: list[dict],
+    ) -> None:
         self.waiting = True
 
-    def decide(self, outcome: str, reasons: list[dict], reviewer_id: str | None = None,
-               reused_decision_id: str | None = None, verdict: dict | None = None) -> None:
+    def decide(
+        self,
+        outcome: str,
+        reasons: list[dict],
+        reviewer_id: str | None = None,
+        reused_decision_id: str | None = None,
+        verdict: dict | None = None,
+    ) -> None:
         if self.is_decided:
             raise ValueError("this review is already decided")
         self._decided(
-            complaint_id=self.complaint_id, material_type=self.material_type, material_id=self.material_id,
-            material_revision=self.material_revision, outcome=outcome, reasons=reasons,
+            complaint_id=self.complaint_id,
+            material_type=self.material_type,
+            material_id=self.material_id,
+            material_revision=self.material_revision,
+            outcome=outcome,
+            reasons=reasons,
             decided_by={"kind": "reviewer" if reviewer_id else "auto", "reviewer_id": reviewer_id},
-            reused_decision_id=reused_decision_id, verdict=verdict,
+            reused_decision_id=reused_decision_id,
+            verdict=verdict,
             decided_at=datetime.now(timezone.utc).isoformat(),
-            correlation_id=self.correlation_id, causation_id=self.causation_id,
+            correlation_id=self.correlation_id,
+            causation_id=self.causation_id,
         )
 
     @event("Decided")
-    def _decided(self, complaint_id: str, material_type: str, material_id: str, material_revision: int,
-                 outcome: str, reasons: list[dict], decided_by: dict, reused_decision_id: str | None,
-                 verdict: dict | None, decided_at: str, correlation_id: str | None,
-                 causation_id: str | None) -> None:
+    def _decided(
+        self,
+        complaint_id: str,
+        material_type: str,
+        material_id: str,
+        material_revision: int,
+        outcome: str,
+        reasons: list[dict],
+        decided_by: dict,
+        reused_decision_id: str | None,
+        verdict: dict | None,
+        decided_at: str,
+        correlation_id: str | None,
+        causation_id: str | None,
+    ) -> None:
         self.outcome, self.reasons, self.decided_by = outcome, reasons, decided_by
         self.waiting = False
 
@@ -138,7 +180,9 @@ class ReviewableMaterial(Aggregate):
         self.status = "under_review"
 
     @event("Reviewed")
-    def record_decision(self, review_id: str, revision: int, outcome: str, reasons: list[dict]) -> None:
+    def record_decision(
+        self, review_id: str, revision: int, outcome: str, reasons: list[dict]
+    ) -> None:
         if revision != self.revision:
             return  # a decision on an older revision does not change the current one
         self.status, self.reasons = outcome, reasons

@@ -12,8 +12,10 @@ from shared.review.errors import UnknownReasonCode
 
 def catalogue(material_types: tuple[str, ...] | None = None) -> dict[str, list[dict]]:
     """{material_type: [{code, description}]} for the given material types (all by default)."""
-    return {kind: [{"code": code, "description": text} for code, text in REVIEWER_REASONS[kind].items()]
-            for kind in (material_types or tuple(REVIEWER_REASONS))}
+    return {
+        kind: [{"code": code, "description": text} for code, text in REVIEWER_REASONS[kind].items()]
+        for kind in (material_types or tuple(REVIEWER_REASONS))
+    }
 
 
 def check_reasons(material_type: str, reasons: list[dict], check_codes: set[str]) -> None:
@@ -23,4 +25,5 @@ def check_reasons(material_type: str, reasons: list[dict], check_codes: set[str]
     if unknown:
         raise UnknownReasonCode(
             "Use a code of the reason catalogue (GET /v1/reviews/reason-codes) or of the task's checks.",
-            {"unknown": unknown, "allowed": sorted(known)})
+            {"unknown": unknown, "allowed": sorted(known)},
+        )

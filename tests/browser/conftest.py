@@ -11,14 +11,29 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Locator, Page, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Locator,
+    Page,
+    sync_playwright,
+)
 
 from deploy.client import resident_id
 from deploy.stack import REPO
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 PHONE_SIZE = {"width": 390, "height": 844}
 _serial = itertools.count(random.randrange(500, 900) * 1000)
@@ -72,8 +87,9 @@ def browser(csp: CspWatch) -> Iterator[Browser]:
         launched.new_context = lambda **options: csp.watch(new_context(**options))  # type: ignore[method-assign]
         yield launched
         launched.close()
-    assert not csp.unexpected(), "pages violated the portal's Content Security Policy:\n" + "\n".join(
-        csp.unexpected())
+    assert not csp.unexpected(), (
+        "pages violated the portal's Content Security Policy:\n" + "\n".join(csp.unexpected())
+    )
 
 
 @pytest.fixture

@@ -58,7 +58,9 @@ def dispute_number(page: Page, id_number: str, statement: str, evidence: list[st
     page.get_by_role("button", name="提交申诉").click()
 
 
-def add_trademark(page: Page, portal: str, title: str, holder: str, nice_classes: str = "25, 35") -> None:
+def add_trademark(
+    page: Page, portal: str, title: str, holder: str, nice_classes: str = "25, 35"
+) -> None:
     page.goto(f"{portal}/rights/new")
     page.get_by_label("权利名称").fill(title)
     page.get_by_label("注册号/登记号").fill("12345678")
@@ -67,10 +69,13 @@ def add_trademark(page: Page, portal: str, title: str, holder: str, nice_classes
     page.get_by_label("有效期至（可空）").fill("2034-12-31")
     page.get_by_label("注册人").fill(holder)
     page.get_by_label("尼斯分类").fill(nice_classes)
-    page.get_by_label("指定商品/服务").fill("\n".join(f"{c.strip()}: 服装, 鞋" for c in nice_classes.split(",")))
+    page.get_by_label("指定商品/服务").fill(
+        "\n".join(f"{c.strip()}: 服装, 鞋" for c in nice_classes.split(","))
+    )
     page.get_by_label("商标图样").set_input_files(png("mark.png"))
-    page.get_by_label("权利证书").set_input_files({"name": "certificate.pdf", "mimeType": "application/pdf",
-                                                 "buffer": PDF + title.encode()})
+    page.get_by_label("权利证书").set_input_files(
+        {"name": "certificate.pdf", "mimeType": "application/pdf", "buffer": PDF + title.encode()}
+    )
     page.get_by_role("button", name="提交").click()
 
 
@@ -101,7 +106,9 @@ def reload_until_present(page: Page, selector: str, timeout: float = 90.0) -> No
 
 def previewed(task: Locator, purpose: str) -> Locator:
     """A document's preview in a reviewer console task, by its purpose's label."""
-    return task.locator("figure.preview").filter(has=task.page.locator(".doc-purpose", has_text=purpose))
+    return task.locator("figure.preview").filter(
+        has=task.page.locator(".doc-purpose", has_text=purpose)
+    )
 
 
 def image_shown(where: Locator) -> bool:

@@ -40,8 +40,9 @@ SETTINGS = {
 def rig(data_dir: Path, smtp: SmtpSink) -> Iterator[tuple[Stack, Platform]]:
     stack, _ = start_stack(data_dir / "faults", smtp, PORT_OFFSET + FAULTS_OFFSET)
     try:
-        platform = start_platform(stack, data_dir / "faults", smtp, "auto", PORT_OFFSET + FAULTS_OFFSET,
-                                  extra=SETTINGS)
+        platform = start_platform(
+            stack, data_dir / "faults", smtp, "auto", PORT_OFFSET + FAULTS_OFFSET, extra=SETTINGS
+        )
         try:
             yield stack, platform
         finally:
@@ -103,8 +104,11 @@ def database_stopped(stack: Stack, platform: Platform) -> Iterator[None]:
         return
     locks = []
     for name in ("identity", "rights", "complaints", "notifier"):
-        lock = sqlite3.connect(Path(platform.env["IPP_DATA_DIR"]) / name / "events.sqlite", timeout=30,
-                               isolation_level=None)
+        lock = sqlite3.connect(
+            Path(platform.env["IPP_DATA_DIR"]) / name / "events.sqlite",
+            timeout=30,
+            isolation_level=None,
+        )
         lock.execute("BEGIN EXCLUSIVE")
         locks.append(lock)
     try:
@@ -139,7 +143,12 @@ def broker_lost(stack: Stack) -> None:
 def ipp(platform: Platform, *args: str) -> str:
     """Run the operator CLI against the rig's databases and broker (as its Kafka admin)."""
     env = {**os.environ, **platform.env, **platform.admin_env}
-    done = subprocess.run([sys.executable, "-m", "services.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "services.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout

@@ -30,7 +30,14 @@ SHOWN_CHARS = 200  # an error shows this much of a URL, never a huge one whole
 _DIGITS = re.compile(r"[0-9]{6,}")
 _ID = re.compile(r"[A-Za-z0-9._~-]{1,64}")  # RFC 3986 unreserved: never escaped in JSON
 _ASCII_BLANK = re.compile(r"[\x00-\x20\x7f]")
-_BLANK_OR_CONTROL = {"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"}  # Unicode spaces, controls, format marks, surrogates
+_BLANK_OR_CONTROL = {
+    "Cc",
+    "Cf",
+    "Cs",
+    "Zs",
+    "Zl",
+    "Zp",
+}  # Unicode spaces, controls, format marks, surrogates
 _ENCODED_NON_ASCII = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 NOT_AN_ID = "not a listing: its {} is not 1 to 64 letters, digits, '-', '_', '.' or '~'"
@@ -61,7 +68,12 @@ class Target:
 
     def as_dict(self, complaint_id: str) -> dict:
         target_id = str(uuid.uuid5(uuid.UUID(complaint_id), self.url))
-        return {"target_id": target_id, "url": self.url, "listing_id": self.listing_id, "shop_id": self.shop_id}
+        return {
+            "target_id": target_id,
+            "url": self.url,
+            "listing_id": self.listing_id,
+            "shop_id": self.shop_id,
+        }
 
 
 def on_marketplace(host: str, marketplace_hosts: tuple[str, ...]) -> bool:
@@ -70,7 +82,9 @@ def on_marketplace(host: str, marketplace_hosts: tuple[str, ...]) -> bool:
 
 
 def byte_length(url: str) -> int:
-    return len(url.encode("utf-8", "surrogatepass"))  # a lone surrogate counts, and is refused after
+    return len(
+        url.encode("utf-8", "surrogatepass")
+    )  # a lone surrogate counts, and is refused after
 
 
 def blank_or_control(url: str) -> bool:
@@ -88,7 +102,9 @@ def text_problem(url: str) -> str | None:
         return "too long"
     if blank_or_control(url):
         return "contains spaces or control characters"
-    if '"' in url or "\\" in url:  # never bare in a URL (RFC 3986); browsers read a backslash as "/"
+    if (
+        '"' in url or "\\" in url
+    ):  # never bare in a URL (RFC 3986); browsers read a backslash as "/"
         return "contains quotes or backslashes"
     return None
 
@@ -98,7 +114,9 @@ def split(url: str) -> SplitResult:
     try:
         parts = urlsplit(url)
         usable = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
-    except ValueError as exc:  # an unclosed or invalid [IPv6] host, a port that is not a number up to 65535
+    except (
+        ValueError
+    ) as exc:  # an unclosed or invalid [IPv6] host, a port that is not a number up to 65535
         raise InvalidTarget(url, "not an http(s) URL (malformed host or port)") from exc
     if not usable:
         raise InvalidTarget(url, "not an http(s) URL")
@@ -148,6 +166,7 @@ def as_browsers_read(url: str, parts: SplitResult) -> URL:
 def displayed(href: str) -> str:
     """The href with its percent-encoded non-ASCII characters shown as characters (never spaces, controls or
     format marks), as long as a browser reads the result back to the same href."""
+
     def decoded(run: re.Match[str]) -> str:
         try:
             text = unquote(run.group(), errors="strict")
@@ -172,10 +191,14 @@ def parse_target(url: str, marketplace_hosts: tuple[str, ...]) -> Target:
     parsed = as_browsers_read(url, split(url))
     if not on_marketplace(parsed.hostname, marketplace_hosts):
         raise InvalidTarget(url, "not on the marketplace")
-    href = parsed.href.partition("#")[0]  # the fragment never reaches the marketplace (an href's first # starts it)
+    href = parsed.href.partition("#")[
+        0
+    ]  # the fragment never reaches the marketplace (an href's first # starts it)
     listing, shop = listing_of(url, urlsplit(href))
     normal = displayed(href)
-    if byte_length(normal) > MAX_URL_BYTES:  # a browser's reading can be longer (punycode, percent-encoding)
+    if (
+        byte_length(normal) > MAX_URL_BYTES
+    ):  # a browser's reading can be longer (punycode, percent-encoding)
         raise InvalidTarget(url, "too long")
     return Target(url=normal, listing_id=listing, shop_id=shop)
 

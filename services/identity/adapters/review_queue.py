@@ -31,9 +31,17 @@ class IdentityReviewQueue(ReviewQueue):
         super().project(domain_event, session)
         if isinstance(domain_event, Dispute.Submitted):
             dispute_id = str(domain_event.originator_id)
-            session.execute(insert(review_tasks).values(
-                task_id=task_id_of(DISPUTE, dispute_id, 1), material_type=DISPUTE, material_id=dispute_id,
-                material_revision=1, checks=[], status=PENDING, created_at=domain_event.timestamp.isoformat()))
+            session.execute(
+                insert(review_tasks).values(
+                    task_id=task_id_of(DISPUTE, dispute_id, 1),
+                    material_type=DISPUTE,
+                    material_id=dispute_id,
+                    material_revision=1,
+                    checks=[],
+                    status=PENDING,
+                    created_at=domain_event.timestamp.isoformat(),
+                )
+            )
 
     def _refuse_own(self, task: Any, reviewer_id: str) -> None:
         """Besides the disputer, the account the dispute is against never decides it."""
@@ -42,10 +50,16 @@ class IdentityReviewQueue(ReviewQueue):
             dispute = self.app.found(Dispute, task.material_id, "DISPUTE_NOT_FOUND")
             reservation = self.app.disputed_reservation(dispute)
             if reviewer_id in {dispute.held_by, getattr(reservation, "account_id", None)}:
-                raise ReviewerConflict("You cannot review a dispute against your own account: "
-                               "another reviewer decides it.")
+                raise ReviewerConflict(
+                    "You cannot review a dispute against your own account: "
+                    "another reviewer decides it."
+                )
 
-    def conclude(self, session: Session, task: Any, outcome: str, reasons: list[dict], reviewer_id: str) -> str:
+    def conclude(
+        self, session: Session, task: Any, outcome: str, reasons: list[dict], reviewer_id: str
+    ) -> str:
         if task.material_type == DISPUTE:
-            return self.app.conclude_dispute(session, task.material_id, outcome, reasons, reviewer_id)
+            return self.app.conclude_dispute(
+                session, task.material_id, outcome, reasons, reviewer_id
+            )
         return super().conclude(session, task, outcome, reasons, reviewer_id)

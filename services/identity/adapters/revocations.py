@@ -22,7 +22,11 @@ PAGE = 1000
 
 
 def _rfc3339(at: float) -> str:
-    return datetime.fromtimestamp(at, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return (
+        datetime.fromtimestamp(at, timezone.utc)
+        .isoformat(timespec="seconds")
+        .replace("+00:00", "Z")
+    )
 
 
 class Revocations:
@@ -39,7 +43,9 @@ class Revocations:
         try:
             with self.engine.begin() as connection:
                 if connection.dialect.name == "postgresql":
-                    connection.execute(text("LOCK TABLE revoked_tokens IN SHARE ROW EXCLUSIVE MODE"))
+                    connection.execute(
+                        text("LOCK TABLE revoked_tokens IN SHARE ROW EXCLUSIVE MODE")
+                    )
                 connection.execute(delete(revoked_tokens).where(revoked_tokens.c.expires_at <= now))
                 connection.execute(insert(revoked_tokens).values(jti=jti, expires_at=expires_at))
         except IntegrityError:
@@ -48,13 +54,22 @@ class Revocations:
     def is_revoked(self, jti: str) -> bool:
         """Whether the token was signed out (an expired token is refused by its `exp` anyway)."""
         with self.engine.connect() as connection:
-            return connection.execute(select(revoked_tokens.c.seq).where(
-                revoked_tokens.c.jti == jti)).first() is not None
+            return (
+                connection.execute(
+                    select(revoked_tokens.c.seq).where(revoked_tokens.c.jti == jti)
+                ).first()
+                is not None
+            )
 
     def after(self, seq: int, limit: int = PAGE) -> list[dict]:
         """The unexpired revocations after `seq`, in order, at most `limit`."""
         with self.engine.connect() as connection:
-            rows = connection.execute(select(revoked_tokens).where(
-                revoked_tokens.c.seq > seq, revoked_tokens.c.expires_at > self.clock())
-                .order_by(revoked_tokens.c.seq).limit(limit)).all()
-        return [{"seq": row.seq, "jti": row.jti, "expires_at": _rfc3339(row.expires_at)} for row in rows]
+            rows = connection.execute(
+                select(revoked_tokens)
+                .where(revoked_tokens.c.seq > seq, revoked_tokens.c.expires_at > self.clock())
+                .order_by(revoked_tokens.c.seq)
+                .limit(limit)
+            ).all()
+        return [
+            {"seq": row.seq, "jti": row.jti, "expires_at": _rfc3339(row.expires_at)} for row in rows
+        ]

@@ -25,16 +25,24 @@ from shared.kit.auth import SigningKey, key_id, pem_key
 from shared.kit.logs import log
 from shared.kit.settings import Settings
 
-LEGACY_PEM = "jwt-ed25519.pem"  # the key each data directory made for itself before there was a key file
+LEGACY_PEM = (
+    "jwt-ed25519.pem"  # the key each data directory made for itself before there was a key file
+)
 
 
 def new_key(now: float | None = None) -> SigningKey:
     private_key = Ed25519PrivateKey.generate()
-    return SigningKey(key_id(private_key.public_key()), time.time() if now is None else now, private_key)
+    return SigningKey(
+        key_id(private_key.public_key()), time.time() if now is None else now, private_key
+    )
 
 
 def _rfc3339(at: float) -> str:
-    return datetime.fromtimestamp(at, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return (
+        datetime.fromtimestamp(at, timezone.utc)
+        .isoformat(timespec="seconds")
+        .replace("+00:00", "Z")
+    )
 
 
 def read_keys(path: Path) -> list[SigningKey]:
@@ -43,10 +51,14 @@ def read_keys(path: Path) -> list[SigningKey]:
         entries = json.loads(path.read_text())["keys"]
         keys = []
         for entry in entries:
-            private_key = serialization.load_pem_private_key(entry["private_key_pem"].encode(), password=None)
+            private_key = serialization.load_pem_private_key(
+                entry["private_key_pem"].encode(), password=None
+            )
             if not isinstance(private_key, Ed25519PrivateKey):
                 raise ValueError("not an Ed25519 key")
-            created_at = datetime.fromisoformat(entry["created_at"].replace("Z", "+00:00")).timestamp()
+            created_at = datetime.fromisoformat(
+                entry["created_at"].replace("Z", "+00:00")
+            ).timestamp()
             keys.append(SigningKey(str(entry["kid"]), created_at, private_key))
     except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{path} is not a JWT key file: {exc!r}") from exc
@@ -57,11 +69,22 @@ def read_keys(path: Path) -> list[SigningKey]:
 
 def write_keys(path: Path, keys: list[SigningKey], exclusive: bool = False) -> None:
     """Write the key file atomically with mode 0600; `exclusive`: only if none exists (FileExistsError else)."""
-    entries = [{"kid": k.kid, "created_at": _rfc3339(k.created_at), "private_key_pem": k.private_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()}
-        for k in keys]
+    entries = [
+        {
+            "kid": k.kid,
+            "created_at": _rfc3339(k.created_at),
+            "private_key_pem": k.private_key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            ).decode(),
+        }
+        for k in keys
+    ]
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mkstemp makes it 0600
+    fd, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}."
+    )  # mkstemp makes it 0600
     try:
         with os.fdopen(fd, "w") as file:
             json.dump({"keys": entries}, file, indent=2)
@@ -75,7 +98,9 @@ def write_keys(path: Path, keys: list[SigningKey], exclusive: bool = False) -> N
         Path(temporary).unlink(missing_ok=True)
 
 
-def rotate(path: Path, keep_seconds: float, now: float | None = None) -> tuple[SigningKey, list[str]]:
+def rotate(
+    path: Path, keep_seconds: float, now: float | None = None
+) -> tuple[SigningKey, list[str]]:
     """Put a new key in front; drop the keys retired (replaced by the key before them) over `keep_seconds` ago.
 
     A key's tokens live at most a token lifetime after it stopped signing, so with `keep_seconds` at least that
@@ -105,7 +130,9 @@ def prepare(path: Path, legacy_pem: Path | None, create: bool) -> None:
     elif create:
         keys = [new_key()]
     else:
-        raise RuntimeError(f"no JWT key file at {path}: make it once with `ipp keys rotate --file {path}`")
+        raise RuntimeError(
+            f"no JWT key file at {path}: make it once with `ipp keys rotate --file {path}`"
+        )
     try:
         write_keys(path, keys, exclusive=True)
     except FileExistsError:
@@ -138,7 +165,12 @@ class KeyFile:
                 if stamp != self.stamp:
                     self.stamp = stamp  # a broken file is reported once, and read again when it changes again
                     self.keys = read_keys(self.path)
-                    log.info("auth.keys_reloaded", file=str(self.path), kids=[k.kid for k in self.keys])
-            except (OSError, ValueError) as exc:  # a broken or vanished file: keep signing with what we had
+                    log.info(
+                        "auth.keys_reloaded", file=str(self.path), kids=[k.kid for k in self.keys]
+                    )
+            except (
+                OSError,
+                ValueError,
+            ) as exc:  # a broken or vanished file: keep signing with what we had
                 log.error("auth.key_file_unreadable", file=str(self.path), error=repr(exc)[:200])
             return self.keys

@@ -32,7 +32,9 @@ class SmsUnavailable(Unavailable):
     message = "The SMS could not be sent; try again shortly."
 
     def __init__(self) -> None:
-        super().__init__(details={"retry_after": RETRY_AFTER_SECONDS}, retry_after=RETRY_AFTER_SECONDS)
+        super().__init__(
+            details={"retry_after": RETRY_AFTER_SECONDS}, retry_after=RETRY_AFTER_SECONDS
+        )
 
 
 class SmsSender(Protocol):
@@ -44,15 +46,23 @@ class HttpSmsGateway:
     """POST {"to": E.164, "message": text} with a bearer token; any 2xx is accepted, anything else (or no answer
     within the timeout) is SmsUnavailable. The gateway's answer is not logged: it may echo the message."""
 
-    def __init__(self, url: str, token: str, timeout: float = 10.0,
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        timeout: float = 10.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         self.url, self.token, self.timeout, self.transport = url, token, timeout, transport
 
     def send(self, phone: str, message: str) -> None:
         try:
             with httpx.Client(timeout=self.timeout, transport=self.transport) as client:
-                response = client.post(self.url, json={"to": phone, "message": message},
-                                       headers={"Authorization": f"Bearer {self.token}"})
+                response = client.post(
+                    self.url,
+                    json={"to": phone, "message": message},
+                    headers={"Authorization": f"Bearer {self.token}"},
+                )
         except httpx.HTTPError as exc:
             log.warning("sms.gateway_unreachable", phone=mask(phone), error=type(exc).__name__)
             raise SmsUnavailable from exc
@@ -95,8 +105,10 @@ def sms_sender(settings: Settings) -> SmsSender:
         token = settings.sms_gateway_token.get_secret_value() if settings.sms_gateway_token else ""
         return HttpSmsGateway(settings.sms_gateway_url, token)
     if settings.env == "production":
-        raise RuntimeError("IPP_SMS_GATEWAY_URL (and IPP_SMS_GATEWAY_TOKEN) are required when IPP_ENV=production: "
-                           "identity sends its sign-in codes through that gateway")
+        raise RuntimeError(
+            "IPP_SMS_GATEWAY_URL (and IPP_SMS_GATEWAY_TOKEN) are required when IPP_ENV=production: "
+            "identity sends its sign-in codes through that gateway"
+        )
     if settings.dev_mailbox:
         return DevMailboxSms(settings.data_dir / "mail", settings.mail_from)
     return UndeliveredSms()

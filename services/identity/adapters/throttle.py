@@ -27,8 +27,14 @@ class TooManyRequests(TooMany):
     """429 with the seconds after which trying again can succeed (sent as Retry-After)."""
 
     def __init__(self, limit: Limit, retry_after: int) -> None:
-        message = "Too many attempts: try again later." if "ATTEMPTS" in limit.code else "Wait before asking again."
-        super().__init__(message, {"retry_after": retry_after}, code=limit.code, retry_after=retry_after)
+        message = (
+            "Too many attempts: try again later."
+            if "ATTEMPTS" in limit.code
+            else "Wait before asking again."
+        )
+        super().__init__(
+            message, {"retry_after": retry_after}, code=limit.code, retry_after=retry_after
+        )
 
 
 class Throttle:
@@ -41,16 +47,28 @@ class Throttle:
         """Count one attempt now, or raise TooManyRequests (counting nothing) when `key` has used up `limit`;
         the claim's id, to give it back with release() if the attempt turns out not to count."""
         now = self.clock()
-        with self.engine.begin() as connection:  # committed before counting: see the module's docstring
-            connection.execute(delete(attempts).where(attempts.c.limit_name == limit.name, attempts.c.key == key,
-                                                      attempts.c.at <= now - limit.window))
-            claim = connection.execute(insert(attempts).values(limit_name=limit.name, key=key, at=now))
+        with (
+            self.engine.begin() as connection
+        ):  # committed before counting: see the module's docstring
+            connection.execute(
+                delete(attempts).where(
+                    attempts.c.limit_name == limit.name,
+                    attempts.c.key == key,
+                    attempts.c.at <= now - limit.window,
+                )
+            )
+            claim = connection.execute(
+                insert(attempts).values(limit_name=limit.name, key=key, at=now)
+            )
             claim_id = int(claim.inserted_primary_key[0])
         with self.engine.connect() as connection:
             count, oldest = connection.execute(
                 select(func.count(), func.min(attempts.c.at)).where(
-                    attempts.c.limit_name == limit.name, attempts.c.key == key,
-                    attempts.c.at > now - limit.window)).one()
+                    attempts.c.limit_name == limit.name,
+                    attempts.c.key == key,
+                    attempts.c.at > now - limit.window,
+                )
+            ).one()
         if count > limit.attempts:
             self.release(claim_id)
             raise TooManyRequests(limit, max(1, math.ceil((oldest or now) + limit.window - now)))
@@ -74,7 +92,9 @@ class Throttle:
 
     def clear(self, limit: Limit, key: str) -> None:
         with self.engine.begin() as connection:
-            connection.execute(delete(attempts).where(attempts.c.limit_name == limit.name, attempts.c.key == key))
+            connection.execute(
+                delete(attempts).where(attempts.c.limit_name == limit.name, attempts.c.key == key)
+            )
 
 
 class SignInAttempt:

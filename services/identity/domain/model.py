@@ -30,11 +30,16 @@ class Account(Aggregate):
         self.identity_ids: list[str] = []
 
     @event("EmailVerificationRequested")
-    def request_email_verification(self, email: str, expires_at: str, request_id: str | None = None,
-                                   code: str | None = None) -> None:
+    def request_email_verification(
+        self, email: str, expires_at: str, request_id: str | None = None, code: str | None = None
+    ) -> None:
         """A new request (its random id, from which the code derives) replaces the last one. Only events recorded
         before request ids carry a `code`: they still load, and that code still counts until it expires."""
-        self.pending_email, self.pending_request_id, self.pending_expires_at = email, request_id, expires_at
+        self.pending_email, self.pending_request_id, self.pending_expires_at = (
+            email,
+            request_id,
+            expires_at,
+        )
         self.pending_code = code
 
     def ask_for_email_code(self, email: str, expires_at: str) -> str:
@@ -60,7 +65,9 @@ class Account(Aggregate):
     @event("EmailBound")
     def bind_email(self, email: str, language: str) -> None:
         self.email, self.language = email, language
-        self.pending_email = self.pending_request_id = self.pending_code = self.pending_expires_at = None
+        self.pending_email = self.pending_request_id = self.pending_code = (
+            self.pending_expires_at
+        ) = None
 
     @event("IdentityAdded")
     def add_identity(self, identity_id: str) -> None:
@@ -85,8 +92,14 @@ class Reservation(Aggregate):
         return uuid.uuid5(_NAMESPACE, f"{kind}/{fingerprint}")
 
     @event("Made")
-    def __init__(self, kind: str, fingerprint: str, account_id: str, identity_id: str | None = None,
-                 at: float | None = None) -> None:
+    def __init__(
+        self,
+        kind: str,
+        fingerprint: str,
+        account_id: str,
+        identity_id: str | None = None,
+        at: float | None = None,
+    ) -> None:
         self.kind, self.fingerprint, self.account_id = kind, fingerprint, account_id
         # None for phones, emails, and document numbers reserved before claims were recorded
         self.claims: dict[str, float] | None = {identity_id: at} if identity_id else None
@@ -107,21 +120,42 @@ class Identity(ReviewableMaterial):
     """An account's proof of who it is (holder) or whom it acts for (agent)."""
 
     @event("Submitted")
-    def __init__(self, account_id: str, role: str, holder: dict, agent: dict | None,
-                 authorization_document: dict | None) -> None:
+    def __init__(
+        self,
+        account_id: str,
+        role: str,
+        holder: dict,
+        agent: dict | None,
+        authorization_document: dict | None,
+    ) -> None:
         self.account_id, self.role = account_id, role
         self.holder, self.agent, self.authorization_document = holder, agent, authorization_document
 
-    def resubmit(self, role: str, holder: dict, agent: dict | None, authorization_document: dict | None) -> None:
+    def resubmit(
+        self, role: str, holder: dict, agent: dict | None, authorization_document: dict | None
+    ) -> None:
         """Only a rejected identity may change; the change is a new revision, reviewed afresh."""
         if not self.is_editable:
             raise ValueError("identity is locked")
-        self._resubmitted(account_id=self.account_id, revision=self.revision + 1, role=role, holder=holder,
-                          agent=agent, authorization_document=authorization_document)
+        self._resubmitted(
+            account_id=self.account_id,
+            revision=self.revision + 1,
+            role=role,
+            holder=holder,
+            agent=agent,
+            authorization_document=authorization_document,
+        )
 
     @event("Resubmitted")
-    def _resubmitted(self, account_id: str, revision: int, role: str, holder: dict, agent: dict | None,
-                     authorization_document: dict | None) -> None:
+    def _resubmitted(
+        self,
+        account_id: str,
+        revision: int,
+        role: str,
+        holder: dict,
+        agent: dict | None,
+        authorization_document: dict | None,
+    ) -> None:
         self.role, self.holder, self.agent = role, holder, agent
         self.authorization_document, self.revision = authorization_document, revision
         self.status, self.reasons = "submitted", []
@@ -144,12 +178,23 @@ class Dispute(Aggregate):
     (material_type `identity_dispute`). Only the number's keyed fingerprint and masked form are kept."""
 
     @event("Submitted")
-    def __init__(self, account_id: str, document_type: str, fingerprint: str, masked: str, statement: str,
-                 evidence: list[dict], held_by: str, submitted_at: str) -> None:
+    def __init__(
+        self,
+        account_id: str,
+        document_type: str,
+        fingerprint: str,
+        masked: str,
+        statement: str,
+        evidence: list[dict],
+        held_by: str,
+        submitted_at: str,
+    ) -> None:
         self.account_id, self.document_type = account_id, document_type
         self.fingerprint, self.masked = fingerprint, masked
         self.statement, self.evidence, self.submitted_at = statement, evidence, submitted_at
-        self.held_by = held_by  # the holding account when it was submitted (it never reviews this dispute)
+        self.held_by = (
+            held_by  # the holding account when it was submitted (it never reviews this dispute)
+        )
         self.status, self.reasons = "submitted", []
         self.decided_at: str | None = None
         self.decided_by: str | None = None

@@ -23,8 +23,14 @@ _DECORATION = re.compile(r"^[\W\d_]+|[\W\d_]+$")  # digits, punctuation, spaces 
 
 @cache
 def common_passwords() -> frozenset[str]:
-    text = files("services.identity.domain").joinpath("common_passwords.txt").read_text(encoding="utf-8")
-    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    text = (
+        files("services.identity.domain")
+        .joinpath("common_passwords.txt")
+        .read_text(encoding="utf-8")
+    )
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
 
 
 def is_common(password: str) -> bool:
@@ -32,7 +38,11 @@ def is_common(password: str) -> bool:
     repeated (`aaaaaaaaaa`, `1212121212`): the guesses that come first."""
     lowered = password.lower()
     core = _DECORATION.sub("", lowered)
-    return lowered in common_passwords() or (bool(core) and core in common_passwords()) or len(set(lowered)) < 3
+    return (
+        lowered in common_passwords()
+        or (bool(core) and core in common_passwords())
+        or len(set(lowered)) < 3
+    )
 
 
 def weakness(password: str, phone: str | None = None) -> str | None:

@@ -60,7 +60,9 @@ class SmsCodeIn(BaseModel):
 
 class AccountIn(BaseModel):
     phone: Text
-    password: Annotated[str, StringConstraints(max_length=4096)]  # the policy (422 WEAK_PASSWORD) says the rest
+    password: Annotated[
+        str, StringConstraints(max_length=4096)
+    ]  # the policy (422 WEAK_PASSWORD) says the rest
     sms_code: Text
 
 
@@ -144,8 +146,13 @@ def register(body: AccountIn, app: Identity, ip: ClientIp) -> dict:
 
 
 @router.post("/v1/sessions")
-def sign_in(body: Annotated[PasswordSessionIn | SmsSessionIn, Field(discriminator="method")],
-            app: Identity, ip: ClientIp, signer: Signer, config: Config) -> dict:
+def sign_in(
+    body: Annotated[PasswordSessionIn | SmsSessionIn, Field(discriminator="method")],
+    app: Identity,
+    ip: ClientIp,
+    signer: Signer,
+    config: Config,
+) -> dict:
     if isinstance(body, PasswordSessionIn):
         account = app.sign_in_with_password(body.login, body.password, ip)
     else:
@@ -153,7 +160,9 @@ def sign_in(body: Annotated[PasswordSessionIn | SmsSessionIn, Field(discriminato
     return session_response(signer, config, account)
 
 
-BROWSER_SECRET_HEADER = "X-IPP-Browser-Secret"  # what the opening browser proves itself with (qr_logins.py)
+BROWSER_SECRET_HEADER = (
+    "X-IPP-Browser-Secret"  # what the opening browser proves itself with (qr_logins.py)
+)
 
 
 @router.post("/v1/qr-logins", status_code=201)
@@ -163,7 +172,9 @@ def open_qr_login(app: Identity) -> dict:
 
 
 @router.get("/v1/qr-logins/{ticket}")
-def qr_login_status(ticket: Ticket, request: Request, app: Identity, signer: Signer, config: Config) -> dict:
+def qr_login_status(
+    ticket: Ticket, request: Request, app: Identity, signer: Signer, config: Config
+) -> dict:
     """The ticket's status to anyone who has it; the session only to the browser that sends its secret."""
     status, account = app.collect_qr_login(ticket, request.headers.get(BROWSER_SECRET_HEADER, ""))
     return {"status": status, **(session_response(signer, config, account) if account else {})}
@@ -186,12 +197,19 @@ def confirm_qr_login(ticket: Ticket, who: CurrentPrincipal, app: Identity) -> di
 @router.get("/v1/me")
 def me(who: CurrentPrincipal, app: Identity) -> dict:
     account = app.account(who.account_id)
-    return {"account_id": str(account.id), "phone_masked": account.phone_masked, "email": account.email,
-            "language": account.language, "roles": account.roles}
+    return {
+        "account_id": str(account.id),
+        "phone_masked": account.phone_masked,
+        "email": account.email,
+        "language": account.language,
+        "roles": account.roles,
+    }
 
 
 @router.post("/v1/me/email/verification", status_code=202)
-def request_email_verification(body: EmailVerificationIn, who: CurrentPrincipal, app: Identity) -> dict:
+def request_email_verification(
+    body: EmailVerificationIn, who: CurrentPrincipal, app: Identity
+) -> dict:
     app.request_email_verification(who.account_id, str(body.email).lower())
     return {"status": "sent"}
 

@@ -26,6 +26,8 @@ def sign_out(request: Request, verifier: Verifier, revocations: Revoked) -> Resp
 
 
 @router.get("/v1/revoked-tokens")
-def revoked_tokens(revocations: Revoked, after: Annotated[int, Query(ge=0, le=2**62)] = 0) -> list[dict]:
+def revoked_tokens(
+    revocations: Revoked, after: Annotated[int, Query(ge=0, le=2**62)] = 0
+) -> list[dict]:
     """Unexpired revocations with seq > `after`, ascending, at most 1000: ask again after the last seq seen."""
     return revocations.after(after, PAGE)

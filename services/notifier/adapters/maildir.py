@@ -54,6 +54,12 @@ def _parse(raw: bytes) -> EmailMessage:
 
 def _stored(key: str, message: EmailMessage) -> StoredMail:
     body = message.get_body(("plain",))
-    return StoredMail(key=key, subject=str(message["Subject"] or ""), to=str(message["To"] or ""),
-                      sender=str(message["From"] or ""), date=str(message["Date"] or ""),
-                      message_id=str(message["Message-ID"] or ""), text=body.get_content() if body else "")
+    return StoredMail(
+        key=key,
+        subject=str(message["Subject"] or ""),
+        to=str(message["To"] or ""),
+        sender=str(message["From"] or ""),
+        date=str(message["Date"] or ""),
+        message_id=str(message["Message-ID"] or ""),
+        text=body.get_content() if body else "",
+    )

@@ -7,7 +7,12 @@ from email.message import EmailMessage
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
-from aiosmtplib import SMTPAuthenticationError, SMTPException, SMTPRecipientsRefused, SMTPResponseException
+from aiosmtplib import (
+    SMTPAuthenticationError,
+    SMTPException,
+    SMTPRecipientsRefused,
+    SMTPResponseException,
+)
 
 # Refusals that mean our configuration is wrong, not the message: fix it and the mail still goes out.
 _CONFIGURATION_CODES = frozenset({530, 534, 535, 538})
@@ -43,17 +48,29 @@ class SmtpServer:
         flag = parse_qs(parts.query).get("starttls", ["0"])[-1].lower()
         start_tls = not use_tls and flag in ("1", "true", "yes", "on")
         port = parts.port or (465 if use_tls else 587 if start_tls else 25)
-        return cls(hostname=parts.hostname or "localhost", port=port,
-                   username=unquote(parts.username) if parts.username else None,
-                   password=unquote(parts.password) if parts.password else None,
-                   use_tls=use_tls, start_tls=start_tls, timeout=timeout)
+        return cls(
+            hostname=parts.hostname or "localhost",
+            port=port,
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            use_tls=use_tls,
+            start_tls=start_tls,
+            timeout=timeout,
+        )
 
     async def send(self, message: EmailMessage) -> None:
         """Hand one message to the server; raises TransientFailure or PermanentFailure."""
         try:
             await aiosmtplib.send(
-                message, hostname=self.hostname, port=self.port, username=self.username,
-                password=self.password, use_tls=self.use_tls, start_tls=self.start_tls, timeout=self.timeout)
+                message,
+                hostname=self.hostname,
+                port=self.port,
+                username=self.username,
+                password=self.password,
+                use_tls=self.use_tls,
+                start_tls=self.start_tls,
+                timeout=self.timeout,
+            )
         except (TimeoutError, SMTPException, OSError) as exc:
             raise classify(exc) from exc
 

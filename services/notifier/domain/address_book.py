@@ -40,7 +40,11 @@ class BoundAddress(Aggregate):
 
     @event("Bound")
     def __init__(self, account_id: str, email: str, language: str) -> None:
-        self.account_id, self.email, self.language = account_id, email, language_or_default(language)
+        self.account_id, self.email, self.language = (
+            account_id,
+            email,
+            language_or_default(language),
+        )
 
 
 class Complainant(Aggregate):

@@ -16,7 +16,9 @@ from services.notifier.adapters.templates import TEMPLATES
 from shared.kit.settings import Settings
 
 router = APIRouter(prefix="/dev/mailbox", tags=["development"], include_in_schema=False)
-_pages = Environment(loader=FileSystemLoader(TEMPLATES / "dev"), autoescape=select_autoescape(["html"]))
+_pages = Environment(
+    loader=FileSystemLoader(TEMPLATES / "dev"), autoescape=select_autoescape(["html"])
+)
 
 
 def _sink(request: Request) -> Path:
@@ -31,8 +33,9 @@ def _sink(request: Request) -> Path:
 def mailbox_page(request: Request) -> str:
     """Every message the sink accepted, newest first: subject, recipient and date."""
     directory = _sink(request)
-    return _pages.get_template("mailbox.html").render(messages=maildir.newest_first(directory),
-                                                      directory=directory)
+    return _pages.get_template("mailbox.html").render(
+        messages=maildir.newest_first(directory), directory=directory
+    )
 
 
 @router.get("/{key}", response_class=HTMLResponse)

@@ -48,8 +48,11 @@ class NotificationView(BaseModel):
 
 
 @router.get("/notifications", response_model=list[NotificationView])
-def notifications(notifier: Notifier, who: CurrentPrincipal,
-                  complaint_id: str = Query(min_length=1, max_length=64)) -> list[dict]:
+def notifications(
+    notifier: Notifier,
+    who: CurrentPrincipal,
+    complaint_id: str = Query(min_length=1, max_length=64),
+) -> list[dict]:
     """The notifications about a complaint and their status; addresses only ever masked."""
     staff = any(role in who.roles for role in STAFF)
     if not staff and notifier.complainant_of(complaint_id) != who.account_id:

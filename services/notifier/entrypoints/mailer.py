@@ -18,7 +18,9 @@ from shared.kit.logs import log
 from shared.kit.runtime import Loop
 from shared.kit.store import CommitWakeup
 
-DELIVERIES = Counter("ipp_notifications_total", "Notification delivery attempts by outcome", ["kind", "result"])
+DELIVERIES = Counter(
+    "ipp_notifications_total", "Notification delivery attempts by outcome", ["kind", "result"]
+)
 
 
 class Mailer:
@@ -32,8 +34,16 @@ class Mailer:
     store that deduplicates on Message-ID drops it).
     """
 
-    def __init__(self, app: NotifierApplication, server: SmtpServer, composer: EmailComposer, batch: int = 10,
-                 poll_seconds: float = 1.0, clock: Callable[[], float] = time.time, lease: float | None = None) -> None:
+    def __init__(
+        self,
+        app: NotifierApplication,
+        server: SmtpServer,
+        composer: EmailComposer,
+        batch: int = 10,
+        poll_seconds: float = 1.0,
+        clock: Callable[[], float] = time.time,
+        lease: float | None = None,
+    ) -> None:
         self.app, self.server, self.composer = app, server, composer
         self.batch, self.poll_seconds, self.clock = batch, poll_seconds, clock
         # a claim outlives the slowest batch, so no other replica takes a message still being sent
@@ -55,8 +65,11 @@ class Mailer:
             try:
                 await self.deliver(notification_id, now)
             except Exception as exc:  # the lease brings it back; the others still go out
-                log.error("mailer.delivery_crashed", notification_id=str(notification_id),
-                          error=redact_addresses(repr(exc)))
+                log.error(
+                    "mailer.delivery_crashed",
+                    notification_id=str(notification_id),
+                    error=redact_addresses(repr(exc)),
+                )
         return len(claimed)
 
     async def deliver(self, notification_id: uuid.UUID, now: float) -> None:
@@ -71,7 +84,11 @@ class Mailer:
         except TransientFailure as exc:
             await asyncio.to_thread(self.app.record_deferred, notification_id, str(exc), now)
             DELIVERIES.labels(letter.kind, "deferred").inc()
-            log.warning("mailer.deferred", notification_id=str(notification_id), error=redact_addresses(str(exc)))
+            log.warning(
+                "mailer.deferred",
+                notification_id=str(notification_id),
+                error=redact_addresses(str(exc)),
+            )
         except PermanentFailure as exc:
             await self._failed(letter.kind, notification_id, str(exc))
         else:
@@ -91,13 +108,19 @@ class Mailer:
                 if not unavailable(exc) or self.clock() > until:
                     raise
                 attempt += 1
-                log.warning("mailer.recording_sent_waits", notification_id=str(notification_id), attempt=attempt)
+                log.warning(
+                    "mailer.recording_sent_waits",
+                    notification_id=str(notification_id),
+                    attempt=attempt,
+                )
                 await asyncio.sleep(backoff(attempt))
 
     async def _failed(self, kind: str, notification_id: uuid.UUID, error: str) -> None:
         await asyncio.to_thread(self.app.record_failed, notification_id, error)
         DELIVERIES.labels(kind, "failed").inc()
-        log.error("mailer.failed", notification_id=str(notification_id), error=redact_addresses(error))
+        log.error(
+            "mailer.failed", notification_id=str(notification_id), error=redact_addresses(error)
+        )
 
 
 def waiting_sweep(app: NotifierApplication, interval: float = 60.0, page: int = 200) -> Loop:

@@ -30,7 +30,9 @@ class Api:
 
     def headers(self) -> dict[str, str]:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        if self.client_address:  # identity believes it because the portal is in its IPP_TRUSTED_PROXIES
+        if (
+            self.client_address
+        ):  # identity believes it because the portal is in its IPP_TRUSTED_PROXIES
             headers["X-Forwarded-For"] = self.client_address
         return headers
 
@@ -41,7 +43,9 @@ class Api:
         """The service's response (2xx/3xx); ApiFailure for a 4xx/5xx or an unreachable service."""
         try:
             async with httpx.AsyncClient(timeout=30.0, transport=self.transport) as client:
-                response = await client.request(method, self.base(service) + path, headers=self.headers(), **kwargs)
+                response = await client.request(
+                    method, self.base(service) + path, headers=self.headers(), **kwargs
+                )
         except httpx.HTTPError as exc:
             raise ApiFailure(503, "SERVICE_UNAVAILABLE") from exc
         if response.status_code >= 400:
@@ -54,7 +58,9 @@ class Api:
             return response.json()
         return response.content
 
-    async def upload(self, service: str, name: str, content: bytes, content_type: str | None) -> str:
+    async def upload(
+        self, service: str, name: str, content: bytes, content_type: str | None
+    ) -> str:
         """Store one file with the service that will own it; its blob id."""
         files = {"file": (name or "upload", content, content_type or "application/octet-stream")}
         return (await self.call("POST", service, "/v1/files", files=files))["blob_id"]
@@ -65,7 +71,11 @@ def failure_of(response: httpx.Response) -> ApiFailure:
         error = response.json().get("error") or {}
     except ValueError:
         error = {}
-    return ApiFailure(response.status_code, error.get("code") or f"HTTP_{response.status_code}", error.get("details"))
+    return ApiFailure(
+        response.status_code,
+        error.get("code") or f"HTTP_{response.status_code}",
+        error.get("details"),
+    )
 
 
 def field_problems(failure: ApiFailure) -> list[tuple[str, str]]:
@@ -73,8 +83,11 @@ def field_problems(failure: ApiFailure) -> list[tuple[str, str]]:
     `problems` [{code, field}] a service lists (`details.x` is the form's field x)."""
     details = failure.details
     if isinstance(details, dict) and isinstance(details.get("problems"), list):
-        return [(str(p.get("field", "")).removeprefix("details."), str(p.get("code") or failure.code))
-                for p in details["problems"] if isinstance(p, dict)]
+        return [
+            (str(p.get("field", "")).removeprefix("details."), str(p.get("code") or failure.code))
+            for p in details["problems"]
+            if isinstance(p, dict)
+        ]
     if failure.code != "VALIDATION_FAILED" or not isinstance(details, list):
         return []
     found = []

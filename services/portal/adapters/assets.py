@@ -25,7 +25,9 @@ def load(directory: Path = STATIC) -> dict[str, Asset]:
     for path in sorted(directory.iterdir()):
         if path.is_file() and path.suffix in MEDIA_TYPES:
             content = path.read_bytes()
-            found[path.name] = Asset(content, MEDIA_TYPES[path.suffix], hashlib.sha256(content).hexdigest()[:12])
+            found[path.name] = Asset(
+                content, MEDIA_TYPES[path.suffix], hashlib.sha256(content).hexdigest()[:12]
+            )
     return found
 
 

@@ -15,10 +15,19 @@ from fastapi.responses import Response
 
 from shared.kit.clients import client_scheme
 
-PAGE_POLICY = "; ".join([
-    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "frame-src 'self'",
-    "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
-])
+PAGE_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "frame-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 # an uploaded image or PDF, shown in the console's <img> and <iframe>: it loads nothing, and only this site frames it
 FILE_POLICY = "default-src 'none'; frame-ancestors 'self'"
 FILE_HEADERS = {"Content-Security-Policy": FILE_POLICY, "X-Frame-Options": "SAMEORIGIN"}

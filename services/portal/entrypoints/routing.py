@@ -43,7 +43,9 @@ async def answer(request: Request, handler: Handler) -> Response:
     """The page; or sign-in again (no or a lapsed session), "not found" (404/403 from a service), "temporarily
     unavailable" (a 5xx or no answer), "incomplete" (unreadable input), else "something went wrong" (logged)."""
     try:
-        if request.method == "POST" and not csrf_ok(request, str((await request.form()).get("csrf") or "")):
+        if request.method == "POST" and not csrf_ok(
+            request, str((await request.form()).get("csrf") or "")
+        ):
             return error_pages.expired(request)
         return await handler(request)
     except NotSignedIn:
@@ -53,7 +55,9 @@ async def answer(request: Request, handler: Handler) -> Response:
     except RequestValidationError:
         return error_pages.incomplete(request)
     except HTTPException as exc:  # Starlette's, e.g. a malformed multipart body
-        return error_pages.incomplete(request, exc.status_code if 400 <= exc.status_code < 500 else 400)
+        return error_pages.incomplete(
+            request, exc.status_code if 400 <= exc.status_code < 500 else 400
+        )
     except Exception:
         log.exception("portal.page_failed", method=request.method, path=request.url.path)
         return error_pages.broken(request)

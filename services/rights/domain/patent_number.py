@@ -12,7 +12,13 @@ from dataclasses import dataclass
 
 WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 _SHAPE = re.compile(r"^(?:ZL|CN)?(\d{12})\.?([0-9X])$")
-KIND_OF_DIGIT = {"1": "invention", "8": "invention", "2": "utility_model", "9": "utility_model", "3": "design"}
+KIND_OF_DIGIT = {
+    "1": "invention",
+    "8": "invention",
+    "2": "utility_model",
+    "9": "utility_model",
+    "3": "design",
+}
 
 
 def check_digit(digits: str) -> str:

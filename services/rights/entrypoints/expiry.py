@@ -10,6 +10,7 @@ from shared.kit.logs import log
 
 def expiry_schedule(app: RightsApplication, every_seconds: float):
     """Daily business, checked every `every_seconds`: reminders 30 days ahead, then `expired`."""
+
     async def loop() -> None:
         while True:
             changed = await asyncio.to_thread(app.sweep_expiry, app.today())

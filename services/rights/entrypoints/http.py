@@ -39,17 +39,24 @@ def under_review(app: RightsApplication, task: dict) -> dict:
     """A right as its reviewer sees it (shared/review/entrypoints/): its fields, documents and history, and whom its
     identity proves to be the holder (`identity.holder_name`, null while unknown)."""
     right = app.found(Right, task["material_id"], "RIGHT_NOT_FOUND")
-    return view(right) | {"account_id": right.account_id, "history": app.history(right),
-                          "identity": app.known_identity(right.identity_id)}
+    return view(right) | {
+        "account_id": right.account_id,
+        "history": app.history(right),
+        "identity": app.known_identity(right.identity_id),
+    }
 
 
 async def usable_identity(app: RightsApplication, account_id: str, identity_id: str) -> None:
     """A right names an identity of its own account: 409 IDENTITY_NOT_USABLE for someone else's, or for one
     this service has not heard of (after waiting a moment for an identity submitted just now)."""
-    found = await eventually(lambda: app.usable_identity(account_id, identity_id), app.identity_wait_seconds)
+    found = await eventually(
+        lambda: app.usable_identity(account_id, identity_id), app.identity_wait_seconds
+    )
     if found is None:
-        raise IdentityNotUsable("Submit your identity first: a right names one of yours.",
-                       {"identity_id": identity_id, "reason": "unknown"})
+        raise IdentityNotUsable(
+            "Submit your identity first: a right names one of yours.",
+            {"identity_id": identity_id, "reason": "unknown"},
+        )
 
 
 @router.post("/v1/rights", status_code=201)
@@ -63,9 +70,15 @@ async def register_right(body: RightIn, who: CurrentPrincipal, app: Rights) -> d
 
 
 @router.get("/v1/rights")
-def my_rights(who: CurrentPrincipal, app: Rights, response: Response, right_type: RightType | None = None,
-              status: Status | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50,
-              offset: Annotated[int, Query(ge=0)] = 0) -> list[dict]:
+def my_rights(
+    who: CurrentPrincipal,
+    app: Rights,
+    response: Response,
+    right_type: RightType | None = None,
+    status: Status | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict]:
     """My rights, newest first; the header X-Total-Count says how many match the filters in all."""
     page, total = app.my_rights(who.account_id, right_type, status, limit, offset)
     response.headers["X-Total-Count"] = str(total)

@@ -12,9 +12,15 @@ from shared.kit.http.auth import CurrentPrincipal
 
 def file_response(content: bytes, media_type: str, name: str = "file") -> Response:
     """An uploaded file served back: shown inline as the type it was sniffed as, never cached by others."""
-    return Response(content, media_type=media_type, headers={
-        "Content-Disposition": f'inline; filename="{re.sub(r"[^a-z_]", "", name) or "file"}"',
-        "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'inline; filename="{re.sub(r"[^a-z_]", "", name) or "file"}"',
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 def files_router(store: BlobStore) -> APIRouter:

@@ -20,7 +20,9 @@ from shared.review.errors import DocumentNotFound
 from shared.review.reasons import catalogue
 
 REVIEWER = "reviewer"
-Present = Callable[[Any, dict], dict]  # (application, task) -> the task's material as reviewers see it
+Present = Callable[
+    [Any, dict], dict
+]  # (application, task) -> the task's material as reviewers see it
 
 
 def application(request: Request) -> Any:
@@ -57,9 +59,16 @@ def files_of(review_id: str, material: dict) -> list[dict]:
     """The material's documents, each once, with where a reviewer opens it."""
     seen: dict[str, dict] = {}
     for doc in documents_in(material):
-        seen.setdefault(doc["blob_id"], {"blob_id": doc["blob_id"], "purpose": doc.get("purpose", ""),
-                                         "media_type": doc["media_type"], "size": doc.get("size"),
-                                         "href": f"/v1/reviews/{review_id}/documents/{doc['blob_id']}"})
+        seen.setdefault(
+            doc["blob_id"],
+            {
+                "blob_id": doc["blob_id"],
+                "purpose": doc.get("purpose", ""),
+                "media_type": doc["media_type"],
+                "size": doc.get("size"),
+                "href": f"/v1/reviews/{review_id}/documents/{doc['blob_id']}",
+            },
+        )
     return list(seen.values())
 
 
@@ -72,10 +81,14 @@ def review_router(material_types: tuple[str, ...], present: Present) -> APIRoute
         return present(app, app.review_queue.task(review_id))
 
     @router.get("/v1/reviews")
-    def review_tasks(who: CurrentPrincipal, app: Application, response: Response,
-                     status: Annotated[Literal["pending", "decided"], Query()] = "pending",
-                     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                     offset: Annotated[int, Query(ge=0)] = 0) -> list[dict]:
+    def review_tasks(
+        who: CurrentPrincipal,
+        app: Application,
+        response: Response,
+        status: Annotated[Literal["pending", "decided"], Query()] = "pending",
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> list[dict]:
         """Oldest first, each with its deadline and `overdue`; pending tasks leave out those another reviewer
         has a live claim on. X-Total-Count says how many there are in all."""
         who.require(REVIEWER)
@@ -105,7 +118,10 @@ def review_router(material_types: tuple[str, ...], present: Present) -> APIRoute
     def document(review_id: str, blob_id: str, who: CurrentPrincipal, app: Application) -> Response:
         """One uploaded document of the task's material, as it was uploaded (images and PDF only)."""
         who.require(REVIEWER)
-        found = next((d for d in documents_in(reviewed_material(app, review_id)) if d["blob_id"] == blob_id), None)
+        found = next(
+            (d for d in documents_in(reviewed_material(app, review_id)) if d["blob_id"] == blob_id),
+            None,
+        )
         content = None if found is None else app.blobs.read(blob_id)
         if content is None:
             raise DocumentNotFound("This task's material has no such document.")

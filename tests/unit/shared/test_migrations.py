@@ -37,8 +37,12 @@ APPLICATIONS = {
     "complaints": ComplaintsApplication,
     "notifier": NotifierApplication,
 }
-BUILDS = {"identity": identity_main.build, "rights": rights_main.build, "complaints": complaints_main.build,
-          "notifier": notifier_main.build}
+BUILDS = {
+    "identity": identity_main.build,
+    "rights": rights_main.build,
+    "complaints": complaints_main.build,
+    "notifier": notifier_main.build,
+}
 SERVICES = pytest.mark.parametrize("service", services_with_migrations())
 
 
@@ -66,7 +70,9 @@ def test_every_service_with_a_database_has_migrations_and_every_application_know
 
 
 @SERVICES
-def test_a_new_database_migrated_to_head_matches_the_tables_in_code(service: str, tmp_path: Path) -> None:
+def test_a_new_database_migrated_to_head_matches_the_tables_in_code(
+    service: str, tmp_path: Path
+) -> None:
     """Fails when a table changes without a revision: `python -m shared.kit.migrations revision` writes it."""
     engine = create_engine(f"sqlite:///{tmp_path}/new.sqlite")
     migrate(engine, service)
@@ -84,7 +90,10 @@ def test_an_application_starts_on_a_migrated_database_and_its_event_tables_are_l
 ) -> None:
     app = start(service, tmp_path)
     with app.engine.connect() as connection:
-        assert any(t.endswith("_events") and not t.startswith("ipp_") for t in inspect(connection).get_table_names())
+        assert any(
+            t.endswith("_events") and not t.startswith("ipp_")
+            for t in inspect(connection).get_table_names()
+        )
         assert differences(connection, service) == []
 
 
@@ -95,7 +104,11 @@ def test_migrating_again_changes_nothing(service: str, tmp_path: Path) -> None:
     statements: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda _c, _k, sql, *_: statements.append(sql))
     migrate(engine, service)
-    assert not [s for s in statements if s.split()[0].upper() in ("CREATE", "ALTER", "DROP", "INSERT", "UPDATE")]
+    assert not [
+        s
+        for s in statements
+        if s.split()[0].upper() in ("CREATE", "ALTER", "DROP", "INSERT", "UPDATE")
+    ]
 
 
 @SERVICES
@@ -112,8 +125,12 @@ def test_a_database_create_all_made_before_migrations_is_stamped_and_keeps_its_r
     statements: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda _c, _k, sql, *_: statements.append(sql))
     migrate(engine, service)
-    created = {s.split("(")[0].split()[-1] for s in statements if s.lstrip().startswith("CREATE TABLE")}
-    assert VERSION_TABLE in created and not created & baseline_tables(service)  # stamped, not made again
+    created = {
+        s.split("(")[0].split()[-1] for s in statements if s.lstrip().startswith("CREATE TABLE")
+    }
+    assert VERSION_TABLE in created and not created & baseline_tables(
+        service
+    )  # stamped, not made again
     engine.dispose()
     app = start(service, tmp_path)
     with app.engine.connect() as connection:
@@ -140,11 +157,15 @@ def test_the_baseline_makes_exactly_the_tables_it_names(service: str, tmp_path: 
     with engine.begin() as connection:
         config = alembic_config(service, connection)
         command.upgrade(config, "baseline")
-        assert set(inspect(connection).get_table_names()) - {VERSION_TABLE} == baseline_tables(service)
+        assert set(inspect(connection).get_table_names()) - {VERSION_TABLE} == baseline_tables(
+            service
+        )
 
 
 @SERVICES
-def test_downgrading_to_base_drops_the_tables_and_upgrading_makes_them_again(service: str, tmp_path: Path) -> None:
+def test_downgrading_to_base_drops_the_tables_and_upgrading_makes_them_again(
+    service: str, tmp_path: Path
+) -> None:
     engine = create_engine(f"sqlite:///{tmp_path}/down.sqlite")
     migrate(engine, service)
     with engine.begin() as connection:
@@ -156,7 +177,9 @@ def test_downgrading_to_base_drops_the_tables_and_upgrading_makes_them_again(ser
 
 
 @SERVICES
-def test_constructing_an_application_changes_no_database_only_the_bootstrap_migrates(service, tmp_path) -> None:
+def test_constructing_an_application_changes_no_database_only_the_bootstrap_migrates(
+    service, tmp_path
+) -> None:
     settings = Settings(service=service, data_dir=tmp_path)
     if service == "notifier":
         app = NotifierApplication(env=event_store_env(settings))

@@ -96,7 +96,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("review_id"),
         if_not_exists=True,
     )
-    op.create_index("ix_review_task_waiting_task_id", "review_task_waiting", ["task_id"], if_not_exists=True)
+    op.create_index(
+        "ix_review_task_waiting_task_id", "review_task_waiting", ["task_id"], if_not_exists=True
+    )
     op.create_table(
         "review_task_claims",
         sa.Column("task_id", sa.String(length=36), nullable=False),

@@ -57,7 +57,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("right_id"),
         if_not_exists=True,
     )
-    op.create_index("ix_rights_overview_account_id", "rights_overview", ["account_id"], if_not_exists=True)
+    op.create_index(
+        "ix_rights_overview_account_id", "rights_overview", ["account_id"], if_not_exists=True
+    )
     op.create_table(
         "review_tasks",
         sa.Column("task_id", sa.String(length=36), nullable=False),
@@ -81,7 +83,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("review_id"),
         if_not_exists=True,
     )
-    op.create_index("ix_review_task_waiting_task_id", "review_task_waiting", ["task_id"], if_not_exists=True)
+    op.create_index(
+        "ix_review_task_waiting_task_id", "review_task_waiting", ["task_id"], if_not_exists=True
+    )
     op.create_table(
         "review_task_claims",
         sa.Column("task_id", sa.String(length=36), nullable=False),
