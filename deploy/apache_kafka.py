@@ -1,5 +1,6 @@
-"""Apache Kafka 4.4, single-node KRaft, from Maven Central jars (no Docker, no tarball), secured: SCRAM
-users per service on the client listener, a static PLAIN user on the controller listener, ACLs."""
+"""Apache Kafka 4.4, single-node KRaft, from Maven Central jars (no Docker, no tarball),
+secured: SCRAM users per service on the client listener, a static PLAIN user on the
+controller listener, ACLs."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ ADMIN = "admin"
 TAKEDOWN = "ipp-takedown"  # a read-only principal, as a downstream takedown system would have
 CONTROLLER = "controller"  # PLAIN, controller listener only (KRaft controllers cannot use SCRAM)
 VERDICTS = "ipp.review-decided.v1"
-# every service that publishes or consumes, in the registry's order; principal and group are ipp-<service>
+# every service that publishes or consumes, in the registry's order; principal and
+# group are ipp-<service>
 SERVICES: tuple[str, ...] = tuple(
     dict.fromkeys([*CONSUMERS, *(s for p in PUBLISHERS.values() for s in p)])
 )
@@ -143,8 +145,9 @@ def _jaas(module: str, username: str, password: str, **users: str) -> str:
 
 
 def server_properties(home: Path, port: int, passwords: dict[str, str]) -> str:
-    """A combined broker+controller on 127.0.0.1: SCRAM on the client listener (which is also the
-    inter-broker one, as admin), PLAIN for the controller listener, ACLs enforced, no topic auto-creation."""
+    """A combined broker+controller on 127.0.0.1: SCRAM on the client listener (which is also
+    the inter-broker one, as admin), PLAIN for the controller listener, ACLs enforced, no
+    topic auto-creation."""
     controller = passwords[CONTROLLER]
     settings = {
         "process.roles": "broker,controller",
@@ -260,7 +263,8 @@ def _format(lib: Path, home: Path, config: Path, passwords: dict[str, str]) -> N
 
 
 def prepare(home: Path, lib: Path, port: int) -> Path:
-    """Write the configuration and format the log directory when needed; return server.properties."""
+    """Write the configuration and format the log directory when needed; return
+    server.properties."""
     ensure_jars(lib)
     home.mkdir(parents=True, exist_ok=True)
     passwords = credentials(home)
@@ -281,6 +285,6 @@ def kafka_daemon(home: Path, lib: Path, port: int, pid_path: Path | None) -> Dae
 
 
 def forget(home: Path) -> None:
-    """Make the next start format a new, empty cluster (a new cluster id): a cluster rebuilt, as the fault tier
-    needs it. The broker must be stopped."""
+    """Make the next start format a new, empty cluster (a new cluster id): a cluster rebuilt, as the
+    fault tier needs it. The broker must be stopped."""
     (home / "format.json").unlink(missing_ok=True)

@@ -1,4 +1,5 @@
-"""`make bench`: filing-to-verdict latency, filing throughput and CPU per complaint, auto review, on one stack.
+"""`make bench`: filing-to-verdict latency, filing throughput and CPU per complaint, auto
+review, on one stack.
 
 Starts its own stack and services under var/bench-<stack>, files N complaints through the HTTP API
 and times each from the POST to the moment its verdict (ReviewDecided for the complaint material)
@@ -32,7 +33,8 @@ console = Console()
 def watch_verdicts(
     kafka: dict[str, Any], seen: dict[str, float], stop: threading.Event, ready: threading.Event
 ) -> None:
-    """Note when each verdict arrives, as a takedown system sees it (its principal, a takedown* group)."""
+    """Note when each verdict arrives, as a takedown system sees it (its principal, a
+    takedown* group)."""
 
     async def run() -> None:
         consumer = AIOKafkaConsumer(
@@ -60,7 +62,8 @@ def watch_verdicts(
 
 
 def busy_seconds() -> float:
-    """CPU seconds the whole machine has spent busy so far (every process: services, broker, database, client)."""
+    """CPU seconds the whole machine has spent busy so far (every process: services, broker,
+    database, client)."""
     times = psutil.cpu_times()
     return (
         times.user
@@ -149,8 +152,9 @@ def measure(env: dict[str, str], kafka: dict[str, Any], count: int, gap: float =
         )
     )
     console.print(
-        f"CPU per complaint: {cpu / count * 1000:.0f} ms (the whole machine from the first filing to the "
-        "last verdict: services, broker, database and this client; run it on an idle machine)"
+        f"CPU per complaint: {cpu / count * 1000:.0f} ms (the whole machine from the first "
+        "filing to the last verdict: services, broker, database and this client; run it on an "
+        "idle machine)"
     )
     if latencies:
         console.print(

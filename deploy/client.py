@@ -13,7 +13,8 @@ import httpx
 def png_image(
     width: int = 96, height: int = 60, rgb: tuple[int, int, int] = (230, 90, 40)
 ) -> bytes:
-    """A real PNG (a card-shaped picture with a band across it), so pages can show what was uploaded."""
+    """A real PNG (a card-shaped picture with a band across it), so pages can show
+    what was uploaded."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (
@@ -34,13 +35,16 @@ def png_image(
 
 
 def pdf_document(text: str = "IPP test document") -> bytes:
-    """A real one-page PDF saying `text` (ASCII), so a browser's PDF viewer shows what was uploaded."""
+    """A real one-page PDF saying `text` (ASCII), so a browser's PDF viewer shows
+    what was uploaded."""
     stream = f"BT /F1 20 Tf 24 90 Td ({text}) Tj ET".encode()
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 320 200] /Resources << /Font << /F1 4 0 R >> >> "
-        b"/Contents 5 0 R >>",
+        (
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 320 200] /Resources << /Font << /F1 4 "
+            b"0 R >> >> /Contents 5 0 R >>"
+        ),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
         b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
     ]
@@ -99,7 +103,8 @@ class Urls:
 class ApiFailure(Exception):
     def __init__(self, response: httpx.Response) -> None:
         super().__init__(
-            f"{response.request.method} {response.request.url} -> {response.status_code} {response.text}"
+            f"{response.request.method} {response.request.url} -> {response.status_code} "
+            f"{response.text}"
         )
         self.response = response
         self.code = (response.json().get("error") or {}).get("code") if response.content else None
@@ -183,7 +188,8 @@ class Client:
     def trademark_body(
         self, identity_id: str, title: str = "快手好物", valid_until: str = "2034-12-31"
     ) -> dict:
-        """A complete trademark of 张三: certificate, mark image, Nice classes 25 and 35 with their goods."""
+        """A complete trademark of 张三: certificate, mark image, Nice classes 25 and 35
+        with their goods."""
         certificate = self.upload(self.urls.rights, PDF + title.encode(), "certificate.pdf")
         mark = self.upload(self.urls.rights, PNG + b"mark" + title.encode(), "mark.png")
         details = {

@@ -1,4 +1,5 @@
-"""Background processes with pid files: start once, find again from another process, stop cleanly."""
+"""Background processes with pid files: start once, find again from another
+process, stop cleanly."""
 
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ def log_tail(path: Path, lines: int = 40) -> str:
 
 
 def log_errors(path: Path, limit: int = 5) -> list[str]:
-    """The first lines of a log that report an error (the cause hides above the tail in Kafka's log)."""
+    """The first lines of a log that report an error (the cause hides above the
+    tail in Kafka's log)."""
     markers = (" ERROR ", "FATAL", "Error:", "Exception:")
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
@@ -181,8 +183,9 @@ class Daemon:
 
     @property
     def returncode(self) -> int | None:
-        """The exit code once it has ended (negative: killed by that signal); None while it runs, or when
-        it is not our child (found again from a pid file it may be ours: then it is reaped here)."""
+        """The exit code once it has ended (negative: killed by that signal); None while it
+        runs, or when it is not our child (found again from a pid file it may be ours: then
+        it is reaped here)."""
         if self.popen is not None:
             return self.popen.poll()
         if self.pid is None or self.alive:
@@ -200,7 +203,8 @@ class Daemon:
             time.sleep(0.02)
 
     def stop(self, timeout: float = 30.0) -> None:
-        """Ask the process to stop with its stop signal, then kill its whole group after `timeout`."""
+        """Ask the process to stop with its stop signal, then kill its whole
+        group after `timeout`."""
         if self.alive:
             _signal(self.pid, self.stop_signal, group=False)
             if not wait_until(lambda: not self.alive, timeout, 0.1):

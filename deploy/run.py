@@ -1,8 +1,9 @@
-"""`make run`: the stack, then the five services, supervised: whatever of them (or of the stack this launcher
-started) exits is started again, with backoff; Ctrl-C stops them all. Data stays in the data dir.
+"""`make run`: the stack, then the five services, supervised: whatever of them (or of the
+stack this launcher started) exits is started again, with backoff; Ctrl-C stops them all. Data
+stays in the data dir.
 
-`python -m deploy.run [--stack embedded|production] [--data-dir var]` (STACK and IPP_DATA_DIR work too;
-IPP_TANSU_PORT, IPP_KAFKA_PORT, IPP_POSTGRES_PORT and IPP_SMTP_PORT move the stack's ports).
+`python -m deploy.run [--stack embedded|production] [--data-dir var]` (STACK and IPP_DATA_DIR work
+too; IPP_TANSU_PORT, IPP_KAFKA_PORT, IPP_POSTGRES_PORT and IPP_SMTP_PORT move the stack's ports).
 """
 
 from __future__ import annotations
@@ -37,16 +38,17 @@ console = Console()
 
 
 def service_env(stack: Stack, env: Mapping[str, str]) -> dict[str, str]:
-    """The stack's settings plus, on the embedded stack, the dev verification code and the dev mailbox
-    (/dev/mailbox, SMS codes into the SMTP sink), and auto review (reviewer queues for manual and hybrid review
-    are not built yet)."""
+    """The stack's settings plus, on the embedded stack, the dev verification code and the dev
+    mailbox (/dev/mailbox, SMS codes into the SMTP sink), and auto review (reviewer queues for
+    manual and hybrid review are not built yet)."""
     result = dict(env)
     if stack.kind == "embedded" and "IPP_DEV_CODE" not in os.environ:
         result["IPP_DEV_CODE"] = DEV_CODE
     if stack.kind == "embedded" and "IPP_DEV_MAILBOX" not in os.environ:
         result["IPP_DEV_MAILBOX"] = "1"
     result.setdefault("IPP_REVIEW_MODE", os.environ.get("IPP_REVIEW_MODE", "auto"))
-    # identity believes the X-Forwarded-For of the portal on this machine (and only identity: the portal faces browsers)
+    # identity believes the X-Forwarded-For of the portal on this machine (and only identity: the
+    # portal faces browsers)
     result.setdefault(
         "IPP_IDENTITY_TRUSTED_PROXIES", os.environ.get("IPP_IDENTITY_TRUSTED_PROXIES", "127.0.0.1")
     )
@@ -103,8 +105,8 @@ def record(stack: Stack, services: list[ServiceProcess]) -> None:
 def stack_from_env(
     kind: str, data_dir: Path | str, environ: Mapping[str, str] = os.environ
 ) -> Stack:
-    """The stack on its default ports, or those that IPP_TANSU_PORT (embedded) or IPP_KAFKA_PORT (production),
-    IPP_POSTGRES_PORT and IPP_SMTP_PORT give."""
+    """The stack on its default ports, or those that IPP_TANSU_PORT (embedded) or IPP_KAFKA_PORT
+    (production), IPP_POSTGRES_PORT and IPP_SMTP_PORT give."""
     names = {
         "kafka_port": "IPP_TANSU_PORT" if kind == "embedded" else "IPP_KAFKA_PORT",
         "postgres_port": "IPP_POSTGRES_PORT",
@@ -115,8 +117,9 @@ def stack_from_env(
 
 
 class StackPart:
-    """A part of the stack that this launcher started, as the supervisor sees it: found again from its pid file,
-    started again as a freshly built part on the same port (so a new Tansu gets a new cluster id)."""
+    """A part of the stack that this launcher started, as the supervisor sees it: found again
+    from its pid file, started again as a freshly built part on the same port (so a new Tansu
+    gets a new cluster id)."""
 
     def __init__(self, stack: Stack, name: str) -> None:
         self.stack = stack
@@ -149,8 +152,9 @@ class StackPart:
 
 
 class Interrupts:
-    """SIGINT, SIGTERM and SIGHUP raise KeyboardInterrupt, but not in the middle of starting a process:
-    one that arrives then is raised right after it (so nothing started is lost track of)."""
+    """SIGINT, SIGTERM and SIGHUP raise KeyboardInterrupt, but not in the middle of
+    starting a process: one that arrives then is raised right after it (so nothing started
+    is lost track of)."""
 
     def __init__(self) -> None:
         self.holding = False
@@ -179,7 +183,8 @@ def _keep_stopping(signum: int, frame: object) -> None:
 
 
 def supervise(stack: Stack, services: list[ServiceProcess], interrupts: Interrupts) -> NoReturn:
-    """Return never: start again whatever of the stack's own parts and the services exits (Supervisor)."""
+    """Return never: start again whatever of the stack's own parts and the services
+    exits (Supervisor)."""
     parts = [StackPart(stack, name) for name in stack.started]
     supervisor = Supervisor(
         [*parts, *services],
@@ -195,7 +200,8 @@ def start_all(
     modules: Mapping[str, str] | None,
     services: list[ServiceProcess],
 ) -> None:
-    """Stack up, services started (appended to `services` at once, for cleanup) and ready, URLs printed."""
+    """Stack up, services started (appended to `services` at once, for cleanup) and
+    ready, URLs printed."""
     stop_leftovers(stack)
     env = service_env(stack, stack.up())
     for (
@@ -211,12 +217,14 @@ def start_all(
             "(IPP_DEV_CODE), so you can register without an SMS gateway."
         )
     console.print(
-        "Whatever exits is started again (with backoff; see the logs). Press Ctrl-C to stop everything."
+        "Whatever exits is started again (with backoff; see the logs). Press Ctrl-C to stop "
+        "everything."
     )
 
 
 def stop_all(stack: Stack, services: list[ServiceProcess]) -> None:
-    """Services first, then the infrastructure this launcher started; a second Ctrl-C does not abort it."""
+    """Services first, then the infrastructure this launcher started; a second Ctrl-C
+    does not abort it."""
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _keep_stopping)
     stop_services(services)
@@ -232,9 +240,10 @@ def run(
     ready_timeout: float = 120.0,
     modules: Mapping[str, str] | None = None,
 ) -> int:
-    """Bring everything up, keep it up until Ctrl-C/SIGTERM, bring it all down; the exit code (1 when the
-    start failed)."""
-    # SIGINT explicitly: a shell starting us in the background would have it ignored. SIGHUP: terminal closed.
+    """Bring everything up, keep it up until Ctrl-C/SIGTERM, bring it all down; the exit code (1
+    when the start failed)."""
+    # SIGINT explicitly: a shell starting us in the background would have it ignored.
+    # SIGHUP: terminal closed.
     interrupts = Interrupts()
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, interrupts.handle)

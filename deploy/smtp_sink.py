@@ -50,7 +50,8 @@ def read_maildir(maildir: Path) -> list[EmailMessage]:
 
 
 class SmtpSink:
-    """An in-process SMTP sink on 127.0.0.1 for tests: `with SmtpSink(0, tmp / "mail") as sink: ...`."""
+    """An in-process SMTP sink on 127.0.0.1 for tests: `with SmtpSink(0, tmp /
+    "mail") as sink: ...`."""
 
     def __init__(
         self, port: int = 0, maildir: Path | str = "var/mail", host: str = "127.0.0.1"

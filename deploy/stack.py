@@ -1,8 +1,9 @@
-"""The infrastructure under the services: embedded (Tansu + SMTP sink) or production (Kafka + PostgreSQL).
+"""The infrastructure under the services: embedded (Tansu + SMTP sink) or production
+(Kafka + PostgreSQL).
 
-API: `env = Stack("production", Path("var")).up()` ... `stack.down()`.
-CLI: `python -m deploy.stack up|down|env [--stack embedded|production] [--data-dir var]`;
-`env --principal admin|takedown` prints that Kafka principal's IPP_KAFKA_* settings instead of the services'.
+API: `env = Stack("production", Path("var")).up()` ... `stack.down()`. CLI: `python -m deploy.stack
+up|down|env [--stack embedded|production] [--data-dir var]`; `env --principal admin|takedown` prints
+that Kafka principal's IPP_KAFKA_* settings instead of the services'.
 """
 
 from __future__ import annotations
@@ -56,8 +57,8 @@ class Stack:
         self.started: list[str] = []
 
     def env(self) -> dict[str, str]:
-        """The settings the services need for this stack (CONTRACT.md, 'Processes and settings'): on the
-        production stack each service's own Kafka principal, never the admin's."""
+        """The settings the services need for this stack (CONTRACT.md, 'Processes and settings'): on
+        the production stack each service's own Kafka principal, never the admin's."""
         env = {
             "IPP_DATA_DIR": str(self.data_dir),
             "IPP_KAFKA_BOOTSTRAP": self.bootstrap,
@@ -85,11 +86,13 @@ class Stack:
         return env
 
     def admin_env(self) -> dict[str, str]:
-        """The IPP_KAFKA_* settings of the Kafka super user `admin` (for operators, tests and tools)."""
+        """The IPP_KAFKA_* settings of the Kafka super user `admin` (for operators,
+        tests and tools)."""
         return self._principal_env(apache_kafka.ADMIN)
 
     def takedown_env(self) -> dict[str, str]:
-        """The IPP_KAFKA_* settings of `ipp-takedown`, which may only read the verdicts (groups takedown*)."""
+        """The IPP_KAFKA_* settings of `ipp-takedown`, which may only read the verdicts
+        (groups takedown*)."""
         return self._principal_env(apache_kafka.TAKEDOWN)
 
     @property
@@ -99,7 +102,8 @@ class Stack:
 
     @property
     def external_kafka(self) -> bool:
-        """True when the caller names the brokers (IPP_KAFKA_BOOTSTRAP): no broker is started then."""
+        """True when the caller names the brokers (IPP_KAFKA_BOOTSTRAP): no
+        broker is started then."""
         return "IPP_KAFKA_BOOTSTRAP" in self.environ
 
     def _principal_env(self, user: str) -> dict[str, str]:
@@ -122,8 +126,8 @@ class Stack:
         }
 
     def _caller_kafka_env(self, with_services: bool = False) -> dict[str, str]:
-        """The IPP_KAFKA_* settings the caller set for an external broker (and, for the services, their
-        own IPP_<SERVICE>_KAFKA_SASL_*), passed through unchanged."""
+        """The IPP_KAFKA_* settings the caller set for an external broker (and, for the services,
+        their own IPP_<SERVICE>_KAFKA_SASL_*), passed through unchanged."""
         return {
             key: value
             for key, value in self.environ.items()
@@ -262,7 +266,8 @@ def env(
         "services", "--principal", help="services (the services' environment), admin or takedown"
     ),
 ) -> None:
-    """Print an environment for this stack (KEY=value lines): the services' or one Kafka principal's."""
+    """Print an environment for this stack (KEY=value lines): the services' or one
+    Kafka principal's."""
     if principal not in PRINCIPALS:
         raise typer.BadParameter(" or ".join(PRINCIPALS), param_hint="--principal")
     target = _stack(stack, data_dir)

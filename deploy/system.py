@@ -25,7 +25,8 @@ def user_exists(name: str) -> bool:
 
 
 def unprivileged_user() -> str | None:
-    """The user PostgreSQL runs as: None when we are not root, else `postgres` or a dedicated one."""
+    """The user PostgreSQL runs as: None when we are not root, else `postgres`
+    or a dedicated one."""
     if not is_root():
         return None
     for name in ("postgres", SERVICE_USER):

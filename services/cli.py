@@ -1,10 +1,11 @@
 """`ipp`: operator commands.
 
-`ipp reviewer create --phone … --password …` makes a reviewer account; `ipp events stuck|retry` shows and retries
-the events a relay set aside; `ipp dlq list|replay GROUP` shows and replays a consumer group's dead letters.
-Databases come from `IPP_<SERVICE>_DATABASE_URL` (else the SQLite files under `IPP_DATA_DIR`), the broker from
-`IPP_KAFKA_*` (on a secured cluster, a principal that may read the dead letters and write the original topics).
-`ipp keys rotate --file PATH` adds a new JWT signing key to identity's key file (making the file if needed).
+`ipp reviewer create --phone … --password …` makes a reviewer account; `ipp events stuck|retry`
+shows and retries the events a relay set aside; `ipp dlq list|replay GROUP` shows and replays a
+consumer group's dead letters. Databases come from `IPP_<SERVICE>_DATABASE_URL` (else the SQLite
+files under `IPP_DATA_DIR`), the broker from `IPP_KAFKA_*` (on a secured cluster, a principal that
+may read the dead letters and write the original topics). `ipp keys rotate --file PATH` adds a new
+JWT signing key to identity's key file (making the file if needed).
 """
 
 from __future__ import annotations
@@ -55,8 +56,8 @@ def engine_of(service: str) -> Engine | None:
         and not Path(settings.database_url[10:]).exists()
     ):
         typer.echo(
-            f"{service}: no database at {settings.database_url} (set IPP_{service.upper()}_DATABASE_URL "
-            "or IPP_DATA_DIR)",
+            f"{service}: no database at {settings.database_url} (set "
+            f"IPP_{service.upper()}_DATABASE_URL or IPP_DATA_DIR)",
             err=True,
         )
         return None
@@ -84,8 +85,8 @@ def create_reviewer(
         ..., prompt=True, hide_input=True, help="At least 10 characters, not a common password."
     ),
 ) -> None:
-    """Create an account with the reviewer role in the identity service's store (the password policy of
-    registration applies: WEAK_PASSWORD names the rule broken)."""
+    """Create an account with the reviewer role in the identity service's store (the password policy
+    of registration applies: WEAK_PASSWORD names the rule broken)."""
     identity = build(Settings(service="identity"))
     try:
         account_id = identity.open_account(phone, password, ("reviewer",))
@@ -121,13 +122,15 @@ def retry(
         None, "--event", help="One event (and those held behind it)."
     ),
 ) -> None:
-    """Ask the relay to publish set-aside events again, in order; one that still fails stays set aside."""
+    """Ask the relay to publish set-aside events again, in order; one that still
+    fails stays set aside."""
     asked = 0
     for _, engine in databases(service):
         with engine.begin() as connection:
             asked += set_aside.request_retry(connection, event_id)
     typer.echo(
-        f"{asked} event(s) will be retried by the running relay within seconds (`ipp events stuck`)."
+        f"{asked} event(s) will be retried by the running relay within seconds "
+        "(`ipp events stuck`)."
     )
 
 
@@ -169,7 +172,8 @@ def list_letters(
 def replay(
     group: str = typer.Argument(..., help="The consumer group, e.g. ipp-complaints."),
 ) -> None:
-    """Publish every letter not replayed before to the topic it came from, once; consumers drop what they applied."""
+    """Publish every letter not replayed before to the topic it came from, once; consumers drop
+    what they applied."""
     found = asyncio.run(dead_letters.replay(client_options(Settings(service="tools")), group))
     typer.echo(f"replayed {len(found)} dead letter(s) of {group}")
 
@@ -186,9 +190,11 @@ def rotate_keys(
         help="Keep retired keys this long (default: the token lifetime, IPP_ACCESS_TOKEN_MINUTES).",
     ),
 ) -> None:
-    """Put a new signing key in front (it signs from now on) and drop keys whose tokens have all expired.
+    """Put a new signing key in front (it signs from now on) and drop keys whose
+    tokens have all expired.
 
-    Identity replicas reread the file when it changes; the old keys stay in the JWKS until their tokens expire."""
+    Identity replicas reread the file when it changes; the old keys stay in the JWKS until
+    their tokens expire."""
     minutes = (
         Settings(service="tools").access_token_minutes if keep_minutes is None else keep_minutes
     )

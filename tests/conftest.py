@@ -1,6 +1,7 @@
-"""Fixtures of the integration and e2e tiers: the stack (IPP_TEST_STACK=embedded|production),
-an SMTP server the tests run, and all five services as separate processes: `platform` in auto review
-mode and, for reviewer journeys, `manual_platform` in manual mode on a broker and database of its own."""
+"""Fixtures of the integration and e2e tiers: the stack (IPP_TEST_STACK=embedded|production), an
+SMTP server the tests run, and all five services as separate processes: `platform` in auto
+review mode and, for reviewer journeys, `manual_platform` in manual mode on a broker and
+database of its own."""
 
 from __future__ import annotations
 
@@ -58,11 +59,13 @@ class Platform:
 
     @property
     def kafka(self) -> dict[str, Any]:
-        """aiokafka options of the admin, who may read and write every topic (for the tests' own checks)."""
+        """aiokafka options of the admin, who may read and write every topic (for the
+        tests' own checks)."""
         return options_from_env(self.admin_env)
 
     def kafka_as(self, principal: str) -> dict[str, Any]:
-        """aiokafka options of `takedown`, `admin` or a service (`rights`: the principal it runs as)."""
+        """aiokafka options of `takedown`, `admin` or a service (`rights`: the
+        principal it runs as)."""
         if principal in ("admin", "takedown"):
             return options_from_env(self.admin_env if principal == "admin" else self.takedown_env)
         return options_from_env(self.env, service=principal)
@@ -84,7 +87,8 @@ def smtp(data_dir: Path) -> Iterator[SmtpSink]:
 
 
 def start_stack(data_dir: Path, smtp: SmtpSink, offset: int) -> tuple[Stack, dict[str, str]]:
-    """This run's stack (its own broker and database when `offset` differs), mail to the test's server."""
+    """This run's stack (its own broker and database when `offset` differs), mail to
+    the test's server."""
     environ = {k: v for k, v in os.environ.items() if not CALLER_KAFKA.fullmatch(k)}
     environ["IPP_SMTP_URL"] = smtp.url
     kafka_port = (19092 if STACK == "embedded" else 29092) + offset * 10
@@ -115,7 +119,8 @@ def start_platform(
         "IPP_ENV": "test",
         "IPP_TOPIC_PARTITIONS": "3",
         "IPP_SMTP_URL": smtp.url,
-        "IPP_IDENTITY_TRUSTED_PROXIES": "127.0.0.1",  # identity believes the local portal's X-Forwarded-For
+        # identity believes the local portal's X-Forwarded-For
+        "IPP_IDENTITY_TRUSTED_PROXIES": "127.0.0.1",
         **(extra or {}),
     }
     for name, port in SERVICE_PORTS.items():
@@ -149,7 +154,8 @@ def infrastructure(stack: Stack) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def kafka_admin(stack: Stack) -> dict[str, Any]:
-    """aiokafka options of the Kafka admin on this run's stack (a super user on the production stack)."""
+    """aiokafka options of the Kafka admin on this run's stack (a super user on the
+    production stack)."""
     return options_from_env(stack.admin_env())
 
 

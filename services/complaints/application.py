@@ -80,7 +80,8 @@ class ComplaintsApplication(ServiceApplication):
     # -- commands ------------------------------------------------------------------------
 
     def usable_right(self, account_id: str, right_id: str) -> dict | None:
-        """The right if this account may complain with it; None while complaints has not heard of it."""
+        """The right if this account may complain with it; None while complaints
+        has not heard of it."""
         with self.engine.connect() as connection:
             right = views.known_right(connection, right_id)
         if right is None:
@@ -156,14 +157,15 @@ class ComplaintsApplication(ServiceApplication):
         return complaint
 
     def save_or_conflict(self, *aggregates: Any) -> None:
-        """Save; a concurrent change of the same complaint (a withdrawal racing a verdict) is a 409."""
+        """Save; a concurrent change of the same complaint (a withdrawal racing a
+        verdict) is a 409."""
         try:
             self.save(*aggregates)
         except IntegrityError as exc:
             raise ComplaintChanged("The complaint changed meanwhile; reload it.") from exc
 
-    # -- the review cascade's process manager: what it does with the events it consumes (inside the inbox's
-    # transaction) and with a reviewer's decision on a complaint
+    # -- the review cascade's process manager: what it does with the events it consumes (inside the
+    # inbox's transaction) and with a reviewer's decision on a complaint
 
     @singledispatchmethod
     def on_event(self, payload: object, event: CloudEvent, session: Session) -> None:
@@ -222,8 +224,8 @@ class ComplaintsApplication(ServiceApplication):
         return self.get_or_none(Review.create_id(complaint_id, "complaint"))
 
     def _try_decide(self, complaint: Complaint, review: Review, session: Session) -> None:
-        """Once identity and right are decided, decide the complaint itself (the verdict), or, when the
-        mode leaves an approval to a person, put it in front of a reviewer."""
+        """Once identity and right are decided, decide the complaint itself (the verdict), or, when
+        the mode leaves an approval to a person, put it in front of a reviewer."""
         if (
             review.is_decided
             or review.waiting
@@ -267,7 +269,8 @@ class ComplaintsApplication(ServiceApplication):
     def conclude_by_reviewer(
         self, complaint_id: str, outcome: str, reasons: list[dict], reviewer_id: str
     ) -> str:
-        """A reviewer's decision on the complaint materials becomes the verdict; returns the review id."""
+        """A reviewer's decision on the complaint materials becomes the verdict;
+        returns the review id."""
         complaint, review = self.repository.get(UUID(complaint_id)), self._review(complaint_id)
         if not complaint.is_open or review is None or review.is_decided:
             raise ComplaintDecided(

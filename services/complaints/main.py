@@ -17,7 +17,8 @@ from shared.review.entrypoints.http import review_router
 def build(
     settings: Settings, application: ComplaintsApplication | None = None
 ) -> ComplaintsApplication:
-    """The complaints application on its database at the newest revision: the one place migrations run."""
+    """The complaints application on its database at the newest revision: the one
+    place migrations run."""
     app = application or ComplaintsApplication(settings, blobs=BlobStore.of(settings))
     migrate(app.engine, "complaints")
     return app

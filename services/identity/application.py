@@ -1,28 +1,35 @@
-"""The identity service layer: accounts, sign-in (password, SMS, QR), email binding, identities and disputes.
+"""The identity service layer: accounts, sign-in (password, SMS, QR), email binding,
+identities and disputes.
 
-Identity submissions: an account proves who it is, or (an agency) whom it acts for, one identity each.
+Identity submissions: an account proves who it is, or (an agency) whom it acts
+for, one identity each.
 
 Document numbers are reserved so that they protect real owners without locking them out:
-- an identity reserves one number, its reserving party's (Identity.reserving_party): a holder's own identity the
-  holder's, an agent's identity the agent's own, so a holder may have several agencies and register itself too;
-- a reservation protects its account while one of the identities claiming it is approved (for good) or pending and
-  claimed less than IPP_RESERVATION_TTL ago. Once they are rejected or have lapsed, the next submission of the
-  number claims it: a Claimed event on the reservation, so of two accounts racing for it the event store lets one
-  record it. The lapsed identities it protected are rejected (RESERVATION_LAPSED), so none of them can be approved
-  later for a number another account holds; an upheld dispute (below) releases it the same way;
-- an account has at most IPP_MAX_PENDING_IDENTITIES identities awaiting review, and each (holder, agent) pair once;
-- "already registered" is answered a few times a day per account (limits.DOCUMENT_TAKEN_ANSWERS), so the answer
-  is no free oracle of which numbers are registered.
+- an identity reserves one number, its reserving party's (Identity.reserving_party): a holder's own
+  identity the holder's, an agent's identity the agent's own, so a holder may have several agencies
+  and register itself too;
+- a reservation protects its account while one of the identities claiming it is approved (for good)
+  or pending and claimed less than IPP_RESERVATION_TTL ago. Once they are rejected or have lapsed,
+  the next submission of the number claims it: a Claimed event on the reservation, so of two
+  accounts racing for it the event store lets one record it. The lapsed identities it protected are
+  rejected (RESERVATION_LAPSED), so none of them can be approved later for a number another account
+  holds; an upheld dispute (below) releases it the same way;
+- an account has at most IPP_MAX_PENDING_IDENTITIES identities awaiting review, and each
+  (holder, agent) pair once;
+- "already registered" is answered a few times a day per account (limits.DOCUMENT_TAKEN_ANSWERS), so
+  the answer is no free oracle of which numbers are registered.
 
-Disputes of a squatted document number: the way back for a real owner whose number another account holds.
+Disputes of a squatted document number: the way back for a real owner whose number
+another account holds.
 
-The disputer states why the number is theirs and uploads evidence; the dispute waits in identity's reviewer
-queue as material_type `identity_dispute` (a task row made when the Dispute is recorded, in the same
-transaction). A reviewer's `approved` upholds it: the reservation is released, with the first right to it the
-disputer's for IPP_RESERVATION_TTL, and the holding account's identities that are not approved are rejected
-with reason DOCUMENT_DISPUTED (their owner sees why; complaints waiting on them are decided with it). An approved
-identity stays approved, but no longer holds the number. `rejected` dismisses the dispute and changes nothing.
-Nobody reviews a dispute of their own, or one against their account.
+The disputer states why the number is theirs and uploads evidence; the dispute waits in identity's
+reviewer queue as material_type `identity_dispute` (a task row made when the Dispute is recorded, in
+the same transaction). A reviewer's `approved` upholds it: the reservation is released, with the
+first right to it the disputer's for IPP_RESERVATION_TTL, and the holding account's identities that
+are not approved are rejected with reason DOCUMENT_DISPUTED (their owner sees why; complaints
+waiting on them are decided with it). An approved identity stays approved, but no longer holds the
+number. `rejected` dismisses the dispute and changes nothing. Nobody reviews a dispute of their own,
+or one against their account.
 """
 
 from __future__ import annotations
@@ -85,13 +92,17 @@ T = TypeVar("T")
 AWAITING = ("submitted", "under_review")  # an identity's statuses while it awaits a decision
 LAPSED = {
     "code": "RESERVATION_LAPSED",
-    "message": "This identity was not approved within the reservation period, and another account has since "
-    "registered its document number. If the number is yours, dispute it.",
+    "message": (
+        "This identity was not approved within the reservation period, and another account has "
+        "since registered its document number. If the number is yours, dispute it."
+    ),
 }
 DISPUTED = {
     "code": "DOCUMENT_DISPUTED",
-    "message": "Another account showed a reviewer that this document number is theirs: this identity no "
-    "longer holds it.",
+    "message": (
+        "Another account showed a reviewer that this document number is theirs: this identity no "
+        "longer holds it."
+    ),
 }
 
 
@@ -142,8 +153,9 @@ class IdentityApplication(QueuedReviews, ServiceApplication):
     # -- accounts and sign-in ------------------------------------------------------------
 
     def request_sms_code(self, phone: str, client_ip: str = "") -> None:
-        """A new code for `phone`, sent through the SMS port: a minute apart and a few a day per phone, a few an
-        hour per client address. Only its keyed hash is stored; the code itself is in the SMS and nowhere else."""
+        """A new code for `phone`, sent through the SMS port: a minute apart and a few a day per
+        phone, a few an hour per client address. Only its keyed hash is stored; the code itself is
+        in the SMS and nowhere else."""
         phone = normalise_phone(phone)
         fp, ip = self.fingerprint(phone), self.client_key(client_ip)
         wanted = [(limits.SMS_CODES_PER_PHONE, fp), (self.sms_codes_per_day, fp)]
@@ -166,8 +178,8 @@ class IdentityApplication(QueuedReviews, ServiceApplication):
             raise
 
     def _code_hash(self, fingerprint: str, code: str) -> str:
-        """HMAC-SHA256 under the `sms-codes` key, bound to the phone: a copy of the table gives no code back
-        without the key (a bare hash of 10**6 codes would)."""
+        """HMAC-SHA256 under the `sms-codes` key, bound to the phone: a copy of the table gives no
+        code back without the key (a bare hash of 10**6 codes would)."""
         message = f"{fingerprint}:{code}".encode()
         return hmac.new(self.settings.key("sms-codes"), message, hashlib.sha256).hexdigest()
 
@@ -190,7 +202,8 @@ class IdentityApplication(QueuedReviews, ServiceApplication):
 
     @staticmethod
     def require_strong_password(password: str, phone: str | None = None) -> None:
-        """422 WEAK_PASSWORD naming the rule broken (domain/passwords.py), wherever a password is set."""
+        """422 WEAK_PASSWORD naming the rule broken (domain/passwords.py), wherever
+        a password is set."""
         rule = passwords.weakness(password, phone)
         if rule is not None:
             raise WeakPassword(
@@ -209,7 +222,8 @@ class IdentityApplication(QueuedReviews, ServiceApplication):
         return self.open_account(phone, password, ("holder",))
 
     def open_account(self, phone: str, password: str, roles: tuple[str, ...]) -> str:
-        """A new account for a phone no account has (the phone is proven, or an operator vouches for it)."""
+        """A new account for a phone no account has (the phone is proven, or an
+        operator vouches for it)."""
         phone = normalise_phone(phone)
         self.require_strong_password(password, phone)
         account = Account(
@@ -239,8 +253,8 @@ class IdentityApplication(QueuedReviews, ServiceApplication):
         return SignInAttempt(self.throttle, self.fingerprint(login), self.client_key(client_ip))
 
     def client_key(self, client_ip: str) -> str | None:
-        """Per-address limits need a known address; a development stack (IPP_DEV_CODE) runs every user on
-        loopback, so it limits per login and phone only."""
+        """Per-address limits need a known address; a development stack (IPP_DEV_CODE) runs every
+        user on loopback, so it limits per login and phone only."""
         return self.fingerprint(client_ip) if client_ip and not self.settings.dev_code else None
 
     def sign_in_with_password(self, login: str, password: str, client_ip: str = "") -> Account:
@@ -250,15 +264,17 @@ class IdentityApplication(QueuedReviews, ServiceApplication):
             account = self._claimed_account("email", key)
         elif key.startswith("+"):
             account = self._claimed_account("phone", key)
-        # an account's failures count against its phone, whichever login (phone, email) is guessed at
+        # an account's failures count against its phone, whichever login (phone,
+        # email) is guessed at
         with self.attempt(account.phone if account else key, client_ip):
             if not self._password_ok(account, password) or account is None:
                 raise InvalidCredentials("The login or password is wrong.")
         return account
 
     def _password_ok(self, account: Account | None, password: str) -> bool:
-        """Argon2 runs whether or not the login has an account (against a hash of a random password when it
-        has none), so an unknown login answers as slowly as a known one and timing tells no one which exist."""
+        """Argon2 runs whether or not the login has an account (against a hash of a random
+        password when it has none), so an unknown login answers as slowly as a known one and
+        timing tells no one which exist."""
         if self._dummy_hash is None:
             self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(32))
         try:
@@ -285,14 +301,15 @@ class IdentityApplication(QueuedReviews, ServiceApplication):
             raise AccountNotFound("No such account.")
         return account
 
-    # -- QR sign-in: the page opens a ticket, the signed-in app confirms it, the page collects a session
+    # -- QR sign-in: the page opens a ticket, the signed-in app confirms it, the
+    # page collects a session
 
     def confirm_qr_login(self, ticket: str, account_id: str) -> None:
         self.qr_logins.confirm(ticket, str(self.account(account_id).id))
 
     def collect_qr_login(self, ticket: str, browser_secret: str) -> tuple[str, Account | None]:
-        """The ticket's status and, the one time it is handed out to the browser holding its secret, the account
-        to open a session for."""
+        """The ticket's status and, the one time it is handed out to the browser holding its secret,
+        the account to open a session for."""
         account_id = self.qr_logins.collect(ticket, browser_secret)
         if account_id is not None:
             return "confirmed", self.account(account_id)
@@ -331,8 +348,8 @@ class IdentityApplication(QueuedReviews, ServiceApplication):
             raise EmailAlreadyRegistered("This email belongs to another account.") from exc
 
     def _dev_code(self, code: str) -> bool:
-        """IPP_DEV_CODE (development only; production refuses it) is accepted as any code. Compared as bytes:
-        compare_digest refuses non-ASCII text, which a typed code may be."""
+        """IPP_DEV_CODE (development only; production refuses it) is accepted as any code. Compared
+        as bytes: compare_digest refuses non-ASCII text, which a typed code may be."""
         dev_code = self.settings.dev_code
         return bool(dev_code) and secrets.compare_digest(code.encode(), (dev_code or "").encode())
 
@@ -405,8 +422,9 @@ class IdentityApplication(QueuedReviews, ServiceApplication):
         self._raced(account_id, attempt)
 
     def _raced(self, account_id: str, attempt: Callable[[], T]) -> T:
-        """Run `attempt`, and once more when a concurrent command changed what it read (another account claimed
-        the number, or this account submitted meanwhile): against the new state it answers properly."""
+        """Run `attempt`, and once more when a concurrent command changed what it read (another
+        account claimed the number, or this account submitted meanwhile): against the new state it
+        answers properly."""
         try:
             return attempt()
         except IntegrityError:
@@ -446,7 +464,8 @@ class IdentityApplication(QueuedReviews, ServiceApplication):
             )
 
     def already_registered(self, account_id: str, masked: str | None = None) -> ServiceError:
-        """The 409 that says a number is taken, counted: past the limit, 429 TOO_MANY_ATTEMPTS (raised here)."""
+        """The 409 that says a number is taken, counted: past the limit, 429
+        TOO_MANY_ATTEMPTS (raised here)."""
         self.throttle.claim(limits.DOCUMENT_TAKEN_ANSWERS, account_id)
         return DocumentAlreadyRegistered(
             "This document number is already registered by another "
@@ -455,8 +474,9 @@ class IdentityApplication(QueuedReviews, ServiceApplication):
         )
 
     def _save_with_claim(self, account_id: str, identity: Identity, *others: object) -> None:
-        """Save with the identity's claim on its reserving party's number; 409 while another account holds it.
-        An IntegrityError means another command changed the reservation or the account meanwhile (_raced)."""
+        """Save with the identity's claim on its reserving party's number; 409 while another account
+        holds it. An IntegrityError means another command changed the reservation or the account
+        meanwhile (_raced)."""
         party, now = identity.reserving_party(), self.clock()
         reservation = self.get_or_none(Reservation.create_id("document", party["fingerprint"]))
         lapsed: list[Identity] = []
@@ -483,8 +503,8 @@ class IdentityApplication(QueuedReviews, ServiceApplication):
     # -- reservations ----------------------------------------------------------------------------
 
     def claims_of(self, reservation: Reservation) -> dict[str, float]:
-        """identity id -> when it claimed the number; a reservation made before claims were recorded is claimed
-        by each identity of its account, since it was made."""
+        """identity id -> when it claimed the number; a reservation made before claims were recorded
+        is claimed by each identity of its account, since it was made."""
         if reservation.claims is not None:
             return dict(reservation.claims)
         account = self.get_or_none(reservation.account_id)
@@ -492,8 +512,8 @@ class IdentityApplication(QueuedReviews, ServiceApplication):
         return {i: made for i in account.identity_ids} if isinstance(account, Account) else {}
 
     def claiming(self, reservation: Reservation) -> list[tuple[Identity, float]]:
-        """The identities of the holding account whose current revision reserves this number, with their claim's
-        time (an identity resubmitted with another number no longer claims it)."""
+        """The identities of the holding account whose current revision reserves this number, with
+        their claim's time (an identity resubmitted with another number no longer claims it)."""
         found = []
         for identity_id, at in self.claims_of(reservation).items():
             identity = self.get_or_none(identity_id)
@@ -511,7 +531,8 @@ class IdentityApplication(QueuedReviews, ServiceApplication):
         ]
 
     def reservation_holder(self, reservation: Reservation, now: float) -> str | None:
-        """The account this reservation protects at `now`, or None when the number is free to claim."""
+        """The account this reservation protects at `now`, or None when the number
+        is free to claim."""
         if reservation.kind != "document":
             return reservation.account_id  # phones and emails: for good
         ttl = self.settings.reservation_ttl.total_seconds()
@@ -530,9 +551,10 @@ class IdentityApplication(QueuedReviews, ServiceApplication):
         decision_id: str,
         reviewer_id: str | None = None,
     ) -> None:
-        """Reject an identity that lost its number. A task waiting for a reviewer is decided with it, so the
-        complaints waiting on it hear why; otherwise the rejection is recorded on the identity (and reused by
-        later complaints). Either way its owner sees the reasons and may resubmit."""
+        """Reject an identity that lost its number. A task waiting for a reviewer is decided
+        with it, so the complaints waiting on it hear why; otherwise the rejection is recorded
+        on the identity (and reused by later complaints). Either way its owner sees the reasons
+        and may resubmit."""
         task_id = task_id_of("identity", str(identity.id), identity.revision)
         task = session.execute(
             select(review_tasks).where(
@@ -578,8 +600,9 @@ class IdentityApplication(QueuedReviews, ServiceApplication):
     def submit_dispute(
         self, account_id: str, document_type: str, number: str, statement: str, evidence: list[dict]
     ) -> str:
-        """A dispute of `number`, held by another account; 409 NOTHING_TO_DISPUTE when none holds it. Every try
-        counts (limits.DISPUTES_PER_ACCOUNT): both answers tell whether the number is registered."""
+        """A dispute of `number`, held by another account; 409 NOTHING_TO_DISPUTE when none
+        holds it. Every try counts (limits.DISPUTES_PER_ACCOUNT): both answers tell whether the
+        number is registered."""
         if not self.account(account_id).email:
             raise EmailNotBound("Bind an email first: results are sent there.")
         self.throttle.claim(limits.DISPUTES_PER_ACCOUNT, account_id)
@@ -633,7 +656,8 @@ class IdentityApplication(QueuedReviews, ServiceApplication):
     def conclude_dispute(
         self, session: Session, dispute_id: str, outcome: str, reasons: list[dict], reviewer_id: str
     ) -> str:
-        """A reviewer's decision on a dispute (in the transaction of the decision); returns the decision's id."""
+        """A reviewer's decision on a dispute (in the transaction of the decision); returns
+        the decision's id."""
         dispute = self.found(Dispute, dispute_id, "DISPUTE_NOT_FOUND")
         now, released = self.clock(), []
         reservation = self.disputed_reservation(dispute)

@@ -23,7 +23,8 @@ from shared.review.process import CONSUMES, MaterialReviewer
 def build(
     settings: Settings, application: IdentityApplication | None = None
 ) -> IdentityApplication:
-    """The identity application on its database at the newest revision: the one place migrations run."""
+    """The identity application on its database at the newest revision: the one
+    place migrations run."""
     app = application or IdentityApplication(settings, blobs=BlobStore.of(settings))
     migrate(app.engine, "identity")
     return app

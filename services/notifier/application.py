@@ -1,4 +1,5 @@
-"""The notifier's service layer: commands from events and from the mailer, each in one transaction."""
+"""The notifier's service layer: commands from events and from the mailer, each
+in one transaction."""
 
 from __future__ import annotations
 
@@ -38,8 +39,8 @@ class NotifierApplication(ServiceApplication):
         self, env: dict[str, str] | None = None, email_code_key: bytes | None = None
     ) -> None:
         super().__init__(env)
-        # the `email-codes` key identity derives codes with (both from IPP_SECRET_KEY); by default this
-        # deployment's, from the environment like every setting
+        # the `email-codes` key identity derives codes with (both from IPP_SECRET_KEY); by default
+        # this deployment's, from the environment like every setting
         self.email_code_key = email_code_key or Settings(service="notifier").key("email-codes")
 
     def request_email_code(
@@ -52,9 +53,9 @@ class NotifierApplication(ServiceApplication):
         correlation_id: str | None = None,
         code: str = "",
     ) -> None:
-        """Owe the address a mail with the verification code of identity's request `request_id` (once per `key`,
-        the event's id). Only the request id is kept: the code is derived when the mail is written. `code` is
-        for an event published before request ids, which carried it."""
+        """Owe the address a mail with the verification code of identity's request `request_id`
+        (once per `key`, the event's id). Only the request id is kept: the code is derived when the
+        mail is written. `code` is for an event published before request ids, which carried it."""
         content = {"request_id": request_id} if request_id else {"code": code}
         self._owe(
             EMAIL_CODE,
@@ -92,7 +93,8 @@ class NotifierApplication(ServiceApplication):
     def notify_verdict(
         self, complaint_id: str, content: dict, correlation_id: str | None, causation_id: str | None
     ) -> None:
-        """Owe the complainant the verdict; it waits until both complainant and address are known."""
+        """Owe the complainant the verdict; it waits until both complainant and
+        address are known."""
         self._owe_complainant(
             VERDICT, complaint_id, complaint_id, content, correlation_id, causation_id
         )
@@ -106,7 +108,8 @@ class NotifierApplication(ServiceApplication):
         correlation_id: str | None,
         causation_id: str | None,
     ) -> None:
-        """Owe the complainant one email per rejected identity or right of a complaint: what to fix."""
+        """Owe the complainant one email per rejected identity or right of a
+        complaint: what to fix."""
         self._owe_complainant(
             REJECTED_MATERIAL[material_type],
             f"{complaint_id}/{material_id}",
@@ -136,7 +139,8 @@ class NotifierApplication(ServiceApplication):
         )
 
     def resolve_waiting(self, after: str = "", limit: int = 200) -> str:
-        """Address waiting notifications the address book can address after all; returns the next cursor.
+        """Address waiting notifications the address book can address after all;
+        returns the next cursor.
 
         The commands above already do this as events arrive. This sweep covers what they cannot see:
         two replicas binding an address and attributing a verdict at the same time, each before the
@@ -257,7 +261,8 @@ class NotifierApplication(ServiceApplication):
         causation_id: str | None,
         recipient: str | None = None,
     ) -> None:
-        """Record the notification (kind, key) unless it exists; addressed now if the address book can."""
+        """Record the notification (kind, key) unless it exists; addressed now if the
+        address book can."""
         with self.transaction():
             if self._get(Notification.create_id(kind, key)) is not None:
                 return

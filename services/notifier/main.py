@@ -17,7 +17,8 @@ from shared.kit.store import event_store_env
 
 
 def build(settings: Settings) -> NotifierApplication:
-    """The notifier application on its database at the newest revision: the one place migrations run."""
+    """The notifier application on its database at the newest revision: the one
+    place migrations run."""
     app = NotifierApplication(
         env=event_store_env(settings), email_code_key=settings.key("email-codes")
     )

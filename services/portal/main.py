@@ -21,7 +21,8 @@ from shared.kit.settings import Settings
 
 
 def bootstrap(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> Service:
-    """The portal; `transport` carries its calls to the services (the network unless a test passes a fake)."""
+    """The portal; `transport` carries its calls to the services (the network unless a
+    test passes a fake)."""
     routers = [
         auth.router,
         account.router,

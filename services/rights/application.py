@@ -56,18 +56,21 @@ class RightsApplication(QueuedReviews, ServiceApplication):
         return date.fromtimestamp(self.clock())
 
     def admit(self, fields: dict) -> None:
-        """Refuse at once (422, the first problem's code; all of them in details) what is plainly invalid."""
+        """Refuse at once (422, the first problem's code; all of them in details) what
+        is plainly invalid."""
         problems = admission.problems(Submission.from_fields(fields), self.today())
         if problems:
             details = {"problems": [p.as_dict() for p in problems]}
             raise InvalidRight(problems[0].message, details, code=problems[0].code)
 
     def note_identity(self, session: Session, submitted: IdentitySubmitted) -> None:
-        """Remember an identity's holder (the latest revision wins; a redelivered older one changes nothing)."""
+        """Remember an identity's holder (the latest revision wins; a redelivered older one
+        changes nothing)."""
         views.note_identity(session, submitted)
 
     def known_identity(self, identity_id: str) -> dict | None:
-        """{identity_id, account_id, revision, role, holder_name}, or None before its IdentitySubmitted."""
+        """{identity_id, account_id, revision, role, holder_name}, or None before its
+        IdentitySubmitted."""
         with self.engine.connect() as connection:
             return views.known_identity(connection, identity_id)
 
@@ -76,7 +79,8 @@ class RightsApplication(QueuedReviews, ServiceApplication):
         return None if identity is None else identity["holder_name"]
 
     def usable_identity(self, account_id: str, identity_id: str) -> dict | None:
-        """The account's identity a right may name; None while unknown here; 409 if it is someone else's."""
+        """The account's identity a right may name; None while unknown here; 409 if it
+        is someone else's."""
         identity = self.known_identity(identity_id)
         if identity is not None and identity["account_id"] != account_id:
             raise IdentityNotUsable(
@@ -91,7 +95,8 @@ class RightsApplication(QueuedReviews, ServiceApplication):
         return str(right.id)
 
     def editable_right(self, account_id: str, right_id: str) -> Right:
-        """The account's right if it may change (after a rejection); else 404 or 409 RIGHT_LOCKED."""
+        """The account's right if it may change (after a rejection); else 404 or
+        409 RIGHT_LOCKED."""
         right = self.right(account_id, right_id)
         if not right.is_editable:
             raise RightLocked(
@@ -106,7 +111,8 @@ class RightsApplication(QueuedReviews, ServiceApplication):
         return right
 
     def sweep_expiry(self, today: date) -> int:
-        """Remind holders of rights ending within 30 days and expire those that ended; returns changes."""
+        """Remind holders of rights ending within 30 days and expire those that
+        ended; returns changes."""
         horizon = (today + timedelta(days=REMINDER_DAYS)).isoformat()
         with self.engine.connect() as connection:
             right_ids = views.ending_by(connection, horizon)
@@ -124,7 +130,8 @@ class RightsApplication(QueuedReviews, ServiceApplication):
         return self.owned(Right, right_id, account_id, "RIGHT_NOT_FOUND")
 
     def history(self, right: Right) -> list[dict]:
-        """Every step of the right with its time, from its own events (reviews with their reasons)."""
+        """Every step of the right with its time, from its own events (reviews
+        with their reasons)."""
         return self.steps(right.id, step_detail)
 
     def my_rights(
@@ -135,7 +142,8 @@ class RightsApplication(QueuedReviews, ServiceApplication):
             return views.my_rights(connection, account_id, right_type, status, limit, offset)
 
     def project(self, domain_event: object, session: Session) -> None:
-        """Keep "my rights" in step with each right's events (and the reviewer queue with Review events)."""
+        """Keep "my rights" in step with each right's events (and the reviewer queue
+        with Review events)."""
         super().project(domain_event, session)
         if not isinstance(domain_event, ReviewableMaterial.Event):
             return

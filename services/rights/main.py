@@ -18,7 +18,8 @@ from shared.review.process import MaterialReviewer
 
 
 def build(settings: Settings, application: RightsApplication | None = None) -> RightsApplication:
-    """The rights application on its database at the newest revision: the one place migrations run."""
+    """The rights application on its database at the newest revision: the one
+    place migrations run."""
     app = application or RightsApplication(settings, blobs=BlobStore.of(settings))
     migrate(app.engine, "rights")
     return app

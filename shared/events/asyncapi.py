@@ -1,4 +1,5 @@
-"""The AsyncAPI 3.0 document of IPP's Kafka contract, for the systems that consume it (takedown systems first).
+"""The AsyncAPI 3.0 document of IPP's Kafka contract, for the systems that consume it
+(takedown systems first).
 
 Built from the topic registry and the very JSON Schemas of shared/events/schemas/, written to
 docs/asyncapi.json (`make schemas`) and compared by a test, so it cannot drift from the models.
@@ -20,33 +21,42 @@ KAFKA = "0.5.0"  # Kafka bindings version for AsyncAPI 3.0
 SCHEMAS = "#/components/schemas/"
 
 SUMMARIES = {  # as CONTRACT.md and README "Extensions of the contract" say
-    "IdentitySubmitted": "An identity was submitted: first submission and every resubmission after a rejection "
-    "(revision 1, 2, …). Parties carry masked document numbers and keyed fingerprints only.",
-    "RightRegistered": "A trademark, copyright or patent was submitted: first submission and every amendment "
-    "(revision 2, 3, …).",
-    "ComplaintFiled": "A complaint against marketplace listings was filed; identity and rights review their "
-    "material for it.",
+    "IdentitySubmitted": (
+        "An identity was submitted: first submission and every resubmission after a rejection "
+        "(revision 1, 2, …). Parties carry masked document numbers and keyed fingerprints only."
+    ),
+    "RightRegistered": (
+        "A trademark, copyright or patent was submitted: first submission and every amendment "
+        "(revision 2, 3, …)."
+    ),
+    "ComplaintFiled": (
+        "A complaint against marketplace listings was filed; identity and rights review their "
+        "material for it."
+    ),
     "ReviewDecided": "One material of a complaint (identity, right or complaint) was decided. When "
     "`material_type` is `complaint` this is the verdict: `verdict.targets` gives each reported "
     "listing's `action` (`takedown` | `none`). Takedown systems consume this topic.",
-    "EmailVerificationRequested": "An account asked to bind an email address; the notifier emails it the code. "
-    "The code is not in the event: the notifier derives it from `request_id` with "
-    "the deployment's key (`code` is deprecated and never set). Carries the "
-    "address: only the notifier should be able to read this topic.",
+    "EmailVerificationRequested": (
+        "An account asked to bind an email address; the notifier emails it the code. The code is "
+        "not in the event: the notifier derives it from `request_id` with the deployment's key "
+        "(`code` is deprecated and never set). Carries the address: only the notifier should be "
+        "able to read this topic."
+    ),
     "EmailBound": "An account bound a verified email address (and the language of its emails).",
     "ComplaintWithdrawn": "The complainant withdrew a complaint before its verdict.",
     "NotificationSent": "The notifier sent an email (`sent`) or gave up on it (`failed`).",
     "RightExpiring": "A registered right's validity ends in 30 days (announced once per end date).",
 }
 DESCRIPTION = """\
-IPP's public events on Kafka (CONTRACT.md, "Events"). Every record value is a CloudEvents 1.0 JSON object in \
-structured mode (UTF-8); the record key is the event's `subject`, the id of the aggregate the event is about, so \
-the events of one aggregate stay in order on one partition; IPP sets the header \
-`content-type: application/cloudevents+json`, but every attribute is in the value and no header is needed to \
-read it. Delivery is at least once: deduplicate on the CloudEvent `id` (deterministic, so a republished event \
-keeps it). `data` follows the event type's JSON Schema (also in `shared/events/schemas/`). The contract is \
-extended, never broken: a change that would break it comes on a new topic and type (`.v2`). Records an IPP \
-consumer group cannot process go to `ipp.dlq.<consumer-group>`."""
+IPP's public events on Kafka (CONTRACT.md, "Events"). Every record value is a CloudEvents 1.0 JSON \
+object in structured mode (UTF-8); the record key is the event's `subject`, the id of the \
+aggregate the event is about, so the events of one aggregate stay in order on one partition; IPP \
+sets the header `content-type: application/cloudevents+json`, but every attribute is in the value \
+and no header is needed to read it. Delivery is at least once: deduplicate on the CloudEvent `id` \
+(deterministic, so a republished event keeps it). `data` follows the event type's JSON Schema \
+(also in `shared/events/schemas/`). The contract is extended, never broken: a change that would \
+break it comes on a new topic and type (`.v2`). Records an IPP consumer group cannot process go to \
+`ipp.dlq.<consumer-group>`."""
 
 
 def current_document() -> dict:
@@ -95,7 +105,9 @@ def current_document() -> dict:
             "messages": messages,
             "correlationIds": {
                 "correlationid": {
-                    "description": "The complaint id, or the id of the request that started the chain.",
+                    "description": (
+                        "The complaint id, or the id of the request that started the chain."
+                    ),
                     "location": "$message.payload#/correlationid",
                 }
             },
@@ -116,7 +128,8 @@ def committed_document(path: Path = DOCUMENT) -> dict:
 
 
 def _components_schemas() -> dict[str, dict]:
-    """The contract's JSON Schemas with pydantic's `$defs` hoisted beside them, so every `$ref` resolves here."""
+    """The contract's JSON Schemas with pydantic's `$defs` hoisted beside them, so every
+    `$ref` resolves here."""
     hoisted: dict[str, dict] = {}
     for name, schema in current_schemas().items():
         schema = copy.deepcopy(schema)
@@ -184,7 +197,9 @@ def _message(event: ContractEvent) -> dict:
                     "type": "string",
                     "minLength": 1,
                     "x-ipp-field": f"data.{event.subject_field}",
-                    "description": f"The CloudEvent `subject`, i.e. `data.{event.subject_field}` (UTF-8).",
+                    "description": (
+                        f"The CloudEvent `subject`, i.e. `data.{event.subject_field}` (UTF-8)."
+                    ),
                 },
             }
         },
@@ -203,7 +218,9 @@ def _operations() -> dict[str, dict]:
                 "action": "send",
                 **ref,
                 "tags": [{"name": service}],
-                "summary": f"{service} publishes {event.name} (source `ipp/{service}`) through its outbox.",
+                "summary": (
+                    f"{service} publishes {event.name} (source `ipp/{service}`) through its outbox."
+                ),
             }
         for service in (s for s, names in CONSUMERS.items() if event.name in names):
             operations[f"{service}Receive{event.name}"] = {
@@ -224,10 +241,12 @@ def _operations() -> dict[str, dict]:
         "messages": [{"$ref": "#/channels/ReviewDecided/messages/ReviewDecided"}],
         "tags": [{"name": "downstream"}],
         "summary": "A takedown system acts on verdicts.",
-        "description": "Act on records whose `data.material_type` is `complaint` (the verdict): take down every "
-        "`data.verdict.targets[]` whose `action` is `takedown`. Identity and right decisions come "
-        "on the same topic: skip them. Deduplicate on the CloudEvent `id`; use a consumer group "
-        "of your own, never an `ipp-*` one.",
+        "description": (
+            "Act on records whose `data.material_type` is `complaint` (the verdict): take down "
+            "every `data.verdict.targets[]` whose `action` is `takedown`. Identity and right "
+            "decisions come on the same topic: skip them. Deduplicate on the CloudEvent `id`; "
+            "use a consumer group of your own, never an `ipp-*` one."
+        ),
     }
     for service in CONSUMERS:
         operations[f"{service}SendDeadLetter"] = {
@@ -244,8 +263,11 @@ def _dead_letter_channel() -> dict:
     return {
         "address": dlq_topic("{consumerGroup}"),
         "title": "Dead letters",
-        "description": "Records a consumer group could not process: not a CloudEvent, not the topic's event type, "
-        "a payload not matching its schema, or a handler still failing after bounded retries.",
+        "description": (
+            "Records a consumer group could not process: not a CloudEvent, not the topic's event "
+            "type, a payload not matching its schema, or a handler still failing after bounded "
+            "retries."
+        ),
         "parameters": {
             "consumerGroup": {
                 "enum": sorted(f"ipp-{s}" for s in CONSUMERS),
@@ -261,11 +283,16 @@ def _dead_letter_message() -> dict:
         "name": "DeadLetter",
         "title": "Dead letter",
         "contentType": "application/octet-stream",
-        "summary": "The original record, value and key unchanged, with where it came from and why it failed.",
+        "summary": (
+            "The original record, value and key unchanged, with where it came from and why it "
+            "failed."
+        ),
         "headers": {"$ref": SCHEMAS + "DeadLetterHeaders"},
         "payload": {
-            "description": "The original record value, byte for byte: usually an IPP CloudEvent (see the "
-            "original topic's message), but possibly the malformed bytes that were refused."
+            "description": (
+                "The original record value, byte for byte: usually an IPP CloudEvent (see the "
+                "original topic's message), but possibly the malformed bytes that were refused."
+            )
         },
         "bindings": {
             "kafka": {"bindingVersion": KAFKA, "key": {"description": "The original record's key."}}
@@ -277,7 +304,10 @@ def _dead_letter_headers() -> dict:
     decimal = {"type": "string", "pattern": "^[0-9]+$"}
     return {
         "type": "object",
-        "description": "Set by the inbox (shared/kit/inbox.py), after the original record's headers (content-type…).",
+        "description": (
+            "Set by the inbox (shared/kit/inbox.py), after the original record's headers "
+            "(content-type…)."
+        ),
         "properties": {
             "ipp-error": {
                 "type": "string",

@@ -1,4 +1,5 @@
-"""Backward compatibility of JSON Schemas: what a consumer of the committed schema would trip over."""
+"""Backward compatibility of JSON Schemas: what a consumer of the committed
+schema would trip over."""
 
 from __future__ import annotations
 

@@ -11,8 +11,9 @@ from shared.events.vocabulary import RightType
 
 
 class Payload(BaseModel):
-    """Tolerant readers: a field added by a newer producer (the contract is extended freely) is ignored, never
-    a reason to dead-letter the event; the schemas therefore allow additional properties."""
+    """Tolerant readers: a field added by a newer producer (the contract is extended freely)
+    is ignored, never a reason to dead-letter the event; the schemas therefore allow
+    additional properties."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -122,13 +123,14 @@ class ReviewDecided(Payload):
 
 
 class EmailVerificationRequested(Payload):
+    # pydantic makes this docstring the committed JSON Schema's description: keep its text
     """Asks the notifier to email a verification code to an address not yet bound. The code is not in the event:
-    the notifier derives it from `request_id` with the deployment's `email-codes` key (shared/kit/keys.py)."""
+    the notifier derives it from `request_id` with the deployment's `email-codes` key (shared/kit/keys.py)."""  # noqa: E501
 
     account_id: str
     email: str
-    # never published (excluded from the data); kept optional only so the v1 schema stays compatible and events
-    # published before request_id existed can still be read
+    # never published (excluded from the data); kept optional only so the v1 schema stays compatible
+    # and events published before request_id existed can still be read
     code: str = Field(
         default="",
         exclude=True,

@@ -1,6 +1,7 @@
-"""The contract's CSV of targets (CONTRACT.md, POST /v1/complaints): one URL per row in the column `url` (or the
-first column when there is no header row), UTF-8 with or without a byte-order mark; blank rows are skipped.
-The complaints service reads an uploaded file with it, and the portal a file it merges with pasted URLs."""
+"""The contract's CSV of targets (CONTRACT.md, POST /v1/complaints): one URL per row in the column
+`url` (or the first column when there is no header row), UTF-8 with or without a byte-order mark;
+blank rows are skipped. The complaints service reads an uploaded file with it, and the portal a file
+it merges with pasted URLs."""
 
 from __future__ import annotations
 

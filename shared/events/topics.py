@@ -1,8 +1,9 @@
-"""The topic registry: which event type travels on which topic, keyed by which subject, and who owns it.
+"""The topic registry: which event type travels on which topic, keyed by which
+subject, and who owns it.
 
-Ownership is what consumers check before they apply an event (a record whose `source` does not own its
-topic and material is dead-lettered) and what the production stack's Kafka ACLs grant: each service writes
-only the topics it publishes and reads only those it consumes.
+Ownership is what consumers check before they apply an event (a record whose `source` does not own
+its topic and material is dead-lettered) and what the production stack's Kafka ACLs grant: each
+service writes only the topics it publishes and reads only those it consumes.
 """
 
 from __future__ import annotations
@@ -90,7 +91,8 @@ def owner_of(contract: ContractEvent, payload: BaseModel) -> str:
 
 
 def published_by(service: str) -> tuple[str, ...]:
-    """The topics `service` writes (its Kafka ACLs allow it to write these and its dead letters only)."""
+    """The topics `service` writes (its Kafka ACLs allow it to write these and its
+    dead letters only)."""
     return tuple(e.topic for e in CONTRACT_EVENTS if service in PUBLISHERS[e.name])
 
 

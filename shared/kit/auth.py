@@ -1,8 +1,10 @@
-"""Access tokens: the identity service signs (Ed25519, the newest of its keys), every service verifies.
+"""Access tokens: the identity service signs (Ed25519, the newest of its keys),
+every service verifies.
 
-A token must carry `sub`, `iat`, `exp` and a random `jti`, and be signed by a key the identity service publishes in
-its JWKS (`kid`). Sign-out revokes a token by its `jti`: identity refuses it at once; other services learn it from
-identity's revocation feed (`RevocationFeed`) within `IPP_REVOCATION_POLL_SECONDS`.
+A token must carry `sub`, `iat`, `exp` and a random `jti`, and be signed by a key the identity
+service publishes in its JWKS (`kid`). Sign-out revokes a token by its `jti`: identity refuses it at
+once; other services learn it from identity's revocation feed (`RevocationFeed`) within
+`IPP_REVOCATION_POLL_SECONDS`.
 """
 
 from __future__ import annotations
@@ -50,7 +52,8 @@ class MissingRole(Forbidden):
 
 
 class InvalidToken(Unauthenticated):
-    """One answer for every token that does not hold (forged, expired, incomplete, unknown key, signed out)."""
+    """One answer for every token that does not hold (forged, expired, incomplete, unknown
+    key, signed out)."""
 
     code = "INVALID_TOKEN"
     message = "The access token is invalid, expired or signed out."
@@ -90,13 +93,15 @@ class SigningKey:
 
 
 def key_id(public_key: Ed25519PublicKey) -> str:
-    """A key's id, from its public half: the same key always gets the same kid (a migrated key keeps its tokens)."""
+    """A key's id, from its public half: the same key always gets the same kid (a migrated key
+    keeps its tokens)."""
     raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
 def pem_key(path: Path, create: bool = False) -> SigningKey:
-    """One Ed25519 key from a PKCS#8 PEM file (made first when `create`): the old per-directory key's format."""
+    """One Ed25519 key from a PKCS#8 PEM file (made first when `create`): the old
+    per-directory key's format."""
     if create and not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         pem = Ed25519PrivateKey.generate().private_bytes(
@@ -113,10 +118,11 @@ def pem_key(path: Path, create: bool = False) -> SigningKey:
 
 
 class TokenSigner:
-    """Signs with the newest key; publishes every key it holds, so tokens of a retired key verify until they expire.
+    """Signs with the newest key; publishes every key it holds, so tokens of a retired key
+    verify until they expire.
 
-    `keys` is a callable giving the current keys, newest first (identity's key file, reread when it changes), or a
-    path to a single PEM key, made there if missing (tests and tools)."""
+    `keys` is a callable giving the current keys, newest first (identity's key file, reread when it
+    changes), or a path to a single PEM key, made there if missing (tests and tools)."""
 
     def __init__(self, keys: Callable[[], Sequence[SigningKey]] | Path) -> None:
         if isinstance(keys, Path):
@@ -167,11 +173,12 @@ class TokenSigner:
 class RemoteKeys:
     """The identity service's JWKS over HTTP, cached for `lifespan` seconds.
 
-    Not PyJWKClient: its forced refresh for an unknown kid waits out a cooldown that every fetch starts (30 s by
-    default, the first fetch included), so a freshly rotated key would be refused, and once its set cache expires
-    an identity outage turns even known keys into errors. Here an unknown kid refetches the set at once unless an
-    unknown kid already did in the last `refetch_seconds` (so forged kids cannot make every request a fetch), and
-    while identity cannot be reached the keys fetched before still verify."""
+    Not PyJWKClient: its forced refresh for an unknown kid waits out a cooldown that every fetch
+    starts (30 s by default, the first fetch included), so a freshly rotated key would be refused,
+    and once its set cache expires an identity outage turns even known keys into errors. Here an
+    unknown kid refetches the set at once unless an unknown kid already did in the last
+    `refetch_seconds` (so forged kids cannot make every request a fetch), and while identity cannot
+    be reached the keys fetched before still verify."""
 
     def __init__(
         self,
@@ -193,8 +200,9 @@ class RemoteKeys:
         self.lock = threading.Lock()
 
     def __call__(self, kid: str | None) -> Any | None:
-        """The public key named `kid`, or None when identity publishes no such key; AUTH_UNAVAILABLE if it is away
-        (after a failed fetch, identity is asked again only after `retry_seconds`: requests do not queue on it)."""
+        """The public key named `kid`, or None when identity publishes no such key; AUTH_UNAVAILABLE
+        if it is away (after a failed fetch, identity is asked again only after `retry_seconds`:
+        requests do not queue on it)."""
         with self.lock:
             now = time.monotonic()
             fresh, failing = (
@@ -235,8 +243,8 @@ class RemoteKeys:
 
 
 def _not_a_routine_poll(record: logging.LogRecord) -> bool:
-    """httpx logs every request at INFO: the revocation poll's answered ones (every few seconds, forever) are not
-    news; its failures are logged by the feed itself."""
+    """httpx logs every request at INFO: the revocation poll's answered ones (every few seconds,
+    forever) are not news; its failures are logged by the feed itself."""
     message = record.getMessage()
     return not (
         "/v1/revoked-tokens" in message
@@ -249,11 +257,13 @@ logging.getLogger("httpx").addFilter(_not_a_routine_poll)
 
 
 class RevocationFeed:
-    """Signed-out tokens, learned from identity's `GET /v1/revoked-tokens?after=<seq>` by a background poll.
+    """Signed-out tokens, learned from identity's `GET /v1/revoked-tokens?after=<seq>`
+    by a background poll.
 
-    Availability over a short window: until the first successful fetch (and for at most one poll interval after a
-    sign-out) a service accepts a token as it did before sign-out existed; a poll that fails keeps what it knew.
-    Entries are forgotten once their token would have expired anyway."""
+    Availability over a short window: until the first successful fetch (and for at most one
+    poll interval after a sign-out) a service accepts a token as it did before sign-out
+    existed; a poll that fails keeps what it knew. Entries are forgotten once their token would
+    have expired anyway."""
 
     def __init__(
         self, url: str, client: httpx.Client, clock: Callable[[], float] = time.time
@@ -289,8 +299,9 @@ class RevocationFeed:
         )
 
     async def follow(self, every: float) -> None:
-        """The background loop: refresh every `every` seconds; identity away only delays what is learnt (said in
-        the log after a few failed polls in a row, not while identity is still starting)."""
+        """The background loop: refresh every `every` seconds; identity away only delays
+        what is learnt (said in the log after a few failed polls in a row, not while
+        identity is still starting)."""
         failures = 0
         while True:
             try:
@@ -309,11 +320,12 @@ class RevocationFeed:
 
 
 class TokenVerifier:
-    """Verifies bearer tokens: signature by a published key (`kid`), issuer, audience, the required claims, and
-    that the token was not signed out.
+    """Verifies bearer tokens: signature by a published key (`kid`), issuer, audience, the required
+    claims, and that the token was not signed out.
 
-    Keys come from one of: `public_key` (any kid; tests), `keys` (a callable kid → key; identity's own key file),
-    or `jwks_url` (identity's JWKS, see RemoteKeys). `revoked` says whether a jti was signed out."""
+    Keys come from one of: `public_key` (any kid; tests), `keys` (a callable kid → key;
+    identity's own key file), or `jwks_url` (identity's JWKS, see RemoteKeys). `revoked` says
+    whether a jti was signed out."""
 
     def __init__(
         self,
@@ -338,7 +350,8 @@ class TokenVerifier:
     def of_identity(
         cls, identity_url: str, transport: httpx.BaseTransport | None = None
     ) -> TokenVerifier:
-        """A service's verifier: identity's JWKS and revocation feed (`transport` lets a test stand in for it)."""
+        """A service's verifier: identity's JWKS and revocation feed (`transport` lets a test
+        stand in for it)."""
         client = httpx.Client(timeout=5.0, transport=transport)
         return cls(
             f"{identity_url}/.well-known/jwks.json",
@@ -347,7 +360,8 @@ class TokenVerifier:
         )
 
     def loops(self, every: float) -> dict[str, Callable[[], Any]]:
-        """The background loops this verifier needs (following identity's revocations), for the runtime to run."""
+        """The background loops this verifier needs (following identity's revocations), for
+        the runtime to run."""
         if isinstance(self.revoked, RevocationFeed):
             return {"revocations": lambda: self.revoked.follow(every)}  # type: ignore[union-attr]
         return {}

@@ -1,10 +1,11 @@
 """Uploaded documents: size-limited, type-sniffed (images and PDF), encrypted at rest.
 
-A blob's id is the SHA-256 of its content (the API's `blob_id`). On disk it is AES-256-GCM under the service's
-`<service>/blobs` key, a random 96-bit nonce per file, behind a header (magic + version) that tells it from the
-plaintext blobs written before encryption (those still read, and are encrypted when next read). The file is named
-by a keyed HMAC of the id, not by the SHA-256 itself, so whoever can list the directory cannot confirm that a
-known document was uploaded; so are the sidecars holding each uploader's facts (size, media type).
+A blob's id is the SHA-256 of its content (the API's `blob_id`). On disk it is AES-256-GCM under the
+service's `<service>/blobs` key, a random 96-bit nonce per file, behind a header (magic + version)
+that tells it from the plaintext blobs written before encryption (those still read, and are
+encrypted when next read). The file is named by a keyed HMAC of the id, not by the SHA-256 itself,
+so whoever can list the directory cannot confirm that a known document was uploaded; so are the
+sidecars holding each uploader's facts (size, media type).
 """
 
 from __future__ import annotations
@@ -87,14 +88,16 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 class BlobStore:
-    """Blobs live at <root>/<name>, <name> = HMAC(key, blob id); each uploader's facts in <name>.<owner>.json.
+    """Blobs live at <root>/<name>, <name> = HMAC(key, blob id); each uploader's facts in
+    <name>.<owner>.json.
 
-    `key` is the service's 32-byte `<service>/blobs` key (Settings.key); from it come the cipher's key and the
-    naming key, apart. File names never come from user input."""
+    `key` is the service's 32-byte `<service>/blobs` key (Settings.key); from it come the cipher's
+    key and the naming key, apart. File names never come from user input."""
 
     @classmethod
     def of(cls, settings: Settings) -> BlobStore:
-        """The service's own store: under its data directory, encrypted with its own `<service>/blobs` key."""
+        """The service's own store: under its data directory, encrypted with its own
+        `<service>/blobs` key."""
         return cls(
             settings.service_dir / "blobs",
             settings.max_upload_bytes,
@@ -113,7 +116,8 @@ class BlobStore:
         return hmac.new(self.naming_key, blob_id.encode(), "sha256").hexdigest()
 
     def seal(self, blob_id: str, content: bytes) -> bytes:
-        """The file's bytes: header, nonce, ciphertext bound to the blob id (a file moved to another name fails)."""
+        """The file's bytes: header, nonce, ciphertext bound to the blob id (a file moved to
+        another name fails)."""
         nonce = secrets.token_bytes(NONCE_BYTES)
         return (
             MAGIC + bytes([VERSION]) + nonce + self.cipher.encrypt(nonce, content, blob_id.encode())

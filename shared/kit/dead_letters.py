@@ -1,10 +1,12 @@
-"""Reading and replaying a consumer group's dead letters (ipp.dlq.<group>): `ipp dlq list|replay GROUP`.
+"""Reading and replaying a consumer group's dead letters (ipp.dlq.<group>): `ipp
+dlq list|replay GROUP`.
 
-A replay publishes each letter once, as it came (value, key, original headers), to the topic it was read from;
-how far it got is the replay's own consumer group's committed offset (`ipp-dlq-replay.<group>`), so a second
-replay publishes only letters that arrived since. A crash between publishing and committing publishes a letter
-once more, which has no second effect: consumers drop event ids they applied. Every consumer group of that topic
-sees the replayed record; those that applied it drop it.
+A replay publishes each letter once, as it came (value, key, original headers), to the topic it was
+read from; how far it got is the replay's own consumer group's committed offset
+(`ipp-dlq-replay.<group>`), so a second replay publishes only letters that arrived since. A crash
+between publishing and committing publishes a letter once more, which has no second effect:
+consumers drop event ids they applied. Every consumer group of that topic sees the replayed record;
+those that applied it drop it.
 """
 
 from __future__ import annotations
@@ -59,7 +61,8 @@ class Letter:
 
 
 async def _partitions(options: dict[str, Any], topic: str) -> list[TopicPartition]:
-    """The topic's partitions, as the cluster has them (a consumer's metadata knows only what it subscribed to)."""
+    """The topic's partitions, as the cluster has them (a consumer's metadata knows only what
+    it subscribed to)."""
     admin = AIOKafkaAdminClient(**options, request_timeout_ms=15000)
     await admin.start()
     try:
@@ -113,7 +116,8 @@ async def letters(options: dict[str, Any], group: str) -> list[Letter]:
 
 
 async def replay(options: dict[str, Any], group: str) -> list[Letter]:
-    """Publish each letter not replayed before to its original topic, once; returns the letters replayed."""
+    """Publish each letter not replayed before to its original topic, once; returns the
+    letters replayed."""
     consumer, found = await _letters(options, group, replay_from_committed=True)
     producer = AIOKafkaProducer(**options, acks="all")
     await producer.start()

@@ -1,11 +1,13 @@
-"""The idempotent inbox: consume in batches, apply each batch in one transaction, then commit offsets.
+"""The idempotent inbox: consume in batches, apply each batch in one transaction,
+then commit offsets.
 
-A record's CloudEvents id is stored with the state it produced, in the same transaction, so a second delivery
-(a redelivered batch, a republished outbox after a broker restart) has no effect. Before a record is applied it
-is admitted: a CloudEvent of the contract's schema, on its own topic, from the service that owns it (identity
-decides identity material, rights the right, complaints the verdict). What is not admitted, and what a handler
-keeps failing on, goes to ipp.dlq.<group> with the reason; the consumer moves on. A database or broker that does
-not answer is waited for, with backoff, as long as it takes: that is never a reason to dead-letter.
+A record's CloudEvents id is stored with the state it produced, in the same transaction, so a second
+delivery (a redelivered batch, a republished outbox after a broker restart) has no effect. Before a
+record is applied it is admitted: a CloudEvent of the contract's schema, on its own topic, from the
+service that owns it (identity decides identity material, rights the right, complaints the verdict).
+What is not admitted, and what a handler keeps failing on, goes to ipp.dlq.<group> with the reason;
+the consumer moves on. A database or broker that does not answer is waited for, with backoff, as
+long as it takes: that is never a reason to dead-letter.
 """
 
 from __future__ import annotations
@@ -59,7 +61,8 @@ CONFLICT_PATIENCE = (
 
 
 class PoisonRecord(Exception):
-    """A record that can never be processed: not a CloudEvent, not the contract's schema, or not its owner's."""
+    """A record that can never be processed: not a CloudEvent, not the contract's schema,
+    or not its owner's."""
 
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(f"{reason}: {message}")
@@ -165,10 +168,11 @@ class Inbox:
             await self.consumer.stop()
 
     def rewind(self, cluster_id: str | None = None) -> None:
-        """The broker lost what it had (`cluster_id`: the one answering now, when that is how it was noticed):
-        read every partition from its start again, with a fresh consumer. The positions the present one holds
-        belong to the lost log, and it may already have committed them to the new broker, where they would skip
-        records. What was applied before is dropped by the inbox ids; what was never applied is applied now."""
+        """The broker lost what it had (`cluster_id`: the one answering now, when that is how it was
+        noticed): read every partition from its start again, with a fresh consumer. The positions
+        the present one holds belong to the lost log, and it may already have committed them to the
+        new broker, where they would skip records. What was applied before is dropped by the inbox
+        ids; what was never applied is applied now."""
         if cluster_id is not None:
             if cluster_id == self._rewound_for:
                 return  # noticed twice (by the relay and by this inbox): one rewind
@@ -176,7 +180,8 @@ class Inbox:
         self._rewinding, self._rewound, self.wants_fresh_consumer = True, set(), True
 
     async def watch_cluster(self) -> None:
-        """Every `check_seconds`: is this still the broker it reads? A new cluster id says it is not."""
+        """Every `check_seconds`: is this still the broker it reads? A new cluster
+        id says it is not."""
         if self.cluster is None or time.monotonic() - self._checked_at < self.check_seconds:
             return
         self._checked_at = time.monotonic()
@@ -196,9 +201,10 @@ class Inbox:
         self.rewind(cluster_id)
 
     async def rewind_assigned(self) -> None:
-        """Read each assigned partition from its start and commit that start, once after a rewind: a position
-        from the lost log must not come back with the next rebalance. Partitions assigned later, to this
-        consumer or another, start from those commits or, having none, from the beginning."""
+        """Read each assigned partition from its start and commit that start, once after a rewind:
+        a position from the lost log must not come back with the next rebalance. Partitions
+        assigned later, to this consumer or another, start from those commits or, having none,
+        from the beginning."""
         if not self._rewinding or self.wants_fresh_consumer or self.consumer is None:
             return
         consumer = self.consumer
@@ -234,8 +240,9 @@ class Inbox:
 
     @property
     def behind(self) -> int:
-        """Records between this consumer and the end of its partitions, as of its last poll (partitions it has not
-        committed on since it was assigned or rewound are not counted: where it stands there is not known here)."""
+        """Records between this consumer and the end of its partitions, as of its last poll
+        (partitions it has not committed on since it was assigned or rewound are not counted: where
+        it stands there is not known here)."""
         if self.consumer is None:
             return 0
         ends = {
@@ -259,9 +266,9 @@ class Inbox:
         LAG.labels(tp.topic, tp.partition).set(max(0, (self.consumer.highwater(tp) or 0) - offset))
 
     def notice_moves(self) -> None:
-        """Forget positions of partitions revoked (where they stand is another's); level counts as moving.
-        (The partitions' high watermarks cannot tell a broker that lost its log: Tansu 0.6 reports them too
-        low for batched records.)"""
+        """Forget positions of partitions revoked (where they stand is another's); level counts as
+        moving. (The partitions' high watermarks cannot tell a broker that lost its log: Tansu 0.6
+        reports them too low for batched records.)"""
         assert self.consumer is not None
         assigned = self.consumer.assignment()
         for tp in [tp for tp in self.positions if tp not in assigned]:
@@ -284,8 +291,9 @@ class Inbox:
                 IN_FLIGHT.set(0)
 
     async def apply_patiently(self, deliveries: list[Delivery]) -> None:
-        """Apply the batch, waiting out an unavailable database; a batch failing for another reason is applied
-        record by record, so only the record at fault is retried a bounded number of times and dead-lettered."""
+        """Apply the batch, waiting out an unavailable database; a batch failing for another reason
+        is applied record by record, so only the record at fault is retried a bounded number of
+        times and dead-lettered."""
         failures = 0
         while True:
             try:
@@ -342,8 +350,8 @@ class Inbox:
                 CONSUMED.labels(delivery.record.topic, "applied").inc()
 
     async def dead_letter(self, record: ConsumerRecord, error: BaseException, reason: str) -> None:
-        """Publish the record as it came, with why, to ipp.dlq.<group>; waits for the broker as long as it takes,
-        because the offset is committed only after the letter is safe."""
+        """Publish the record as it came, with why, to ipp.dlq.<group>; waits for the broker as long
+        as it takes, because the offset is committed only after the letter is safe."""
         kept = [
             (k, v) for k, v in (record.headers or ()) if not k.startswith("ipp-")
         ]  # e.g. content-type

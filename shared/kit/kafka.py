@@ -1,4 +1,5 @@
-"""Kafka plumbing on aiokafka: client options, producer, topic creation, readiness, the broker probe."""
+"""Kafka plumbing on aiokafka: client options, producer, topic creation, readiness,
+the broker probe."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ HEADERS = [("content-type", CONTENT_TYPE.encode())]
 
 
 def client_options(settings: Settings) -> dict[str, Any]:
-    """What every aiokafka client of this service is given: where the brokers are and how to authenticate."""
+    """What every aiokafka client of this service is given: where the brokers are and
+    how to authenticate."""
     options: dict[str, Any] = {
         "bootstrap_servers": settings.kafka_bootstrap,
         "security_protocol": settings.kafka_security_protocol,
@@ -41,7 +43,8 @@ def client_options(settings: Settings) -> dict[str, Any]:
 
 
 def options_from_env(env: Mapping[str, str], service: str = "tools") -> dict[str, Any]:
-    """client_options for a tool or test holding an environment of IPP_* variables (e.g. a stack's)."""
+    """client_options for a tool or test holding an environment of IPP_* variables
+    (e.g. a stack's)."""
     fields = {
         name: env[f"IPP_{name.upper()}"]
         for name in Settings.model_fields
@@ -57,7 +60,8 @@ def options_from_env(env: Mapping[str, str], service: str = "tools") -> dict[str
 
 
 def new_producer(settings: Settings) -> AIOKafkaProducer:
-    """acks=all always; idempotence where the broker supports it (Apache Kafka, not Tansu's memory engine)."""
+    """acks=all always; idempotence where the broker supports it (Apache Kafka, not
+    Tansu's memory engine)."""
     return AIOKafkaProducer(
         **client_options(settings),
         acks="all",
@@ -121,8 +125,8 @@ async def broker_reachable(options: dict[str, Any]) -> None:
 
 
 class BrokerProbe:
-    """One long-lived admin client per service, for readiness and for noticing a broker that lost its data:
-    its cluster id changed."""
+    """One long-lived admin client per service, for readiness and for noticing a broker that lost
+    its data: its cluster id changed."""
 
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options

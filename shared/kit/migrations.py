@@ -1,11 +1,11 @@
 """Schema migrations (Alembic) of the tables each service keeps beside its event store.
 
-A service's tables change by revisions in services/<service>/migrations/versions/, applied when it starts
-(`migrate`), so a changed table is altered in place instead of being left as create_all first made it.
-The version lives in `ipp_schema_version`: one name serves all, as each service has a database of its own
-(their event tables would clash anyway). The eventsourcing library makes and owns its event tables: they
-are neither migrated nor compared here. `python -m shared.kit.migrations --help` lists the developer and
-operator commands (a new revision, an upgrade by hand).
+A service's tables change by revisions in services/<service>/migrations/versions/, applied when it
+starts (`migrate`), so a changed table is altered in place instead of being left as create_all first
+made it. The version lives in `ipp_schema_version`: one name serves all, as each service has a
+database of its own (their event tables would clash anyway). The eventsourcing library makes and
+owns its event tables: they are neither migrated nor compared here. `python -m shared.kit.migrations
+--help` lists the developer and operator commands (a new revision, an upgrade by hand).
 """
 
 from __future__ import annotations
@@ -48,13 +48,15 @@ def services_with_migrations() -> list[str]:
 
 
 def target_metadata(service: str) -> list[MetaData]:
-    """Every MetaData whose tables the service's database holds: what its revisions must produce. A service
-    names them itself, as SCHEMA in its adapters/read_models.py (the read side's tables, and the review queue's)."""
+    """Every MetaData whose tables the service's database holds: what its revisions must produce. A
+    service names them itself, as SCHEMA in its adapters/read_models.py (the read side's tables, and
+    the review queue's)."""
     return [kit_metadata, *import_module(f"services.{service}.adapters.read_models").SCHEMA]
 
 
 def alembic_config(service: str, connection: Connection | None = None) -> Config:
-    """Alembic's configuration for a service, without an alembic.ini: env.py takes `connection` from it."""
+    """Alembic's configuration for a service, without an alembic.ini: env.py takes
+    `connection` from it."""
     config = Config()
     config.set_main_option("script_location", str(SERVICES_DIR / service / "migrations"))
     config.set_main_option("file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s")
@@ -65,8 +67,8 @@ def alembic_config(service: str, connection: Connection | None = None) -> Config
 def migrate(engine: Engine, service: str) -> None:
     """Bring the service's tables to the newest revision, in one transaction, one replica at a time.
 
-    A database made by create_all before migrations existed has the baseline's tables and no version:
-    it is stamped at the baseline rather than failing on CREATE TABLE, then upgraded.
+    A database made by create_all before migrations existed has the baseline's tables and no
+    version: it is stamped at the baseline rather than failing on CREATE TABLE, then upgraded.
     """
     with IN_PROCESS, engine.begin() as connection:
         take_turn(connection, service)
@@ -99,8 +101,8 @@ def current_heads(connection: Connection) -> tuple[str, ...]:
 
 
 def made_by_create_all(connection: Connection, script: ScriptDirectory) -> bool:
-    """No version yet, but every table of the baseline there already. (A partial set, left by an older
-    version, is upgraded instead: the baseline creates its tables IF NOT EXISTS.)"""
+    """No version yet, but every table of the baseline there already. (A partial set, left by an
+    older version, is upgraded instead: the baseline creates its tables IF NOT EXISTS.)"""
     inspector = inspect(connection)
     baseline = script.get_revision(script.get_base())
     return not inspector.has_table(VERSION_TABLE) and all(
@@ -109,7 +111,8 @@ def made_by_create_all(connection: Connection, script: ScriptDirectory) -> bool:
 
 
 def run_env() -> None:
-    """The body of every service's migrations/env.py: migrate the connection `migrate` hands over."""
+    """The body of every service's migrations/env.py: migrate the connection
+    `migrate` hands over."""
     from alembic import context
 
     service, connection = (
@@ -133,7 +136,8 @@ def run_env() -> None:
 
 
 def comparison(service: str) -> dict[str, Any]:
-    """How a database is compared with the service's tables in code: the event tables are not ours."""
+    """How a database is compared with the service's tables in code: the event
+    tables are not ours."""
     metadata = target_metadata(service)
     ours = {table for m in metadata for table in m.tables}
 
@@ -184,7 +188,8 @@ def upgrade(
         "", help="Default: IPP_<SERVICE>_DATABASE_URL, else var/<service>/events.sqlite."
     ),
 ) -> None:
-    """Migrate a service's database to the newest revision (what the service does when it starts)."""
+    """Migrate a service's database to the newest revision (what the service
+    does when it starts)."""
     engine = engine_for(service, url)
     migrate(engine, service)
     current(service, url)
@@ -215,7 +220,8 @@ def current(service: str = SERVICE, url: str = typer.Option("", help="As for upg
 
 @cli.command()
 def check(service: str = SERVICE, url: str = typer.Option("", help="As for upgrade.")) -> None:
-    """Exit 1 when a service's database differs from the tables in code (a change with no revision)."""
+    """Exit 1 when a service's database differs from the tables in code (a change
+    with no revision)."""
     with engine_for(service, url).connect() as connection:
         found = differences(connection, service)
     for difference in found:
@@ -229,7 +235,8 @@ def revision(
     message: str = typer.Option(..., "--message", "-m"),
     empty: bool = typer.Option(False, help="An empty revision to fill by hand (data migrations)."),
 ) -> None:
-    """Write a new revision: the difference between the tables in code and a scratch database at head."""
+    """Write a new revision: the difference between the tables in code and a scratch
+    database at head."""
     with tempfile.TemporaryDirectory() as scratch:
         engine = create_engine(f"sqlite:///{scratch}/head.sqlite")
         migrate(engine, service)

@@ -1,11 +1,11 @@
 """The outbox relay: follows an application's notification log and publishes its public events.
 
-Only the replica holding the lease relays, so replicas do not publish everything twice; a crash between publish
-and position update republishes with the same event ids, which consumers drop. The relay never stops for one
-event: one that cannot become a Kafka record is set aside with the later events of its subject (shared/kit/
-set_aside.py) and the rest go on. A broker that is down is waited for, with backoff. A broker that lost what it
-had (a new cluster id, or a partition acknowledging offsets below those it acknowledged before) gets the whole
-log again.
+Only the replica holding the lease relays, so replicas do not publish everything twice; a crash
+between publish and position update republishes with the same event ids, which consumers drop. The
+relay never stops for one event: one that cannot become a Kafka record is set aside with the later
+events of its subject (shared/kit/ set_aside.py) and the rest go on. A broker that is down is waited
+for, with backoff. A broker that lost what it had (a new cluster id, or a partition acknowledging
+offsets below those it acknowledged before) gets the whole log again.
 """
 
 from __future__ import annotations
@@ -259,8 +259,8 @@ class OutboxRelay:
         return acked
 
     async def retry_set_aside(self) -> None:
-        """Publish, in order, the events an operator asked to retry (`ipp events retry`); one that fails again
-        stays set aside with its subject's later events."""
+        """Publish, in order, the events an operator asked to retry (`ipp events retry`); one that
+        fails again stays set aside with its subject's later events."""
         if time.monotonic() - self._retry_checked_at < 1.0:
             return
         self._retry_checked_at = time.monotonic()
@@ -297,9 +297,10 @@ class OutboxRelay:
             PUBLISHED.labels(topic).inc()
 
     async def check_broker(self) -> None:
-        """Is this the broker the log was relayed to? A new cluster id says it is not (the embedded broker gets a
-        fresh one at every start; a rebuilt Kafka cluster has one). Offsets that went back are noticed on publish.
-        (End offsets are not compared: Tansu 0.6 reports a partition's end as its last batch's first offset + 1.)"""
+        """Is this the broker the log was relayed to? A new cluster id says it is not (the embedded
+        broker gets a fresh one at every start; a rebuilt Kafka cluster has one). Offsets that went
+        back are noticed on publish. (End offsets are not compared: Tansu 0.6 reports a partition's
+        end as its last batch's first offset + 1.)"""
         assert self.probe is not None
         cluster_id = await self.probe.cluster_id()
         self._checked_at = time.monotonic()
@@ -312,11 +313,12 @@ class OutboxRelay:
             self.cluster_id = cluster_id
 
     async def broker_forgot(self, reason: str, cluster_id: str | None = None) -> None:
-        """Relay the whole log again (consumers drop what they applied), after the topics exist again.
-        `on_broker_forgot` hears the new cluster id when that is how the loss was noticed."""
+        """Relay the whole log again (consumers drop what they applied), after the topics exist
+        again. `on_broker_forgot` hears the new cluster id when that is how the loss was noticed."""
         noticed_by = cluster_id
         if cluster_id is None and self.probe is not None:
-            try:  # remember the broker now answering, so that its id does not count as a second loss
+            try:
+                # remember the broker now answering, so that its id does not count as a second loss
                 cluster_id = await self.probe.cluster_id()
             except Exception as exc:
                 log.debug("broker.cluster_id_unknown", error=repr(exc)[:200])
@@ -331,7 +333,8 @@ class OutboxRelay:
         self.position, self.marks, self.cluster_id = 0, {}, new_id
 
     async def measure(self) -> None:
-        """The backlog gauge from the log and the position, whether or not the last round succeeded."""
+        """The backlog gauge from the log and the position, whether or not the
+        last round succeeded."""
         if self.position is None:
             return
         try:

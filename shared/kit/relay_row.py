@@ -1,7 +1,8 @@
-"""The relay's own rows: its lease and position, the broker it relayed to, and the events it set aside.
+"""The relay's own rows: its lease and position, the broker it relayed to, and the
+events it set aside.
 
-Every method is one short transaction, called from a worker thread. An update applies only while this replica
-holds the lease, so a replica that lost it cannot move the position another one owns.
+Every method is one short transaction, called from a worker thread. An update applies only while
+this replica holds the lease, so a replica that lost it cannot move the position another one owns.
 """
 
 from __future__ import annotations
@@ -72,7 +73,8 @@ class RelayRow:
         return Lease(row.position, row.cluster_id, json.loads(row.marks) if row.marks else {}, held)
 
     def advance(self, position: int, marks: dict[str, int], put_aside: list[dict]) -> None:
-        """How far the relay got, what the broker acknowledged, and what it set aside: one transaction."""
+        """How far the relay got, what the broker acknowledged, and what it set
+        aside: one transaction."""
         with self.engine.begin() as connection:
             set_aside.set_aside(connection, self.name, put_aside)
             connection.execute(self._mine().values(position=position, marks=json.dumps(marks)))

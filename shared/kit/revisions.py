@@ -1,5 +1,6 @@
-"""Revisions of the kit's own tables, which every service's database holds: each service's migration history
-calls these from a revision of its own (services/<service>/migrations/versions/), so the change is written once."""
+"""Revisions of the kit's own tables, which every service's database holds: each service's migration
+history calls these from a revision of its own (services/<service>/migrations/versions/), so the
+change is written once."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from alembic import op
 
 
 def relay_marks_and_set_aside_upgrade() -> None:
-    """The relay remembers its broker (cluster id, acknowledged offsets); events it cannot publish are set aside."""
+    """The relay remembers its broker (cluster id, acknowledged offsets); events it cannot
+    publish are set aside."""
     op.create_table(
         "ipp_outbox_stuck",
         sa.Column("event_id", sa.String(length=64), nullable=False),

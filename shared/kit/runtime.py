@@ -1,5 +1,6 @@
-"""What a service is made of (`Service`, built by its bootstrap) and its backbone: outbox relay, inbox consumer,
-background loops, started and stopped together (shared/kit/http/app.py runs them under the HTTP app's lifespan)."""
+"""What a service is made of (`Service`, built by its bootstrap) and its backbone: outbox relay,
+inbox consumer, background loops, started and stopped together (shared/kit/http/app.py runs them
+under the HTTP app's lifespan)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ Loop = Callable[[], Awaitable[None]]
 
 @dataclass
 class Service:
-    """What a service's bootstrap wires: its application, HTTP routes, public events and subscriptions."""
+    """What a service's bootstrap wires: its application, HTTP routes, public events
+    and subscriptions."""
 
     settings: Settings
     app: ServiceApplication | None
@@ -45,7 +47,8 @@ class Service:
     loops: dict[str, Loop] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)
     verifier: TokenVerifier | None = None
-    # the service's own refusals and their HTTP statuses, read before the kit's (shared/kit/http/__init__.py STATUSES)
+    # the service's own refusals and their HTTP statuses, read before the kit's
+    # (shared/kit/http/__init__.py STATUSES)
     statuses: dict[type[ServiceError], int] = field(default_factory=dict)
 
 
@@ -75,8 +78,9 @@ async def supervise(name: str, run: Callable[[], Awaitable[None]]) -> None:
 
 
 class Backbone:
-    """A service's Kafka side: it connects in the background (HTTP serves meanwhile, and filing works while the
-    broker is away), makes its topics, then runs the outbox relay and the inbox; it says when they do not move."""
+    """A service's Kafka side: it connects in the background (HTTP serves meanwhile, and filing
+    works while the broker is away), makes its topics, then runs the outbox relay and the inbox; it
+    says when they do not move."""
 
     def __init__(self, service: Service) -> None:
         self.service, self.settings = service, service.settings
@@ -139,8 +143,8 @@ class Backbone:
         log.info("service.connected", bootstrap=settings.kafka_bootstrap)
 
     async def broker_forgot(self, cluster_id: str | None) -> None:
-        """The broker lost everything (noticed by the relay or the inbox): make the topics again before the relay
-        republishes and before a fresh consumer joins, and reread them all."""
+        """The broker lost everything (noticed by the relay or the inbox): make the topics again
+        before the relay republishes and before a fresh consumer joins, and reread them all."""
         await ensure_topics(self.kafka, self.topics, self.settings.topic_partitions)
         if self.inbox is not None:
             self.inbox.rewind(cluster_id)
@@ -154,7 +158,8 @@ class Backbone:
         await self.probe.close()
 
     async def consumer_moving(self) -> None:
-        """Not ready when the inbox is behind and has not moved for a while, or has not polled for that long."""
+        """Not ready when the inbox is behind and has not moved for a while, or has not
+        polled for that long."""
         if self.inbox is None:
             if self.service.handler is not None:
                 raise NotMoving("the consumer has not started: the broker is not reachable yet")

@@ -1,9 +1,11 @@
-"""Events a relay set aside: the ones it cannot publish, and the later events of their subjects held behind them.
+"""Events a relay set aside: the ones it cannot publish, and the later events of their
+subjects held behind them.
 
-An event that can never become a Kafka record (over the record size limit, not serialisable, a mapping that
-fails) must not stop the relay: it is recorded here with its error and the relay goes on. The events of the same
-subject that come after it are held here too, so a consumer never sees a subject's later event without the
-earlier one. `ipp events stuck` lists them; `ipp events retry` asks the relay to try them again, in order.
+An event that can never become a Kafka record (over the record size limit, not serialisable, a
+mapping that fails) must not stop the relay: it is recorded here with its error and the relay goes
+on. The events of the same subject that come after it are held here too, so a consumer never sees a
+subject's later event without the earlier one. `ipp events stuck` lists them; `ipp events retry`
+asks the relay to try them again, in order.
 """
 
 from __future__ import annotations
@@ -40,8 +42,8 @@ class StuckEvent:
 
 
 def set_aside(connection: Connection, relay: str, rows: list[dict]) -> None:
-    """Record events set aside (each row: event_id, notification_id, event_index, topic, subject, error,
-    held_behind); an event already recorded (a log relayed again) keeps its first record."""
+    """Record events set aside (each row: event_id, notification_id, event_index, topic, subject,
+    error, held_behind); an event already recorded (a log relayed again) keeps its first record."""
     if not rows:
         return
     known = set(
@@ -84,7 +86,8 @@ def listing(connection: Connection) -> list[StuckEvent]:
 
 
 def request_retry(connection: Connection, event_id: str | None = None) -> int:
-    """Ask the relay to try again: one event (and those held behind it, which share its subject), or all."""
+    """Ask the relay to try again: one event (and those held behind it, which share its
+    subject), or all."""
     query = update(stuck_events).values(retry=True)
     if event_id is not None:
         subject = connection.execute(select(T.subject).where(T.event_id == event_id)).scalar()
@@ -95,7 +98,8 @@ def request_retry(connection: Connection, event_id: str | None = None) -> int:
 
 
 def to_retry(connection: Connection, relay: str) -> list[StuckEvent]:
-    """The events an operator asked to retry, with every event of their subjects, in the order they were recorded."""
+    """The events an operator asked to retry, with every event of their subjects, in the order
+    they were recorded."""
     subjects = select(T.subject).where(T.relay == relay).where(T.retry.is_(True)).distinct()
     rows = connection.execute(
         select(stuck_events)
@@ -111,7 +115,8 @@ def published(connection: Connection, event_id: str) -> None:
 
 
 def still_stuck(connection: Connection, event: StuckEvent, error: str) -> None:
-    """A retry failed again: keep the event (and its subject's) with the new error, until asked again."""
+    """A retry failed again: keep the event (and its subject's) with the new error,
+    until asked again."""
     connection.execute(
         update(stuck_events).where(T.event_id == event.event_id).values(error=error[:2000])
     )

@@ -34,8 +34,9 @@ class Settings(BaseSettings):
     kafka_idempotence: bool = (
         False  # Tansu's memory engine lacks InitProducerId; on for Apache Kafka
     )
-    # how this service authenticates to Kafka; IPP_<SERVICE>_KAFKA_SASL_USERNAME/PASSWORD win over the plain ones,
-    # so one environment can carry each service's own principal (as the local launcher's does)
+    # how this service authenticates to Kafka; IPP_<SERVICE>_KAFKA_SASL_USERNAME/PASSWORD win
+    # over the plain ones, so one environment can carry each service's own principal (as the
+    # local launcher's does)
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
     kafka_sasl_username: str | None = None
@@ -59,29 +60,35 @@ class Settings(BaseSettings):
     review_deadline_hours: float = Field(default=48.0, gt=0)  # a task pending longer is overdue
     marketplace_hosts: str = "kwaixiaodian.com,kuaishou.com"
     dev_code: str | None = None
-    # the development mailbox: /dev/mailbox on the notifier, and SMS codes delivered into the SMTP sink instead of
-    # a gateway; only ever explicitly on (make run's embedded stack turns it on), refused in production
+    # the development mailbox: /dev/mailbox on the notifier, and SMS codes delivered into the SMTP
+    # sink instead of a gateway; only ever explicitly on (make run's embedded stack turns it on),
+    # refused in production
     dev_mailbox: bool = False
-    # an HTTP SMS gateway (services/identity/adapters/sms.py); without one, codes go to the dev mailbox if that is on
+    # an HTTP SMS gateway (services/identity/adapters/sms.py); without one, codes go to the dev
+    # mailbox if that is on
     sms_gateway_url: str | None = None
     sms_gateway_token: SecretStr | None = None
     sms_codes_per_phone_per_day: int = Field(default=10, ge=1)
-    # proxies whose X-Forwarded-For identity believes (IPs or CIDRs, comma-separated): the portal, a load balancer;
-    # IPP_<SERVICE>_TRUSTED_PROXIES wins, so one environment can trust the portal for identity only
+    # proxies whose X-Forwarded-For identity believes (IPs or CIDRs, comma-separated): the
+    # portal, a load balancer; IPP_<SERVICE>_TRUSTED_PROXIES wins, so one environment can trust
+    # the portal for identity only
     trusted_proxies: str = ""
     max_pending_identities: int = Field(default=3, ge=1)  # identities awaiting review per account
-    # a document number reserved by an identity not approved within this long (or rejected) is free again
+    # a document number reserved by an identity not approved within this long (or
+    # rejected) is free again
     reservation_ttl: timedelta = timedelta(days=30)
-    # the identity service's Ed25519 signing keys (JSON, newest first; the first signs, all are in the JWKS);
-    # default <data_dir>/identity/jwt-keys.json, made on first start; required in production (one file for all replicas)
+    # the identity service's Ed25519 signing keys (JSON, newest first; the first signs, all are in
+    # the JWKS); default <data_dir>/identity/jwt-keys.json, made on first start; required in
+    # production (one file for all replicas)
     jwt_keys_file: Path | None = None
     revocation_poll_seconds: float = Field(
         default=5.0, gt=0
     )  # how often services fetch signed-out tokens
     smtp_url: str = "smtp://127.0.0.1:1025"
     mail_from: str = "IPP <no-reply@ipp.local>"
-    # how long the mailer's claim on a message lasts (default: its batch's slowest SMTP exchange + 60 s); after a
-    # crash between the SMTP server's acceptance and "sent" being recorded, the message goes out again then
+    # how long the mailer's claim on a message lasts (default: its batch's slowest SMTP exchange +
+    # 60 s); after a crash between the SMTP server's acceptance and "sent" being recorded, the
+    # message goes out again then
     mail_claim_seconds: float | None = Field(default=None, gt=0)
     identity_url: str = "http://127.0.0.1:8081"
     rights_url: str = "http://127.0.0.1:8082"
@@ -132,7 +139,8 @@ class Settings(BaseSettings):
         return self
 
     def _production_only(self) -> None:
-        """What a production service refuses to start with: development shortcuts and guessable keys."""
+        """What a production service refuses to start with: development shortcuts
+        and guessable keys."""
         if self.dev_code:
             raise ValueError("IPP_DEV_CODE is refused when IPP_ENV=production")
         if self.dev_mailbox:

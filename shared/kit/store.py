@@ -24,8 +24,9 @@ T = TypeVar("T")
 
 
 def relax_sqlite_sync(engine: Engine) -> None:
-    """WAL with synchronous=NORMAL: a commit survives a crash of the process (what the embedded,
-    development stack needs) without an fsync per transaction; only a power cut may lose the last ones."""
+    """WAL with synchronous=NORMAL: a commit survives a crash of the process (what the
+    embedded, development stack needs) without an fsync per transaction; only a power cut may
+    lose the last ones."""
 
     @event.listens_for(engine, "connect")
     def _pragma(connection: Any, _: Any) -> None:
@@ -144,22 +145,25 @@ class ServiceApplication(Application[Any]):
         return found
 
     def owned(self, kind: type[T], aggregate_id: str, account_id: str, code: str) -> T:
-        """The account's own aggregate of this kind, else a 404 with `code` (others' look absent)."""
+        """The account's own aggregate of this kind, else a 404 with `code`
+        (others' look absent)."""
         found = self.found(kind, aggregate_id, code)
         if getattr(found, "account_id", None) != account_id:
             raise NotFound(f"No such {kind.__name__.lower()}.", code=code)
         return found
 
     def steps(self, aggregate_id: UUID, detail: Callable[[Any], dict]) -> list[dict]:
-        """An aggregate's history for people: each of its events as {step, at} plus what `detail` says."""
+        """An aggregate's history for people: each of its events as {step, at} plus
+        what `detail` says."""
         return [
             {"step": type(e).__name__, "at": e.timestamp.isoformat(), **detail(e)}
             for e in self.events.get(aggregate_id)
         ]
 
     def ping_database(self) -> None:
-        """The database answers, and takes writes: on SQLite, readers go on while another writer holds the lock,
-        so readiness asks for the write lock itself (for at most a second), as every command will."""
+        """The database answers, and takes writes: on SQLite, readers go on while another writer
+        holds the lock, so readiness asks for the write lock itself (for at most a second), as
+        every command will."""
         with self.engine.connect() as connection:
             if self.engine.dialect.name != "sqlite":
                 connection.execute(text("SELECT 1"))

@@ -29,8 +29,8 @@ class Check:
 
 
 def merged(checks: list[Check]) -> list[Check]:
-    """One check per code, in first-seen order (a material's check and a complaint's may share one, such as
-    RIGHT_EXPIRED): it fails if any of them fails, with that one's message."""
+    """One check per code, in first-seen order (a material's check and a complaint's may share one,
+    such as RIGHT_EXPIRED): it fails if any of them fails, with that one's message."""
     by_code: dict[str, Check] = {}
     for check in checks:
         if check.code not in by_code or (by_code[check.code].passed and not check.passed):
@@ -149,9 +149,11 @@ class Review(Aggregate):
 
 
 class ReviewableMaterial(Aggregate):
-    """Status rules shared by identities and rights: locked once submitted, editable after rejection."""
+    """Status rules shared by identities and rights: locked once submitted,
+    editable after rejection."""
 
-    # plain class attributes (not annotated: eventsourcing would make annotated ones __init__ fields)
+    # plain class attributes (not annotated: eventsourcing would make annotated
+    # ones __init__ fields)
     status = "submitted"
     revision = 1
     approved_revision = 0
@@ -166,7 +168,8 @@ class ReviewableMaterial(Aggregate):
 
     @property
     def reusable_decision(self) -> tuple[str, str, list[dict]] | None:
-        """(review id, outcome, reasons) of the decision on the current revision, which later complaints reuse."""
+        """(review id, outcome, reasons) of the decision on the current revision, which later
+        complaints reuse."""
         if self.decided_revision != self.revision or self.status not in (APPROVED, REJECTED):
             return None
         return str(self.decided_review_id), self.status, list(self.reasons)

@@ -1,4 +1,5 @@
-"""Reviewing a service's own material when a complaint is filed: the same flow in identity and rights."""
+"""Reviewing a service's own material when a complaint is filed: the same flow in
+identity and rights."""
 
 from __future__ import annotations
 
@@ -33,8 +34,9 @@ def no_complaint_checks(_: ReviewableMaterial, __: ComplaintFiled) -> list[Check
 class MaterialReviewer:
     """Opens the one Review of this service's material for a complaint and decides it when it can.
 
-    `checks_for` checks the material itself (its decision is recorded on the material and reused);
-    `complaint_checks` checks what one complaint asks of it (an agent's authorisation covering the right).
+    `checks_for` checks the material itself (its decision is recorded on the material and
+    reused); `complaint_checks` checks what one complaint asks of it (an agent's authorisation
+    covering the right).
     """
 
     def __init__(

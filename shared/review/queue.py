@@ -1,14 +1,16 @@
-"""A service's reviewer queue: one task per (material, revision) collecting every complaint waiting on it.
+"""A service's reviewer queue: one task per (material, revision) collecting every
+complaint waiting on it.
 
-The queue is a read model fed by the service's own Review events, in the transaction that records them.
-A reviewer claims a task (for CLAIM_SECONDS; others neither see nor decide it meanwhile), then decides it
-with reasons from the catalogue (shared/review/reasons.py) or the task's check codes. What a decision does
-is the `conclude` hook: by default it decides every waiting Review (one ReviewDecided per complaint, each
-recording who, when and why) and records the decision on the material, so later complaints reuse it.
-A task pending past the review deadline (IPP_REVIEW_DEADLINE_HOURS) is `overdue` in the listing and counted
-in `ipp_review_tasks_overdue`; a service may close a task without a decision (`close`, e.g. a withdrawal).
-Nobody reviews their own: a reviewer whose account owns a task's material (the material's `account_id`: their
-identity, right, or a complaint they filed) neither sees it pending nor claims or decides it (409 REVIEWER_CONFLICT).
+The queue is a read model fed by the service's own Review events, in the transaction that records
+them. A reviewer claims a task (for CLAIM_SECONDS; others neither see nor decide it meanwhile), then
+decides it with reasons from the catalogue (shared/review/reasons.py) or the task's check codes.
+What a decision does is the `conclude` hook: by default it decides every waiting Review (one
+ReviewDecided per complaint, each recording who, when and why) and records the decision on the
+material, so later complaints reuse it. A task pending past the review deadline
+(IPP_REVIEW_DEADLINE_HOURS) is `overdue` in the listing and counted in `ipp_review_tasks_overdue`; a
+service may close a task without a decision (`close`, e.g. a withdrawal). Nobody reviews their own:
+a reviewer whose account owns a task's material (the material's `account_id`: their identity, right,
+or a complaint they filed) neither sees it pending nor claims or decides it (409 REVIEWER_CONFLICT).
 """
 
 from __future__ import annotations
@@ -68,7 +70,8 @@ OVERDUE = Gauge(
 
 
 class ReviewQueue:
-    """The queue of one service's application (a ServiceApplication whose Review events it projects)."""
+    """The queue of one service's application (a ServiceApplication whose Review
+    events it projects)."""
 
     closed: dict[
         str, tuple[str, str]
@@ -143,8 +146,8 @@ class ReviewQueue:
         )
 
     def owner_of(self, material_id: str) -> str | None:
-        """The account whose material this is (its `account_id`), or None; services whose materials say it
-        otherwise override this."""
+        """The account whose material this is (its `account_id`), or None; services whose materials
+        say it otherwise override this."""
         owner = self._owners.get(material_id)
         if owner is None:
             owner = getattr(self.app.get_or_none(material_id), "account_id", None)
@@ -171,8 +174,8 @@ class ReviewQueue:
         limit: int | None = None,
         offset: int = 0,
     ) -> list[dict]:
-        """Tasks by status, oldest first; for a reviewer, the pending ones others have a live claim on, and those
-        of their own material, are left out."""
+        """Tasks by status, oldest first; for a reviewer, the pending ones others have a live claim
+        on, and those of their own material, are left out."""
         return self.page(status, reviewer_id, limit, offset)[0]
 
     def page(
@@ -248,8 +251,9 @@ class ReviewQueue:
         return task
 
     def _take_claim(self, session: Session, task_id: str, reviewer_id: str, now: float) -> float:
-        """Claim (or extend one's own claim on) a task unless another reviewer holds a live claim: one atomic
-        statement, an insert that on conflict takes over only one's own or a lapsed claim."""
+        """Claim (or extend one's own claim on) a task unless another reviewer holds a live
+        claim: one atomic statement, an insert that on conflict takes over only one's own
+        or a lapsed claim."""
         until = now + self.claim_seconds
         dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
         row = {"task_id": task_id, "claimed_by": reviewer_id, "claimed_until": until}
@@ -287,8 +291,8 @@ class ReviewQueue:
     def conclude(
         self, session: Session, task: Any, outcome: str, reasons: list[dict], reviewer_id: str
     ) -> str:
-        """What a decision does; returns the decision's id. Here: decide every complaint waiting on the task,
-        and the material's revision with them (so later complaints reuse the decision)."""
+        """What a decision does; returns the decision's id. Here: decide every complaint waiting on
+        the task, and the material's revision with them (so later complaints reuse the decision)."""
         waiting = (
             session.execute(
                 select(waiting_reviews.c.review_id).where(
@@ -308,9 +312,9 @@ class ReviewQueue:
         return decision_id
 
     def decide(self, task_id: str, reviewer_id: str, outcome: str, reasons: list[dict]) -> dict:
-        """Decide a pending task. Only the reviewer holding the claim may, never the material's owner; an
-        unclaimed (or lapsed) task is claimed implicitly. Everything the decision does commits in one
-        transaction, or nothing does."""
+        """Decide a pending task. Only the reviewer holding the claim may, never the material's
+        owner; an unclaimed (or lapsed) task is claimed implicitly. Everything the decision does
+        commits in one transaction, or nothing does."""
         if outcome == REJECTED and not reasons:
             raise ReasonsRequired("A rejection states its reasons: the complainant sees them.")
         now = self.clock()
@@ -347,7 +351,8 @@ class ReviewQueue:
 
 
 class QueuedReviews:
-    """Mixin for a ServiceApplication whose materials (`reviewed_materials`) may wait for a human reviewer."""
+    """Mixin for a ServiceApplication whose materials (`reviewed_materials`) may wait for
+    a human reviewer."""
 
     reviewed_materials: tuple[str, ...] = ()
 

@@ -1,6 +1,7 @@
-"""The reviewer queue's tables and how a task reads: one row per (material, revision), the complaints waiting
-on it, and the live claim. A read model of the service's own Review events (shared/review/queue.py), in the
-database of each service that reviews (its Alembic revisions make these tables)."""
+"""The reviewer queue's tables and how a task reads: one row per (material, revision), the
+complaints waiting on it, and the live claim. A read model of the service's own Review events
+(shared/review/queue.py), in the database of each service that reviews (its Alembic revisions
+make these tables)."""
 
 from __future__ import annotations
 

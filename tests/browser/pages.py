@@ -1,4 +1,5 @@
-"""What a user does on the portal's pages, step by step, as a browser does it (labels, not CSS paths)."""
+"""What a user does on the portal's pages, step by step, as a browser does it
+(labels, not CSS paths)."""
 
 from __future__ import annotations
 
@@ -50,8 +51,8 @@ def submit_identity(page: Page, name: str, id_number: str) -> None:
 
 
 def dispute_number(page: Page, id_number: str, statement: str, evidence: list[str]) -> None:
-    """On the dispute form (证件号申诉): the number again (it is never carried in the link), why it is the
-    disputer's, and the evidence files, chosen at once."""
+    """On the dispute form (证件号申诉): the number again (it is never carried in the link), why it
+    is the disputer's, and the evidence files, chosen at once."""
     page.get_by_label("证件号码").fill(id_number)
     page.get_by_label("申诉说明").fill(statement)
     page.get_by_label("证据材料").set_input_files([png(name) for name in evidence])
@@ -112,7 +113,8 @@ def previewed(task: Locator, purpose: str) -> Locator:
 
 
 def image_shown(where: Locator) -> bool:
-    """The image in `where` is visible and decoded: the bytes uploaded came back through the portal."""
+    """The image in `where` is visible and decoded: the bytes uploaded came back
+    through the portal."""
     where.scroll_into_view_if_needed()
     image = where.locator("img")
     expect(image).to_be_visible()

@@ -1,6 +1,6 @@
-"""On the platform in manual review mode (so nothing is decided behind the test's back): an agent's identity
-with both parties, the reviewer console's material details, SMS-code sign-in, and withdrawing a complaint
-that still waits for reviewers."""
+"""On the platform in manual review mode (so nothing is decided behind the test's back): an agent's
+identity with both parties, the reviewer console's material details, SMS-code sign-in, and
+withdrawing a complaint that still waits for reviewers."""
 
 from __future__ import annotations
 
@@ -169,7 +169,8 @@ def test_a_holder_withdraws_a_complaint_still_waiting_for_reviewers(
     portal = manual_platform.env["IPP_PORTAL_URL"]
     holder_files_a_complaint(page, portal, person)
     expect(page).to_have_url(re.compile(r"/complaints/[0-9a-f-]{36}$"))
-    # once under review it waits for the identity and right reviewers: no review step races the withdrawal
+    # once under review it waits for the identity and right reviewers: no review step
+    # races the withdrawal
     pages.reload_until(page, "h1 + p .status", "审核中")
     page.get_by_role("button", name="撤回投诉").click()
     expect(page.locator("#form-error")).to_have_count(0)

@@ -1,6 +1,7 @@
-"""In Chromium, against the real portal: another site that frames a portal page (to trick a click on its
-forms) gets an empty frame, and markup that slips into a page cannot run script: the CSP refuses both. A
-session cookie copied before its owner signed out is worth nothing after: signing out revokes the token."""
+"""In Chromium, against the real portal: another site that frames a portal page (to trick a click on
+its forms) gets an empty frame, and markup that slips into a page cannot run script: the CSP refuses
+both. A session cookie copied before its owner signed out is worth nothing after: signing out
+revokes the token."""
 
 from __future__ import annotations
 
@@ -25,12 +26,16 @@ INJECTED = (
 
 @pytest.fixture
 def evil_site(platform: Platform) -> Iterator[str]:
-    """Another site (its own origin, on this machine) whose page frames the portal's sign-in page."""
+    """Another site (its own origin, on this machine) whose page frames the
+    portal's sign-in page."""
     portal = platform.env["IPP_PORTAL_URL"]
 
     class Bait(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            body = f'<h1>Win a prize</h1><iframe src="{portal}/signin" width="400" height="600"></iframe>'.encode()
+            body = (
+                f'<h1>Win a prize</h1><iframe src="{portal}/signin" width="400" '
+                'height="600"></iframe>'
+            ).encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.end_headers()

@@ -1,6 +1,7 @@
-"""On the platform in manual review mode: a squatter registers someone else's resident ID; the real owner is
-refused, follows the refusal's link to a dispute with evidence, a reviewer upholds it in the console beside the
-squatter's identity, and the owner's identity submission then goes through (the squatter's is rejected)."""
+"""On the platform in manual review mode: a squatter registers someone else's resident ID; the real
+owner is refused, follows the refusal's link to a dispute with evidence, a reviewer upholds it in
+the console beside the squatter's identity, and the owner's identity submission then goes through
+(the squatter's is rejected)."""
 
 from __future__ import annotations
 

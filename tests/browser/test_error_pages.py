@@ -1,5 +1,6 @@
-"""Against the real services, in Chromium: a forged session cookie goes back to sign-in, signing in returns to
-the page that was asked for, and a complaint that is not the account's is the "not found" page."""
+"""Against the real services, in Chromium: a forged session cookie goes back to sign-in,
+signing in returns to the page that was asked for, and a complaint that is not the account's is
+the "not found" page."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ def test_a_forged_session_signs_in_again_and_returns_to_a_page_that_is_not_found
             }
         ]
     )
-    wanted = f"/complaints/{uuid.uuid4()}"  # nobody's: the complaints service answers as for someone else's
+    # nobody's: the complaints service answers as for someone else's
+    wanted = f"/complaints/{uuid.uuid4()}"
 
     page.goto(f"{portal}{wanted}")
     expect(page).to_have_url(f"{portal}/signin?next=%2Fcomplaints%2F{wanted.rsplit('/', 1)[1]}")

@@ -1,5 +1,5 @@
-"""The language switch (Simplified Chinese by default, English on request, remembered) and the QR sign-in
-that the marketplace app confirms while the page polls."""
+"""The language switch (Simplified Chinese by default, English on request, remembered) and the QR
+sign-in that the marketplace app confirms while the page polls."""
 
 from __future__ import annotations
 
@@ -54,8 +54,8 @@ def test_the_qr_code_signs_in_the_page_that_shows_it_and_not_an_onlooker_who_cop
         c["value"] for c in page.context.cookies()
     }  # the cookie holds another secret
 
-    # an onlooker copies the ticket (it is in the QR code) and polls for the session while the page waits;
-    # its cookie holds the ticket, which is what used to collect the session
+    # an onlooker copies the ticket (it is in the QR code) and polls for the session while the page
+    # waits; its cookie holds the ticket, which is what used to collect the session
     page.route("**/qr/*/status", lambda route: route.abort())
     onlooker = browser.new_context()
     onlooker.add_cookies([{"name": "ipp_qr", "value": ticket, "url": portal}])

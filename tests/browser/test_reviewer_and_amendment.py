@@ -1,5 +1,6 @@
-"""On the platform in manual review mode: a reviewer rejects a right in the console, with a reason code and
-a statement; the holder sees the reason in "我的权利认证" and amends the right, which is submitted again."""
+"""On the platform in manual review mode: a reviewer rejects a right in the console, with a
+reason code and a statement; the holder sees the reason in "我的权利认证" and amends the right,
+which is submitted again."""
 
 from __future__ import annotations
 
@@ -54,8 +55,9 @@ def holder_files_a_complaint(page: Page, portal: str, person: Person) -> str:
 
 
 def reviewer_sees_the_materials(console: Page, person: Person) -> None:
-    """What the reviewer decides on: the identity's parties (number masked) with the card photos shown, and
-    the right's fields with its mark image shown and its certificate one click away; each task's deadline."""
+    """What the reviewer decides on: the identity's parties (number masked) with the card photos
+    shown, and the right's fields with its mark image shown and its certificate one click away;
+    each task's deadline."""
     identity = console.locator("#queue-identity article").first
     expect(identity.locator(".party-name")).to_have_text("王五")
     expect(identity).not_to_contain_text(person.id_number)

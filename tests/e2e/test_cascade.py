@@ -1,4 +1,5 @@
-"""The review cascade across five processes, observed on Kafka and in the SMTP server the test runs."""
+"""The review cascade across five processes, observed on Kafka and in the SMTP
+server the test runs."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
-"""Identity journeys on the real processes: QR sign-in, and email binding through the notifier and SMTP.
+"""Identity journeys on the real processes: QR sign-in, and email binding through
+the notifier and SMTP.
 
-Manual review through the reviewer API is not here: this platform runs IPP_REVIEW_MODE=auto, so no task
-ever waits for a reviewer (tests/unit/review covers the reviewer routes).
+Manual review through the reviewer API is not here: this platform runs IPP_REVIEW_MODE=auto, so no
+task ever waits for a reviewer (tests/unit/review covers the reviewer routes).
 """
 
 from __future__ import annotations

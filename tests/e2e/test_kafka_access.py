@@ -1,7 +1,7 @@
-"""Who may do what on Kafka. On the production stack every service is a SCRAM principal of its own whose
-ACLs come from the topic registry, a takedown system reads the verdicts and nothing else, and a client
-without credentials gets nowhere. The embedded stack's broker (Tansu) has no authentication: the tests
-that need it are skipped there, the others hold on both stacks."""
+"""Who may do what on Kafka. On the production stack every service is a SCRAM principal of its own
+whose ACLs come from the topic registry, a takedown system reads the verdicts and nothing else, and
+a client without credentials gets nowhere. The embedded stack's broker (Tansu) has no
+authentication: the tests that need it are skipped there, the others hold on both stacks."""
 
 from __future__ import annotations
 
@@ -45,7 +45,8 @@ def assert_never_on(platform, topic: str, value: bytes) -> None:
 async def first_verdict(
     options: dict, group: str, complaint_id: str, timeout: float = 60.0
 ) -> dict | None:
-    """Follow the verdicts in consumer group `group` as a takedown system does; commit what was read."""
+    """Follow the verdicts in consumer group `group` as a takedown system does;
+    commit what was read."""
     consumer = AIOKafkaConsumer(
         REVIEWS, **options, group_id=group, auto_offset_reset="earliest", enable_auto_commit=False
     )

@@ -1,5 +1,5 @@
-"""Rights across five processes: a rejected right amended and then approved, an expired right refused
-at filing, an approved right reused by later complaints."""
+"""Rights across five processes: a rejected right amended and then approved, an expired right
+refused at filing, an approved right reused by later complaints."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ REVIEWS = "ipp.review-decided.v1"
 
 
 def new_reviewer(platform) -> Client:
-    """A reviewer account made the operator's way (`python -m services.cli reviewer create`), signed in."""
+    """A reviewer account made the operator's way (`python -m services.cli reviewer
+    create`), signed in."""
     phone, password = f"137{time.time_ns() % 10**8:08d}", "reviewer password"
     subprocess.run(
         [
@@ -70,9 +71,8 @@ def file_when_usable(client: Client, right_id: str, urls: list[str], timeout: fl
 
 
 def right_decision(platform, complaint_id: str) -> dict:
-    done = lambda records: any(
-        d["data"]["material_type"] == "right"  # noqa: E731
-        for d in decisions_for(records, complaint_id)
+    done = lambda records: any(  # noqa: E731
+        d["data"]["material_type"] == "right" for d in decisions_for(records, complaint_id)
     )
     records = wait_for_records(platform.kafka, [REVIEWS], done)
     return next(

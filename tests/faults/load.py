@@ -1,4 +1,5 @@
-"""Steady load as real holders make it: complaints filed at a steady rate, and what was not accepted filed again."""
+"""Steady load as real holders make it: complaints filed at a steady rate, and what was not
+accepted filed again."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from tests.e2e.people import Holder
 class SteadyLoad:
     """Files one complaint every `interval` seconds, round robin over `holders`, until stopped.
 
-    A filing that gets 201 is accepted and must end in exactly one verdict and one email. One that gets 503 or no
-    answer (the service is down) was not accepted and is filed again a moment later, as a client would; one whose
-    answer was lost may have been accepted all the same, so a listing can end up in two complaints, both decided.
+    A filing that gets 201 is accepted and must end in exactly one verdict and one email. One that
+    gets 503 or no answer (the service is down) was not accepted and is filed again a moment later,
+    as a client would; one whose answer was lost may have been accepted all the same, so a listing
+    can end up in two complaints, both decided.
     """
 
     holders: list[Holder]

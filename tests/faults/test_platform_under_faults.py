@@ -1,6 +1,7 @@
-"""One sharp run per fault, under steady load: kill -9 of each service mid-batch, a database that stops answering for
-30 s, a broker that loses everything, poison requests and records, forged decisions, an event too large to publish.
-Then: every accepted complaint decided once, emailed once (waiting past the mailer's lease), nothing forged obeyed."""
+"""One sharp run per fault, under steady load: kill -9 of each service mid-batch, a database that
+stops answering for 30 s, a broker that loses everything, poison requests and records, forged
+decisions, an event too large to publish. Then: every accepted complaint decided once, emailed once
+(waiting past the mailer's lease), nothing forged obeyed."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ HEADERS = [("content-type", b"application/cloudevents+json")]
 
 
 def forged_decision(complaint_id: str, material_type: str, material_id: str, source: str) -> bytes:
-    """A ReviewDecided approving a material, claiming to come from `source`, as an attacker on Kafka writes it."""
+    """A ReviewDecided approving a material, claiming to come from `source`, as an attacker
+    on Kafka writes it."""
     verdict = (
         {
             "targets": [
@@ -99,7 +101,8 @@ def dead_letter_topics(platform) -> list[str]:
 
 
 def whereabouts(platform, undecided: dict[str, str], big: str) -> dict[str, dict]:
-    """Where each undecided complaint stopped: on which topics its events are, dead-lettered or set aside."""
+    """Where each undecided complaint stopped: on which topics its events are,
+    dead-lettered or set aside."""
     topics = ["ipp.complaint-filed.v1", REVIEWS, *dead_letter_topics(platform)]
     seen: dict[str, list[str]] = defaultdict(list)
     for record in read_all(platform.kafka, topics):
@@ -122,7 +125,8 @@ def whereabouts(platform, undecided: dict[str, str], big: str) -> dict[str, dict
 
 
 def outcome_emails(platform, complaint_ids: set[str]) -> dict[str, list[str]]:
-    """complaint id -> the Message-IDs of every copy of an email about it that reached the SMTP server."""
+    """complaint id -> the Message-IDs of every copy of an email about it that
+    reached the SMTP server."""
     found: dict[str, list[str]] = defaultdict(list)
     for message in platform.smtp.messages():
         text = message.get_body(("plain",)).get_content()
@@ -138,7 +142,8 @@ def test_nothing_accepted_is_lost_doubled_or_forged_while_everything_fails(rig) 
         h.phone: h.client.upload(h.client.urls.complaints, PNG + b"evidence") for h in holders
     }
 
-    # an accepted complaint whose event is too large for complaints' record limit: set aside, the rest go on
+    # an accepted complaint whose event is too large for complaints' record limit: set
+    # aside, the rest go on
     big = file_when_known(holders[0], [listing(50_000 + i) for i in range(300)])
     stuck = wait_for_stuck(platform, big)
     assert stuck["topic"] == "ipp.complaint-filed.v1" and "MessageSizeTooLarge" in stuck["error"]
@@ -146,7 +151,8 @@ def test_nothing_accepted_is_lost_doubled_or_forged_while_everything_fails(rig) 
     load = SteadyLoad(holders, holders[0].client.urls.complaints, evidence).start()
     load.wait_for(10)
 
-    # poison requests are refused at the door; a poison record and forged decisions are dead-lettered
+    # poison requests are refused at the door; a poison record and forged
+    # decisions are dead-lettered
     poisons_refused(platform, holders[1])
     cheat = new_holder(platform.client(), valid_id=False)
     cheated = cheat.client.file_complaint(cheat.right_id, [listing(60_000)])
@@ -169,14 +175,16 @@ def test_nothing_accepted_is_lost_doubled_or_forged_while_everything_fails(rig) 
         "only what cannot be processed is dead-lettered"
     )
 
-    # kill -9 each service in turn while a batch is in flight; complaints comes back with the usual record limit
+    # kill -9 each service in turn while a batch is in flight; complaints comes back with
+    # the usual record limit
     caught = {}
     for name in ("identity", "rights", "complaints", "notifier"):
         caught[name] = kill_mid_batch(platform.services[name])
         restart(platform.services[name], IPP_KAFKA_MAX_REQUEST_BYTES=None)
     print(f"killed mid-batch: {caught}")
 
-    # the database stops answering for 30 s: filing gets 503 with Retry-After, the cascade waits, nothing dead-letters
+    # the database stops answering for 30 s: filing gets 503 with Retry-After, the cascade waits,
+    # nothing dead-letters
     accepted_before = len(load.accepted)
     with database_stopped(stack, platform):
         time.sleep(20)
@@ -186,7 +194,8 @@ def test_nothing_accepted_is_lost_doubled_or_forged_while_everything_fails(rig) 
     assert load.statuses[503] >= 1 and load.retry_after == {"5"}
     load.wait_for(accepted_before + 10)
 
-    # the broker loses everything; the relays give it their whole logs again, the consumers drop what they applied
+    # the broker loses everything; the relays give it their whole logs again, the consumers
+    # drop what they applied
     broker_lost(stack)
     load.wait_for(len(load.accepted) + 10, timeout=180)
 
@@ -247,7 +256,8 @@ def test_nothing_accepted_is_lost_doubled_or_forged_while_everything_fails(rig) 
 
 
 def file_when_known(holder: Holder, urls: list[str], timeout: float = 60.0) -> str:
-    """File once complaints has heard of the right (a platform just started is still joining its groups)."""
+    """File once complaints has heard of the right (a platform just started is still
+    joining its groups)."""
     deadline = time.monotonic() + timeout
     while True:
         try:

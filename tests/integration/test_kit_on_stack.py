@@ -1,4 +1,5 @@
-"""The service kit against a real broker and database: outbox relay, idempotent inbox, dead letters."""
+"""The service kit against a real broker and database: outbox relay, idempotent
+inbox, dead letters."""
 
 from __future__ import annotations
 
@@ -71,7 +72,8 @@ def probe(infrastructure: dict[str, str], tmp_path: Path) -> ServiceApplication:
 
 
 def settings_of(infrastructure: dict[str, str], stack: Stack) -> Settings:
-    """The probe's settings: this stack's broker, as the Kafka admin (the probe has no principal of its own)."""
+    """The probe's settings: this stack's broker, as the Kafka admin (the probe has no
+    principal of its own)."""
     admin = {key.removeprefix("IPP_").lower(): value for key, value in stack.admin_env().items()}
     return Settings(
         **{
@@ -92,7 +94,7 @@ async def relay_everything(app: ServiceApplication, settings: Settings, name: st
         await producer.stop()
 
 
-def test_the_relay_publishes_each_public_event_keyed_by_subject_and_a_rerun_republishes_the_same_ids(
+def test_the_relay_publishes_each_public_event_keyed_by_subject_and_a_rerun_republishes_the_same_ids(  # noqa: E501
     infrastructure, stack, probe
 ):
     settings = settings_of(infrastructure, stack)
@@ -177,7 +179,8 @@ def test_the_inbox_applies_a_redelivered_event_once_and_dead_letters_what_it_can
 async def run_inbox_until(
     probe: ServiceApplication, settings: Settings, group: str, handle, done
 ) -> None:
-    """Run an inbox of `group` over TOPIC until `done()` (checked every half second, at most a minute)."""
+    """Run an inbox of `group` over TOPIC until `done()` (checked every half second,
+    at most a minute)."""
     producer = new_producer(settings)
     await producer.start()
     inbox = Inbox(probe, producer, client_options(settings), group, [TOPIC], handle, retries=2)

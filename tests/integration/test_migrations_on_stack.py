@@ -1,5 +1,5 @@
-"""Schema migrations on this stack's database (PostgreSQL in production, SQLite embedded): replicas starting
-together take turns, and the database they leave matches the tables in code."""
+"""Schema migrations on this stack's database (PostgreSQL in production, SQLite embedded): replicas
+starting together take turns, and the database they leave matches the tables in code."""
 
 from __future__ import annotations
 

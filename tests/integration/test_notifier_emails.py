@@ -1,4 +1,5 @@
-"""Every email kind, in both languages, as a real SMTP server (aiosmtpd, started here) receives it."""
+"""Every email kind, in both languages, as a real SMTP server (aiosmtpd, started
+here) receives it."""
 
 from __future__ import annotations
 
@@ -44,7 +45,8 @@ CODE = verification_code(
 
 
 class Inbound:
-    """Contract events applied as the kit's inbox applies them: one transaction, deduplicated on the event id."""
+    """Contract events applied as the kit's inbox applies them: one transaction,
+    deduplicated on the event id."""
 
     def __init__(self, app: NotifierApplication) -> None:
         self.inbox = Inbox(

@@ -1,4 +1,5 @@
-"""Exactly-once email against a real SMTP server (aiosmtpd, started here): redeliveries and a crash."""
+"""Exactly-once email against a real SMTP server (aiosmtpd, started here):
+redeliveries and a crash."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ class KilledBetweenSendAndCommit(Exception):
 
 
 class DiesBeforeRecordingSent:
-    """The notifier's application in a process that dies after the server accepted, before Sent is stored."""
+    """The notifier's application in a process that dies after the server accepted,
+    before Sent is stored."""
 
     def __init__(self, app: NotifierApplication) -> None:
         self.app = app
@@ -78,7 +80,7 @@ async def test_the_same_verdict_delivered_twice_is_mailed_once(app, server):
     assert len(mailbox.messages) == 1 and status(app) == "sent"
 
 
-async def test_a_notifier_killed_between_send_and_commit_sends_one_extra_copy_with_the_same_message_id(
+async def test_a_notifier_killed_between_send_and_commit_sends_one_extra_copy_with_the_same_message_id(  # noqa: E501
     app, server
 ):
     mailbox, inbound = Mailbox(), Inbound(app)

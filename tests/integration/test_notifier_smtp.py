@@ -1,4 +1,5 @@
-"""The notifier's mailer against a real SMTP server (aiosmtpd, started here): delivered, retried, failed."""
+"""The notifier's mailer against a real SMTP server (aiosmtpd, started here):
+delivered, retried, failed."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
 
 
 class Mailbox:
-    """An aiosmtpd handler that keeps what it accepts, or answers RCPT with the reply it is told to."""
+    """An aiosmtpd handler that keeps what it accepts, or answers RCPT with the
+    reply it is told to."""
 
     def __init__(self) -> None:
         self.messages: list = []

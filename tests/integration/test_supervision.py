@@ -99,7 +99,8 @@ class Launcher:
             return False
 
     def supervising(self) -> bool:
-        """True once the launcher has printed that it starts again whatever exits (everything was ready)."""
+        """True once the launcher has printed that it starts again whatever exits
+        (everything was ready)."""
         return "Press Ctrl-C to stop everything" in self.output.read_text(errors="replace")
 
     def wait(self, check, timeout: float, what: str) -> None:
@@ -178,9 +179,9 @@ def launcher(tmp_path: Path) -> Iterator[Launcher]:
     "would first start its own Kafka and PostgreSQL (minutes) for nothing more",
 )
 def test_make_run_restarts_a_killed_service_and_the_killed_broker_then_ctrl_c_stops_all(launcher):
-    # What a person waits for before touching anything: the launcher saying it now supervises. (The services
-    # answering /readyz is not enough: the launcher may not have seen them ready yet, and a service dying
-    # during the start stops `make run` with its log, as a misconfigured one should.)
+    # What a person waits for before touching anything: the launcher saying it now supervises. (The
+    # services answering /readyz is not enough: the launcher may not have seen them ready yet, and a
+    # service dying during the start stops `make run` with its log, as a misconfigured one should.)
     launcher.wait(launcher.supervising, 120, "the launcher did not report everything up")
     assert all(launcher.ready(name) for name in SERVICES)
     pids = {name: launcher.pid(name) for name in [*SERVICES, "tansu", "smtp"]}

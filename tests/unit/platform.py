@@ -1,7 +1,7 @@
 """The identity, rights and complaints applications wired by an in-memory bus, for cascade tests.
 
-Public events travel exactly as on Kafka (outbox mapping -> CloudEvent -> contract payload -> inbox),
-only without a broker: the inbox's transaction and deduplication are the real ones.
+Public events travel exactly as on Kafka (outbox mapping -> CloudEvent -> contract payload ->
+inbox), only without a broker: the inbox's transaction and deduplication are the real ones.
 """
 
 from __future__ import annotations
@@ -80,7 +80,8 @@ class Platform:
         ]
 
     def holder(self, phone: str, id_number: str) -> tuple[str, str]:
-        """A registered account with a bound email and a submitted identity: (account_id, identity_id)."""
+        """A registered account with a bound email and a submitted identity:
+        (account_id, identity_id)."""
         app = self.app("identity")
         account_id = app.register(phone, "correct horse battery", "000000")
         app.bind_email(account_id, f"holder-{phone[-4:]}@example.com", "000000")
@@ -118,7 +119,8 @@ class Platform:
         return app.file(account_id, right, "counterfeit_goods", list(urls), description, [DOC])
 
     def decision(self, complaint_id: str, material: str) -> dict:
-        """The one ReviewDecided of this material for this complaint (fails if there are none or several)."""
+        """The one ReviewDecided of this material for this complaint (fails if there are
+        none or several)."""
         [decided] = [
             d.data for d in self.decisions(complaint_id) if d.data["material_type"] == material
         ]

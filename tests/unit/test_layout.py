@@ -1,4 +1,5 @@
-"""The house rules a newcomer relies on, read from the code's imports (module level, not `if TYPE_CHECKING:`)."""
+"""The house rules a newcomer relies on, read from the code's imports (module level, not `if
+TYPE_CHECKING:`)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ def module_of(path: Path) -> str:
 
 
 def imports(path: Path) -> set[str]:
-    """Every module `path` imports when it runs (imports inside functions count; type-checking ones do not)."""
+    """Every module `path` imports when it runs (imports inside functions count;
+    type-checking ones do not)."""
     tree = ast.parse(path.read_text(), str(path))
     found: set[str] = set()
 
@@ -65,7 +67,8 @@ def test_only_entrypoints_and_the_kits_http_side_speak_http():
 
 
 def test_refusals_are_domain_errors_not_http_statuses():
-    """ApiError(status, …) is gone: the application raises ServiceError kinds and each door maps them."""
+    """ApiError(status, …) is gone: the application raises ServiceError kinds and
+    each door maps them."""
     raising = sorted(
         PATHS[m] for m, found in IMPORTS.items() if any(i.endswith(".ApiError") for i in found)
     )
@@ -89,7 +92,8 @@ def test_every_service_maps_each_of_its_refusals_to_a_status():
             if issubclass(c, ServiceError) and c.__module__ == errors.__name__
         }
         assert named == set(table), service
-        # each is one of the kit's kinds, so the same refusal has the same status at every door (never a bare 400)
+        # each is one of the kit's kinds, so the same refusal has the same status at every
+        # door (never a bare 400)
         assert [c for c in named if not any(kind in STATUSES for kind in c.__mro__)] == [], service
 
 
@@ -126,7 +130,8 @@ def test_the_kit_has_no_circle():
         for m, found in IMPORTS.items()
         if m.startswith("shared.kit")
     }
-    # a package's submodule importing the package (`shared.kit.http.app` → `shared.kit.http`) is no circle
+    # a package's submodule importing the package (`shared.kit.http.app` →
+    # `shared.kit.http`) is no circle
     edges = {m: {i for i in to if not m.startswith(i + ".")} for m, to in kit.items()}
     circles: list[list[str]] = []
     done: set[str] = set()

@@ -1,8 +1,9 @@
 """One shape for every service: the same slots, and the same file means the same thing everywhere.
 
-domain/ (pure rules), application.py (the one application class), adapters/ (read_models.py holds the read
-side's tables and queries), entrypoints/ (http.py, events.py, each background loop in a module of its own) and
-main.py (bootstrap(settings) -> Service). The portal has no application: the same slots, where they apply.
+domain/ (pure rules), application.py (the one application class), adapters/ (read_models.py holds
+the read side's tables and queries), entrypoints/ (http.py, events.py, each background loop in a
+module of its own) and main.py (bootstrap(settings) -> Service). The portal has no application: the
+same slots, where they apply.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ REQUIRED = (
 
 
 def files_of(service: str) -> list[str]:
-    """The service's modules (relative to its package), without its migrations and packages' __init__.py."""
+    """The service's modules (relative to its package), without its migrations and
+    packages' __init__.py."""
     package = ROOT / "services" / service
     return sorted(
         p.relative_to(package).as_posix()

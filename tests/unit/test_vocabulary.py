@@ -1,5 +1,5 @@
-"""The contract's enumerations are written once (shared/events/vocabulary.py): a copy elsewhere drifts (the portal's
-copy of the kinds of work had 8 of the 15 the rights service takes)."""
+"""The contract's enumerations are written once (shared/events/vocabulary.py): a copy elsewhere
+drifts (the portal's copy of the kinds of work had 8 of the 15 the rights service takes)."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ LISTS = {
 
 
 def strings(node: ast.AST) -> set[str] | None:
-    """The strings of a literal tuple, list, set or Literal[...]; None for anything else (a dict keyed by right
-    type is a table of rules per type, not a copy of the list)."""
+    """The strings of a literal tuple, list, set or Literal[...]; None for anything else (a dict
+    keyed by right type is a table of rules per type, not a copy of the list)."""
     if isinstance(node, ast.Subscript) and ast.unparse(node.value).endswith("Literal"):
         node = node.slice
     if (

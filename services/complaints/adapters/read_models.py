@@ -1,6 +1,6 @@
 """Complaints' read models: the rights it may use, "my complaints" with their targets, and each
-complainant's track record (hybrid review), with their queries. Tables added later are tables of their own: no
-migration."""
+complainant's track record (hybrid review), with their queries. Tables added later are tables of
+their own: no migration."""
 
 from __future__ import annotations
 
@@ -72,7 +72,8 @@ STATUS_AFTER = {Complaint.ReviewStarted: "under_review", Complaint.Withdrawn: "w
 
 
 def note_right(session: Session, payload: RightRegistered) -> None:
-    """Remember a right complaints may be asked to use (a redelivered or older revision changes nothing)."""
+    """Remember a right complaints may be asked to use (a redelivered or older revision
+    changes nothing)."""
     with session.no_autoflush:
         current = session.execute(
             select(known_rights.c.revision).where(known_rights.c.right_id == payload.right_id)
@@ -106,7 +107,8 @@ def reject_right(session: Session, right_id: str, revision: int) -> None:
 
 
 def known_right(connection: Connection, right_id: str):
-    """What complaints knows of a right (a row of known_rights), or None before its RightRegistered."""
+    """What complaints knows of a right (a row of known_rights), or None before
+    its RightRegistered."""
     return connection.execute(
         select(known_rights).where(known_rights.c.right_id == right_id)
     ).first()
@@ -197,7 +199,8 @@ def my_complaints(
     limit: int,
     offset: int,
 ) -> tuple[list[dict], int]:
-    """A page of the account's complaints, newest first, each target with its status; and the total."""
+    """A page of the account's complaints, newest first, each target with its
+    status; and the total."""
     where = [complaint_list.c.account_id == account_id]
     if status:
         where.append(complaint_list.c.status == status)
@@ -222,5 +225,6 @@ def my_complaints(
     return rows, total
 
 
-# every table of this service's database besides the kit's: what its migrations make (shared/kit/migrations.py)
+# every table of this service's database besides the kit's: what its migrations make
+# (shared/kit/migrations.py)
 SCHEMA: tuple[MetaData, ...] = (read_models, queue_tables)

@@ -1,7 +1,7 @@
 """The complaints' reviewer queue: the shared queue, whose decision on a complaint is the verdict.
 
-A task waits once identity and right are approved and the complaint's own checks hold (manual mode, and
-hybrid for complainants without a good record). Withdrawing the complaint closes its task.
+A task waits once identity and right are approved and the complaint's own checks hold (manual mode,
+and hybrid for complainants without a good record). Withdrawing the complaint closes its task.
 """
 
 from __future__ import annotations

@@ -51,7 +51,8 @@ class Complaint(Aggregate):
         self.status = "under_review"
 
     def record_review(self, material_type: str, review: dict) -> bool:
-        """Take a material's decision once; later copies and decisions after the end change nothing."""
+        """Take a material's decision once; later copies and decisions after the
+        end change nothing."""
         if material_type in self.reviews or not self.is_open:
             return False
         self._material_reviewed(material_type=material_type, review=review)

@@ -6,10 +6,10 @@ from shared.review.domain import APPROVED
 
 STATEMENT_CODE = "STATEMENT_OF_REASONS"
 REDRESS = (
-    "If you disagree, you may file the complaint again with corrected or further materials (a rejected "
-    "identity or right can be corrected and resubmitted first), ask the platform to re-examine the "
-    'decision by replying through "My complaints", or seek redress through an administrative '
-    "complaint or the courts, as the law provides."
+    "If you disagree, you may file the complaint again with corrected or further materials (a "
+    "rejected identity or right can be corrected and resubmitted first), ask the platform to "
+    're-examine the decision by replying through "My complaints", or seek redress through an '
+    "administrative complaint or the courts, as the law provides."
 )
 TARGET_STATUS = {
     "submitted": "pending",
@@ -25,8 +25,8 @@ def ground(outcome: str, reasons: list[dict]) -> str:
     """The ground of the verdict in one sentence."""
     if outcome == APPROVED:
         return (
-            "The complaint is upheld: the identity and the right were verified and the complaint materials "
-            "show an infringement of the right, so the listings are to be taken down."
+            "The complaint is upheld: the identity and the right were verified and the complaint "
+            "materials show an infringement of the right, so the listings are to be taken down."
         )
     codes = ", ".join(dict.fromkeys(r["code"] for r in reasons)) or "see the reviewer's note"
     return f"The complaint is rejected on these grounds: {codes}."
@@ -49,7 +49,8 @@ def statement_of_reasons(
 
 
 def as_reason(statement: dict) -> dict:
-    """The statement as one reason of the public ReviewDecided, so takedown systems and emails carry it."""
+    """The statement as one reason of the public ReviewDecided, so takedown systems
+    and emails carry it."""
     how = (
         "This decision was made automatically by the platform's checks."
         if statement["automated"]

@@ -1,16 +1,18 @@
 """Target URLs: on the marketplace, with a listing id, at most 300 per complaint, duplicates merged.
 
-A target becomes a link in the reviewer console and in emails, so it is read the way a browser reads it (the
-WHATWG URL Standard, `ada_url`), and anything a browser and a Python reader (RFC 3986) could see differently is
-refused: a backslash, a user name (`user@`), a port, a percent-encoded or IP-address host, a host that normalises
-to another one (fullwidth dots…). What is stored is the browser's href (without its fragment), its percent-encoded
-non-ASCII characters shown as characters: a browser given the stored text goes to exactly that href.
+A target becomes a link in the reviewer console and in emails, so it is read the way a browser reads
+it (the WHATWG URL Standard, `ada_url`), and anything a browser and a Python reader (RFC 3986) could
+see differently is refused: a backslash, a user name (`user@`), a port, a percent-encoded or
+IP-address host, a host that normalises to another one (fullwidth dots…). What is stored is the
+browser's href (without its fragment), its percent-encoded non-ASCII characters shown as characters:
+a browser given the stored text goes to exactly that href.
 
-A URL is at most 2048 bytes of UTF-8 with no whitespace, control character, quote or backslash, so it is the same
-number of bytes inside an event's JSON; listing and shop ids are at most 64 unreserved characters. The largest
-ComplaintFiled event is therefore 300 targets × (36 target id + 2048 URL + 2 × 64 ids + 55 of JSON) ≈ 680 KB,
-plus a 5000-character description (≤ 6 bytes a character escaped: 30 KB), 20 evidence documents (≈ 5 KB) and
-the envelope (≈ 1 KB): ≈ 716 KB, well under Kafka's 1 MB record.
+A URL is at most 2048 bytes of UTF-8 with no whitespace, control character, quote or backslash, so
+it is the same number of bytes inside an event's JSON; listing and shop ids are at most 64
+unreserved characters. The largest ComplaintFiled event is therefore 300 targets × (36 target id +
+2048 URL + 2 × 64 ids + 55 of JSON) ≈ 680 KB, plus a 5000-character description (≤ 6 bytes a
+character escaped: 30 KB), 20 evidence documents (≈ 5 KB) and the envelope (≈ 1 KB): ≈ 716 KB, well
+under Kafka's 1 MB record.
 """
 
 from __future__ import annotations
@@ -110,7 +112,8 @@ def text_problem(url: str) -> str | None:
 
 
 def split(url: str) -> SplitResult:
-    """The URL's parts, its host and port read here so a malformed one is an InvalidTarget, not a ValueError."""
+    """The URL's parts, its host and port read here so a malformed one is an InvalidTarget,
+    not a ValueError."""
     try:
         parts = urlsplit(url)
         usable = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
@@ -124,7 +127,8 @@ def split(url: str) -> SplitResult:
 
 
 def listing_of(url: str, parts: SplitResult) -> tuple[str, str | None]:
-    """(listing id, shop id or None): the query's id or itemId, else the path's last run of 6+ digits."""
+    """(listing id, shop id or None): the query's id or itemId, else the path's last
+    run of 6+ digits."""
     query = parse_qs(parts.query)
     listing = (query.get("id") or query.get("itemId") or [None])[0]
     if listing is None:
@@ -141,8 +145,8 @@ def listing_of(url: str, parts: SplitResult) -> tuple[str, str | None]:
 
 
 def as_browsers_read(url: str, parts: SplitResult) -> URL:
-    """The URL as a browser reads it, refused where that reading could differ from what the text shows (or from
-    `parts`, the RFC 3986 reading the rest of the platform would make)."""
+    """The URL as a browser reads it, refused where that reading could differ from what the text
+    shows (or from `parts`, the RFC 3986 reading the rest of the platform would make)."""
     if "@" in parts.netloc:
         raise InvalidTarget(url, "contains a user name or password (user@)")
     if parts.port is not None and parts.port != DEFAULT_PORTS[parts.scheme]:
@@ -164,8 +168,8 @@ def as_browsers_read(url: str, parts: SplitResult) -> URL:
 
 
 def displayed(href: str) -> str:
-    """The href with its percent-encoded non-ASCII characters shown as characters (never spaces, controls or
-    format marks), as long as a browser reads the result back to the same href."""
+    """The href with its percent-encoded non-ASCII characters shown as characters (never spaces,
+    controls or format marks), as long as a browser reads the result back to the same href."""
 
     def decoded(run: re.Match[str]) -> str:
         try:
@@ -204,8 +208,8 @@ def parse_target(url: str, marketplace_hosts: tuple[str, ...]) -> Target:
 
 
 def parse_rows(rows: Iterable[tuple[int, str]], marketplace_hosts: tuple[str, ...]) -> list[Target]:
-    """Every (row number, URL) parsed; an invalid one names its row; listings named twice are merged,
-    the first one kept."""
+    """Every (row number, URL) parsed; an invalid one names its row; listings named twice are
+    merged, the first one kept."""
     targets: dict[str, Target] = {}
     for row, url in rows:
         try:

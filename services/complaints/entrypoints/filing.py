@@ -1,12 +1,13 @@
 """Filing a complaint: JSON with target URLs, or multipart with the targets as a CSV file.
 
-`POST /v1/complaints` takes either body: `application/json` {right_id, infringement_type, targets: [{url}],
-description, evidence: [blob_id]}, or `multipart/form-data` with the same fields as form fields (evidence
-repeated) and a file `targets_csv` (a column `url`, header row optional, UTF-8 with or without BOM) —
-one step, as a user filing a spreadsheet of listings expects. `POST /v1/complaints/targets/parse` reads
-the same file and returns the targets it would file, for a preview before filing. An invalid row is
-422 INVALID_TARGET with details {row, url, reason}; a URL is at most 2048 bytes (services/complaints/domain/
-targets.py bounds a complaint so its ComplaintFiled event fits in one Kafka record).
+`POST /v1/complaints` takes either body: `application/json` {right_id, infringement_type, targets:
+[{url}], description, evidence: [blob_id]}, or `multipart/form-data` with the same fields as form
+fields (evidence repeated) and a file `targets_csv` (a column `url`, header row optional, UTF-8 with
+or without BOM) — one step, as a user filing a spreadsheet of listings expects. `POST
+/v1/complaints/targets/parse` reads the same file and returns the targets it would file, for a
+preview before filing. An invalid row is 422 INVALID_TARGET with details {row, url, reason}; a URL
+is at most 2048 bytes (services/complaints/domain/ targets.py bounds a complaint so its
+ComplaintFiled event fits in one Kafka record).
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ class ComplaintIn(BaseModel):
 
 
 def inlined(schema: dict) -> dict:
-    """A pydantic JSON schema with its $defs put in place, so it stands alone inside an OpenAPI operation."""
+    """A pydantic JSON schema with its $defs put in place, so it stands alone inside an
+    OpenAPI operation."""
     defs = schema.pop("$defs", {})
 
     def walk(node: object) -> object:
@@ -95,7 +97,8 @@ FILING_BODY = {
 
 
 def too_long_target(exc: ValidationError) -> InvalidTarget | None:
-    """A target URL over MAX_URL_BYTES characters (so over as many bytes): INVALID_TARGET with its row, as any."""
+    """A target URL over MAX_URL_BYTES characters (so over as many bytes): INVALID_TARGET
+    with its row, as any."""
     for error in exc.errors(include_url=False):
         loc = error["loc"]
         if error["type"] == "string_too_long" and loc[:1] == ("targets",) and loc[-1:] == ("url",):
@@ -157,7 +160,8 @@ async def usable_right(app: ComplaintsApplication, who: Principal, right_id: str
     "/v1/complaints", status_code=201, openapi_extra={"requestBody": {"content": FILING_BODY}}
 )
 async def file_complaint(who: CurrentPrincipal, request: Request, app: Complaints) -> dict:
-    """File a complaint (JSON, or multipart with a `targets_csv` file): 201 {complaint_id, status}."""
+    """File a complaint (JSON, or multipart with a `targets_csv` file): 201
+    {complaint_id, status}."""
     body = await complaint_from(request, app)
     evidence = [app.blobs.document(b, who.account_id, "evidence") for b in body.evidence]
     right = await usable_right(app, who, body.right_id)

@@ -15,8 +15,9 @@ from shared.kit.errors import ServiceError
 from shared.kit.http.auth import CurrentPrincipal
 from shared.review.entrypoints.http import REVIEWER
 
-# every refusal of complaints and its HTTP status (the JSON error contract); the kit's and reviewing's own
-# refusals (tokens, files, review tasks) take their kind's status from shared/kit/http/__init__.py
+# every refusal of complaints and its HTTP status (the JSON error contract); the kit's and
+# reviewing's own refusals (tokens, files, review tasks) take their kind's status from
+# shared/kit/http/__init__.py
 STATUSES: dict[type[ServiceError], int] = {
     errors.ComplaintChanged: 409,
     errors.ComplaintDecided: 409,
@@ -80,7 +81,8 @@ def my_complaints(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[dict]:
-    """The account's complaints, newest first, filtered by status and right; the total is in X-Total-Count."""
+    """The account's complaints, newest first, filtered by status and right; the total is
+    in X-Total-Count."""
     rows, total = app.my_complaints(who.account_id, status, right_id, limit, offset)
     response.headers["X-Total-Count"] = str(total)
     return rows
@@ -97,8 +99,8 @@ def withdraw(complaint_id: str, who: CurrentPrincipal, app: Complaints) -> dict:
 
 
 def under_review(app: ComplaintsApplication, task: dict) -> dict:
-    """What a reviewer decides on (shared/review/entrypoints/http.py): the complaint of a task, with its targets,
-    evidence and the decisions on identity and right."""
+    """What a reviewer decides on (shared/review/entrypoints/http.py): the complaint of a task, with
+    its targets, evidence and the decisions on identity and right."""
     complaint = app.found(Complaint, task["material_id"], "COMPLAINT_NOT_FOUND")
     return {
         **view(app, complaint),
@@ -109,6 +111,7 @@ def under_review(app: ComplaintsApplication, task: dict) -> dict:
 
 @router.get("/v1/reviews/{review_id}/complaint", tags=["reviews"])
 def complaint_under_review(review_id: str, who: CurrentPrincipal, app: Complaints) -> dict:
-    """The complaint of a task (kept from before `/v1/reviews/{review_id}/material`, which also lists files)."""
+    """The complaint of a task (kept from before `/v1/reviews/{review_id}/material`, which
+    also lists files)."""
     who.require(REVIEWER)
     return under_review(app, app.review_queue.task(review_id))

@@ -54,8 +54,9 @@ def _(event: Identity.Resubmitted) -> list[PublicEvent]:
 
 @to_public.register
 def _(event: Account.EmailVerificationRequested) -> list[PublicEvent]:
-    """The request's id, never the code: the notifier derives the code from it with the shared key. An event
-    recorded before request ids has nothing publishable (its code must not go out), so it becomes nothing."""
+    """The request's id, never the code: the notifier derives the code from it with the shared
+    key. An event recorded before request ids has nothing publishable (its code must not go out),
+    so it becomes nothing."""
     request_id = getattr(event, "request_id", None)
     if request_id is None:
         return []

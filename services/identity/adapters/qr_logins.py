@@ -1,9 +1,10 @@
 """QR sign-in tickets in the service's database: any replica can answer the page and the app.
 
-The ticket is in the QR code, so anyone who sees the code (over a shoulder, in a screenshot, on a phishing
-page that shows it) knows it. It therefore only names the sign-in; what collects the session is a second
-secret, the browser secret, handed only to the browser that opened the ticket (the portal keeps it in an
-HttpOnly cookie) and stored here only as its hash. A copied ticket can follow the status, never take a token.
+The ticket is in the QR code, so anyone who sees the code (over a shoulder, in a screenshot, on a
+phishing page that shows it) knows it. It therefore only names the sign-in; what collects the
+session is a second secret, the browser secret, handed only to the browser that opened the ticket
+(the portal keeps it in an HttpOnly cookie) and stored here only as its hash. A copied ticket can
+follow the status, never take a token.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ def _hash(ticket: str) -> str:
 
 
 def qr_payload(ticket: str) -> str:
-    """What the QR code encodes; the marketplace app recognises the scheme and confirms the ticket."""
+    """What the QR code encodes; the marketplace app recognises the scheme and
+    confirms the ticket."""
     return f"ipp://qr-login?ticket={ticket}"
 
 
@@ -39,7 +41,8 @@ class QrLogins:
         self.engine, self.clock = engine, clock
 
     def open(self) -> dict:
-        """A new ticket and the browser secret that alone will collect its session (returned once, kept hashed)."""
+        """A new ticket and the browser secret that alone will collect its session (returned
+        once, kept hashed)."""
         ticket, browser_secret, now = (
             secrets.token_urlsafe(24),
             secrets.token_urlsafe(32),
@@ -79,7 +82,8 @@ class QrLogins:
         return row
 
     def status(self, ticket: str) -> str:
-        """pending | confirmed | expired (a confirmed ticket whose session was collected stays confirmed)."""
+        """pending | confirmed | expired (a confirmed ticket whose session was collected
+        stays confirmed)."""
         row = self._row(ticket)
         if row.status == "collected":
             return "confirmed"
@@ -92,7 +96,8 @@ class QrLogins:
         return qr_payload(ticket)
 
     def confirm(self, ticket: str, account_id: str) -> None:
-        """The signed-in app's account takes the ticket; it works once and only before it expires."""
+        """The signed-in app's account takes the ticket; it works once and only
+        before it expires."""
         with self.engine.begin() as connection:
             taken = connection.execute(
                 update(qr_logins)
@@ -109,8 +114,9 @@ class QrLogins:
             raise QrLoginAlreadyUsed("This QR code has already been confirmed.")
 
     def collect(self, ticket: str, browser_secret: str = "") -> str | None:
-        """The confirmed account, the first time the opening browser asks (with its secret) after confirmation;
-        else None. A wrong or missing secret takes nothing, so the owner's browser can still collect it."""
+        """The confirmed account, the first time the opening browser asks (with its secret) after
+        confirmation; else None. A wrong or missing secret takes nothing, so the owner's browser can
+        still collect it."""
         stored = (
             self._row(ticket).browser_hash or ""
         )  # a ticket opened before browser secrets: never collected

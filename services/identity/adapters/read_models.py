@@ -1,5 +1,5 @@
-"""Identity's own tables beside its event store: SMS codes, QR sign-in tickets, rate-limit counters, signed-out
-tokens."""
+"""Identity's own tables beside its event store: SMS codes, QR sign-in tickets, rate-limit counters,
+signed-out tokens."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ qr_logins = Table(
     Column("status", String(20), nullable=False),  # pending | confirmed | collected
     Column("account_id", String(36), nullable=True),
     Column("expires_at", Float, nullable=False, index=True),
-    # the hash of the secret the opening browser holds (a cookie): the ticket alone collects no session
+    # the hash of the secret the opening browser holds (a cookie): the ticket
+    # alone collects no session
     Column("browser_hash", String(64), nullable=True),
 )
 attempts = Table(
@@ -48,5 +49,6 @@ revoked_tokens = Table(
 )
 
 
-# every table of this service's database besides the kit's: what its migrations make (shared/kit/migrations.py)
+# every table of this service's database besides the kit's: what its migrations make
+# (shared/kit/migrations.py)
 SCHEMA: tuple[MetaData, ...] = (read_models, queue_tables)

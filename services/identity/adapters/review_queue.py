@@ -1,8 +1,9 @@
-"""Identity's reviewer queue: the shared queue for identities, and disputes of a squatted document number.
+"""Identity's reviewer queue: the shared queue for identities, and disputes of a
+squatted document number.
 
-A dispute waits as material_type `identity_dispute`: a task row made when the Dispute is recorded, in the same
-transaction. Its decision is the application's conclude_dispute. Nobody reviews a dispute of their own, or one
-against their account.
+A dispute waits as material_type `identity_dispute`: a task row made when the Dispute is recorded,
+in the same transaction. Its decision is the application's conclude_dispute. Nobody reviews a
+dispute of their own, or one against their account.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ DISPUTE = "identity_dispute"
 
 
 class IdentityReviewQueue(ReviewQueue):
-    """Identity's reviewer queue: identities (the shared behaviour) and disputes (material_type identity_dispute),
-    whose decision is conclude_dispute's."""
+    """Identity's reviewer queue: identities (the shared behaviour) and disputes (material_type
+    identity_dispute), whose decision is conclude_dispute's."""
 
     def __init__(self, app: Any) -> None:
         super().__init__(app, ("identity", DISPUTE))

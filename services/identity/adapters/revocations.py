@@ -1,9 +1,11 @@
-"""Signed-out tokens (`revoked_tokens`): identity refuses them at once, other services follow the feed.
+"""Signed-out tokens (`revoked_tokens`): identity refuses them at once, other
+services follow the feed.
 
-A row is (seq, jti, expires_at) and lives until the token would have expired anyway; expired rows are purged when a
-token is revoked. Services read the feed by `seq` (`GET /v1/revoked-tokens?after=`), so a row must never become
-visible after one with a higher seq: on PostgreSQL, revocations take a lock that orders them (sign-out is rare, the
-lock is short); SQLite has one writer anyway.
+A row is (seq, jti, expires_at) and lives until the token would have expired anyway; expired rows
+are purged when a token is revoked. Services read the feed by `seq` (`GET
+/v1/revoked-tokens?after=`), so a row must never become visible after one with a higher seq: on
+PostgreSQL, revocations take a lock that orders them (sign-out is rare, the lock is short); SQLite
+has one writer anyway.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """Identity's JWT signing keys in one file that every replica reads (IPP_JWT_KEYS_FILE).
 
-The file is JSON, newest key first: {"keys": [{"kid", "created_at", "private_key_pem"}]}. JSON rather than a PEM
-bundle because each key needs its id and its age beside it: the age is what rotation uses to know when the tokens
-of a retired key have all expired. The newest key signs; all are published in the JWKS. `ipp keys rotate` puts a
-new key in front and drops the keys retired longer ago than a token lives. The file is written atomically (a
-temporary file renamed over it) with mode 0600, and replicas reread it when it changes, so a rotation needs no
-restart.
+The file is JSON, newest key first: {"keys": [{"kid", "created_at", "private_key_pem"}]}. JSON
+rather than a PEM bundle because each key needs its id and its age beside it: the age is what
+rotation uses to know when the tokens of a retired key have all expired. The newest key signs; all
+are published in the JWKS. `ipp keys rotate` puts a new key in front and drops the keys retired
+longer ago than a token lives. The file is written atomically (a temporary file renamed over it)
+with mode 0600, and replicas reread it when it changes, so a rotation needs no restart.
 """
 
 from __future__ import annotations
@@ -68,7 +68,8 @@ def read_keys(path: Path) -> list[SigningKey]:
 
 
 def write_keys(path: Path, keys: list[SigningKey], exclusive: bool = False) -> None:
-    """Write the key file atomically with mode 0600; `exclusive`: only if none exists (FileExistsError else)."""
+    """Write the key file atomically with mode 0600; `exclusive`: only if none exists
+    (FileExistsError else)."""
     entries = [
         {
             "kid": k.kid,
@@ -101,10 +102,12 @@ def write_keys(path: Path, keys: list[SigningKey], exclusive: bool = False) -> N
 def rotate(
     path: Path, keep_seconds: float, now: float | None = None
 ) -> tuple[SigningKey, list[str]]:
-    """Put a new key in front; drop the keys retired (replaced by the key before them) over `keep_seconds` ago.
+    """Put a new key in front; drop the keys retired (replaced by the key before them)
+    over `keep_seconds` ago.
 
-    A key's tokens live at most a token lifetime after it stopped signing, so with `keep_seconds` at least that
-    long the JWKS never loses a key whose tokens are still live. A missing file is made with the new key alone."""
+    A key's tokens live at most a token lifetime after it stopped signing, so with `keep_seconds` at
+    least that long the JWKS never loses a key whose tokens are still live. A missing file is made
+    with the new key alone."""
     now = time.time() if now is None else now
     keys = read_keys(path) if path.exists() else []
     fresh = new_key(now)
@@ -120,8 +123,8 @@ def rotate(
 
 
 def prepare(path: Path, legacy_pem: Path | None, create: bool) -> None:
-    """Make sure the key file exists: migrate the old per-directory key into it (its tokens keep verifying), or
-    make a new key when `create` (development and test); else refuse to start."""
+    """Make sure the key file exists: migrate the old per-directory key into it (its tokens keep
+    verifying), or make a new key when `create` (development and test); else refuse to start."""
     if path.exists():
         return
     if legacy_pem is not None and legacy_pem.exists():
@@ -140,7 +143,8 @@ def prepare(path: Path, legacy_pem: Path | None, create: bool) -> None:
 
 
 class KeyFile:
-    """The key file's keys as the signer asks for them; reread when the file changes (a rotation)."""
+    """The key file's keys as the signer asks for them; reread when the file
+    changes (a rotation)."""
 
     def __init__(self, path: Path) -> None:
         self.path, self.lock = path, threading.Lock()
@@ -149,7 +153,8 @@ class KeyFile:
 
     @classmethod
     def of(cls, settings: Settings) -> KeyFile:
-        """Identity's key file: IPP_JWT_KEYS_FILE, else <data_dir>/identity/jwt-keys.json (made outside production)."""
+        """Identity's key file: IPP_JWT_KEYS_FILE, else <data_dir>/identity/jwt-keys.json (made
+        outside production)."""
         path = settings.jwt_keys_file or settings.service_dir / "jwt-keys.json"
         prepare(path, settings.service_dir / LEGACY_PEM, create=settings.env != "production")
         return cls(path)
@@ -163,7 +168,8 @@ class KeyFile:
             try:
                 stamp = self._stamp()
                 if stamp != self.stamp:
-                    self.stamp = stamp  # a broken file is reported once, and read again when it changes again
+                    # a broken file is reported once, and read again when it changes again
+                    self.stamp = stamp
                     self.keys = read_keys(self.path)
                     log.info(
                         "auth.keys_reloaded", file=str(self.path), kids=[k.kid for k in self.keys]

@@ -1,10 +1,10 @@
 """How an SMS code reaches a phone: the `SmsSender` port and its adapters.
 
-The code is a credential, so it goes to the phone and nowhere else: never into a log line, an event or a response.
-`HttpSmsGateway` is the real thing (any provider behind a small JSON webhook); `DevMailboxSms` puts the text in
-the development SMTP sink's Maildir, where /dev/mailbox shows it; `UndeliveredSms` is for a development or test
-stack with neither (it delivers nothing and says so in the log, with the masked phone only). Production refuses
-to start without a gateway (sms_sender()).
+The code is a credential, so it goes to the phone and nowhere else: never into a log line, an event
+or a response. `HttpSmsGateway` is the real thing (any provider behind a small JSON webhook);
+`DevMailboxSms` puts the text in the development SMTP sink's Maildir, where /dev/mailbox shows it;
+`UndeliveredSms` is for a development or test stack with neither (it delivers nothing and says so in
+the log, with the masked phone only). Production refuses to start without a gateway (sms_sender()).
 """
 
 from __future__ import annotations
@@ -43,8 +43,9 @@ class SmsSender(Protocol):
 
 
 class HttpSmsGateway:
-    """POST {"to": E.164, "message": text} with a bearer token; any 2xx is accepted, anything else (or no answer
-    within the timeout) is SmsUnavailable. The gateway's answer is not logged: it may echo the message."""
+    """POST {"to": E.164, "message": text} with a bearer token; any 2xx is accepted, anything else
+    (or no answer within the timeout) is SmsUnavailable. The gateway's answer is not logged: it may
+    echo the message."""
 
     def __init__(
         self,
@@ -73,8 +74,8 @@ class HttpSmsGateway:
 
 
 class DevMailboxSms:
-    """The text as an email in the development SMTP sink's Maildir (<data_dir>/mail), shown by /dev/mailbox:
-    the subject and recipient name only the masked phone."""
+    """The text as an email in the development SMTP sink's Maildir (<data_dir>/mail), shown by
+    /dev/mailbox: the subject and recipient name only the masked phone."""
 
     def __init__(self, maildir: Path, sender: str) -> None:
         self.maildir, self.sender = maildir, sender
@@ -92,15 +93,16 @@ class DevMailboxSms:
 
 
 class UndeliveredSms:
-    """No gateway and no dev mailbox (development or test): nothing is delivered; IPP_DEV_CODE signs in."""
+    """No gateway and no dev mailbox (development or test): nothing is delivered;
+    IPP_DEV_CODE signs in."""
 
     def send(self, phone: str, message: str) -> None:
         log.info("sms.not_delivered", phone=mask(phone))
 
 
 def sms_sender(settings: Settings) -> SmsSender:
-    """The gateway when one is configured, else the dev mailbox when that is on, else nothing (refused in
-    production: there, a code nobody receives would lock every new user out)."""
+    """The gateway when one is configured, else the dev mailbox when that is on, else nothing
+    (refused in production: there, a code nobody receives would lock every new user out)."""
     if settings.sms_gateway_url:
         token = settings.sms_gateway_token.get_secret_value() if settings.sms_gateway_token else ""
         return HttpSmsGateway(settings.sms_gateway_url, token)

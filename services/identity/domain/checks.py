@@ -1,4 +1,5 @@
-"""Automatic checks of identity materials, each with a reason code a reviewer and a user understand."""
+"""Automatic checks of identity materials, each with a reason code a reviewer and
+a user understand."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ def individual_checks(party: dict, who: str) -> list[Check]:
             Check(
                 "RESIDENT_ID_CHECKSUM",
                 documents.resident_id_checksum_ok(number),
-                f"The resident ID number of {who} fails its GB 11643 check digit; correct the number.",
+                f"The resident ID number of {who} fails its GB 11643 check digit; correct "
+                "the number.",
             ),
             Check(
                 "RESIDENT_ID_BIRTH_DATE",
@@ -69,7 +71,8 @@ def party_checks(party: dict, role: str) -> list[Check]:
 
 
 def authorization_checks(identity: Identity, today: date) -> list[Check]:
-    """The holder's authorisation of the agent: present, with a scope and a period that holds today."""
+    """The holder's authorisation of the agent: present, with a scope and a period
+    that holds today."""
     terms = identity.authorization_document
     if terms is None:
         return [
@@ -84,12 +87,14 @@ def authorization_checks(identity: Identity, today: date) -> list[Check]:
         Check(
             "AUTHORIZATION_SCOPE",
             authorization.scope_ok(terms.get("scope") or []),
-            "The authorisation must name the right types it covers (trademark, copyright, patent) or all.",
+            "The authorisation must name the right types it covers (trademark, copyright, "
+            "patent) or all.",
         ),
         Check(
             "AUTHORIZATION_PERIOD",
             authorization.period_ok(start, end),
-            "The authorisation's validity period must start on a date and not end before it starts.",
+            "The authorisation's validity period must start on a date and not end before "
+            "it starts.",
         ),
         Check(
             "AUTHORIZATION_NOT_YET_VALID",
@@ -126,7 +131,8 @@ def identity_checks(identity: Identity, today: date | None = None) -> list[Check
 
 
 def complaint_checks(identity: Identity, right_type: str, today: date | None = None) -> list[Check]:
-    """What an identity must satisfy for one complaint: an agent's authorisation covers its right, today."""
+    """What an identity must satisfy for one complaint: an agent's authorisation covers
+    its right, today."""
     terms = identity.authorization_document
     if identity.role != "agent" or terms is None:
         return []

@@ -33,8 +33,9 @@ class Account(Aggregate):
     def request_email_verification(
         self, email: str, expires_at: str, request_id: str | None = None, code: str | None = None
     ) -> None:
-        """A new request (its random id, from which the code derives) replaces the last one. Only events recorded
-        before request ids carry a `code`: they still load, and that code still counts until it expires."""
+        """A new request (its random id, from which the code derives) replaces the last one. Only
+        events recorded before request ids carry a `code`: they still load, and that code still
+        counts until it expires."""
         self.pending_email, self.pending_request_id, self.pending_expires_at = (
             email,
             request_id,
@@ -43,14 +44,15 @@ class Account(Aggregate):
         self.pending_code = code
 
     def ask_for_email_code(self, email: str, expires_at: str) -> str:
-        """Record a new verification request for `email`; returns its random id (the code's input)."""
+        """Record a new verification request for `email`; returns its random id
+        (the code's input)."""
         request_id = str(uuid.uuid4())
         self.request_email_verification(email=email, expires_at=expires_at, request_id=request_id)
         return request_id
 
     def email_code_ok(self, email: str, code: str, key: bytes) -> bool:
-        """Whether `code` is the unexpired code last sent to `email`: recomputed from the pending request's id
-        with the `email-codes` key (shared/kit/keys.py), never stored."""
+        """Whether `code` is the unexpired code last sent to `email`: recomputed from the pending
+        request's id with the `email-codes` key (shared/kit/keys.py), never stored."""
         if self.pending_email != email or self.pending_expires_at is None:
             return False
         if self.pending_request_id is not None:
@@ -75,16 +77,19 @@ class Account(Aggregate):
 
 
 class Reservation(Aggregate):
-    """Claims a unique value (a phone, an email, a document number) for one account, atomically: its id derives
-    from the value's fingerprint, so a second reservation cannot be made, and each later change of hands is an
-    event on this one (Claimed, Released): of two commands racing for it, optimistic concurrency lets one record.
+    """Claims a unique value (a phone, an email, a document number) for one account, atomically: its
+    id derives from the value's fingerprint, so a second reservation cannot be made, and each later
+    change of hands is an event on this one (Claimed, Released): of two commands racing for it,
+    optimistic concurrency lets one record.
 
-    A document number's reservation lists the identities claiming it (`claims`: identity id -> when, by the
-    application's clock). Whether it still protects its account depends on them (approved: for good; pending:
-    for IPP_RESERVATION_TTL), which services/identity/application.py decides (reservation_holder)."""
+    A document number's reservation lists the identities claiming it (`claims`: identity id -> when,
+    by the application's clock). Whether it still protects its account depends on them (approved:
+    for good; pending: for IPP_RESERVATION_TTL), which services/identity/application.py decides
+    (reservation_holder)."""
 
     # not annotated (eventsourcing would make them __init__ fields)
-    released_for = None  # after an upheld dispute: the disputer's account, the only one that may claim it for a while
+    # after an upheld dispute: the disputer's account, the only one that may claim it for a while
+    released_for = None
     released_at = None
 
     @staticmethod
@@ -106,13 +111,15 @@ class Reservation(Aggregate):
 
     @event("Claimed")
     def claim(self, account_id: str, claims: dict[str, float]) -> None:
-        """`account_id` holds the number now, for these identities' claims (a takeover drops the old ones)."""
+        """`account_id` holds the number now, for these identities' claims (a takeover
+        drops the old ones)."""
         self.account_id, self.claims = account_id, claims
         self.released_for = self.released_at = None
 
     @event("Released")
     def release(self, for_account_id: str, at: float) -> None:
-        """Nobody's claim counts any more; `for_account_id` (whose dispute was upheld) has the first right to it."""
+        """Nobody's claim counts any more; `for_account_id` (whose dispute was upheld) has the
+        first right to it."""
         self.claims, self.released_for, self.released_at = {}, for_account_id, at
 
 
@@ -164,18 +171,21 @@ class Identity(ReviewableMaterial):
         return [p for p in (self.holder, self.agent) if p]
 
     def reserving_party(self) -> dict:
-        """The party whose number this identity reserves: a holder's own identity reserves the holder's number, an
-        agent's only the agent's own, so a holder may have several agents and still register itself."""
+        """The party whose number this identity reserves: a holder's own identity reserves the
+        holder's number, an agent's only the agent's own, so a holder may have several agents and
+        still register itself."""
         return self.agent if self.role == "agent" and self.agent else self.holder
 
     def pair(self) -> tuple[str, str | None]:
-        """(holder, agent) by fingerprint: an account submits each pair once while one is pending or approved."""
+        """(holder, agent) by fingerprint: an account submits each pair once while one is
+        pending or approved."""
         return self.holder["fingerprint"], (self.agent or {}).get("fingerprint")
 
 
 class Dispute(Aggregate):
-    """An account's claim that a document number another account holds is its own, with evidence, for a reviewer
-    (material_type `identity_dispute`). Only the number's keyed fingerprint and masked form are kept."""
+    """An account's claim that a document number another account holds is its own, with evidence,
+    for a reviewer (material_type `identity_dispute`). Only the number's keyed fingerprint and
+    masked form are kept."""
 
     @event("Submitted")
     def __init__(
@@ -207,7 +217,8 @@ class Dispute(Aggregate):
 
 
 class DisputeList(Aggregate):
-    """The disputes one account submitted (its id derives from the account's), for `GET /v1/identities/disputes`."""
+    """The disputes one account submitted (its id derives from the account's), for `GET
+    /v1/identities/disputes`."""
 
     @staticmethod
     def create_id(account_id: str, **_: object) -> uuid.UUID:

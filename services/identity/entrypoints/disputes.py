@@ -1,5 +1,6 @@
-"""Disputes of a squatted document number over HTTP (`POST/GET /v1/identities/disputes`), and how identity's
-reviewer routes present a task's material: an identity, or a dispute beside the identities it is against."""
+"""Disputes of a squatted document number over HTTP (`POST/GET /v1/identities/disputes`), and how
+identity's reviewer routes present a task's material: an identity, or a dispute beside the
+identities it is against."""
 
 from __future__ import annotations
 
@@ -49,8 +50,9 @@ def view(dispute: Dispute) -> dict:
 
 
 def under_review(app: IdentityApplication, task: dict) -> dict:
-    """A task's material as reviewers see it (shared/review/entrypoints/). For a dispute: the statement, the evidence,
-    and the identities now holding the number (parties masked, with their documents to compare)."""
+    """A task's material as reviewers see it (shared/review/entrypoints/). For a dispute: the
+    statement, the evidence, and the identities now holding the number (parties masked, with their
+    documents to compare)."""
     if task["material_type"] != DISPUTE:
         return identities.under_review(app, task)
     dispute = app.found(Dispute, task["material_id"], "DISPUTE_NOT_FOUND")

@@ -1,4 +1,5 @@
-"""Identity's HTTP API for accounts and sign-in (CONTRACT.md, 'Identity (8081)'): translate, nothing more."""
+"""Identity's HTTP API for accounts and sign-in (CONTRACT.md, 'Identity (8081)'):
+translate, nothing more."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ from shared.kit.errors import ServiceError
 from shared.kit.http.auth import CurrentPrincipal
 from shared.kit.settings import Settings
 
-# every refusal of identity and its HTTP status (the JSON error contract); the kit's and reviewing's own
-# refusals (tokens, files, review tasks) take their kind's status from shared/kit/http/__init__.py
+# every refusal of identity and its HTTP status (the JSON error contract); the kit's and reviewing's
+# own refusals (tokens, files, review tasks) take their kind's status from
+# shared/kit/http/__init__.py
 STATUSES: dict[type[ServiceError], int] = {
     errors.InvalidCredentials: 401,
     errors.AccountNotFound: 404,
@@ -88,7 +90,8 @@ class EmailBindingIn(BaseModel):
     language: Literal["zh-CN", "en"] = "zh-CN"
 
 
-# what the handlers of identity's entrypoints take from the app (bootstrap's state in services/identity/main.py)
+# what the handlers of identity's entrypoints take from the app (bootstrap's state in
+# services/identity/main.py)
 def application(request: Request) -> IdentityApplication:
     return request.app.state.application
 
@@ -117,7 +120,8 @@ Verifier = Annotated[TokenVerifier, Depends(verifier)]
 
 
 def client_ip(request: Request, config: Config) -> str:
-    """The client's address: X-Forwarded-For is believed only from IPP_TRUSTED_PROXIES (the portal, a balancer)."""
+    """The client's address: X-Forwarded-For is believed only from IPP_TRUSTED_PROXIES (the
+    portal, a balancer)."""
     return client_address(request, config.trusted_proxies)
 
 
@@ -167,7 +171,8 @@ BROWSER_SECRET_HEADER = (
 
 @router.post("/v1/qr-logins", status_code=201)
 def open_qr_login(app: Identity) -> dict:
-    """{ticket, qr_payload, expires_at, browser_secret}: the browser keeps the secret (never in the QR)."""
+    """{ticket, qr_payload, expires_at, browser_secret}: the browser keeps the secret
+    (never in the QR)."""
     return app.qr_logins.open()
 
 
@@ -175,7 +180,8 @@ def open_qr_login(app: Identity) -> dict:
 def qr_login_status(
     ticket: Ticket, request: Request, app: Identity, signer: Signer, config: Config
 ) -> dict:
-    """The ticket's status to anyone who has it; the session only to the browser that sends its secret."""
+    """The ticket's status to anyone who has it; the session only to the browser that
+    sends its secret."""
     status, account = app.collect_qr_login(ticket, request.headers.get(BROWSER_SECRET_HEADER, ""))
     return {"status": status, **(session_response(signer, config, account) if account else {})}
 

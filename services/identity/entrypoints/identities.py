@@ -1,4 +1,5 @@
-"""Identity submissions over HTTP (CONTRACT.md, 'POST/GET/PUT /v1/identities'): parse, then hand on."""
+"""Identity submissions over HTTP (CONTRACT.md, 'POST/GET/PUT /v1/identities'):
+parse, then hand on."""
 
 from __future__ import annotations
 
@@ -154,7 +155,8 @@ def view(identity: model.Identity) -> dict:
 
 
 def under_review(app: IdentityApplication, task: dict) -> dict:
-    """An identity as its reviewer sees it (shared/review/entrypoints/http.py): the submission, numbers masked."""
+    """An identity as its reviewer sees it (shared/review/entrypoints/http.py): the
+    submission, numbers masked."""
     identity = app.found(model.Identity, task["material_id"], "IDENTITY_NOT_FOUND")
     return {**view(identity), "account_id": identity.account_id}
 

@@ -1,4 +1,5 @@
-"""Reading the embedded SMTP sink's Maildir (<IPP_DATA_DIR>/mail) for the development mailbox page."""
+"""Reading the embedded SMTP sink's Maildir (<IPP_DATA_DIR>/mail) for the
+development mailbox page."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The notifications read model: what the mailer picks from and operators look at (no raw addresses)."""
+"""The notifications read model: what the mailer picks from and operators look at
+(no raw addresses)."""
 
 from __future__ import annotations
 
@@ -149,5 +150,6 @@ def _rfc3339(moment: float) -> str:
     return datetime.fromtimestamp(moment, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-# every table of this service's database besides the kit's: what its migrations make (shared/kit/migrations.py)
+# every table of this service's database besides the kit's: what its migrations make
+# (shared/kit/migrations.py)
 SCHEMA: tuple[MetaData, ...] = (read_models,)

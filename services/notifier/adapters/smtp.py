@@ -1,4 +1,5 @@
-"""Handing mail to the SMTP server IPP_SMTP_URL names: smtp://, smtps:// (implicit TLS), ?starttls=1."""
+"""Handing mail to the SMTP server IPP_SMTP_URL names: smtp://, smtps:// (implicit
+TLS), ?starttls=1."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from aiosmtplib import (
     SMTPResponseException,
 )
 
-# Refusals that mean our configuration is wrong, not the message: fix it and the mail still goes out.
+# Refusals that mean our configuration is wrong, not the message: fix it and the
+# mail still goes out.
 _CONFIGURATION_CODES = frozenset({530, 534, 535, 538})
 
 
@@ -76,7 +78,8 @@ class SmtpServer:
 
 
 def classify(exc: BaseException) -> TransientFailure | PermanentFailure:
-    """5xx replies to the message are permanent; everything else (4xx, no connection) is transient."""
+    """5xx replies to the message are permanent; everything else (4xx, no
+    connection) is transient."""
     if isinstance(exc, SMTPAuthenticationError):
         return TransientFailure(f"authentication refused: {exc.code} {exc.message}")
     if isinstance(exc, SMTPRecipientsRefused):

@@ -1,4 +1,5 @@
-"""The address book the notifier keeps from events: who complained, and where an account gets its mail."""
+"""The address book the notifier keeps from events: who complained, and where an
+account gets its mail."""
 
 from __future__ import annotations
 

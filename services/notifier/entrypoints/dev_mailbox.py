@@ -1,7 +1,8 @@
 """The development mailbox (GET /dev/mailbox): the embedded SMTP sink's mail, codes included.
 
-It exists only when development mail is explicitly on (IPP_DEV_MAILBOX=1, which production refuses; `make run`
-turns it on): a development default that is merely "not production" would show every code to anyone."""
+It exists only when development mail is explicitly on (IPP_DEV_MAILBOX=1, which production
+refuses; `make run` turns it on): a development default that is merely "not production" would show
+every code to anyone."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ _pages = Environment(
 
 
 def _sink(request: Request) -> Path:
-    """Where the sink keeps its mail; without IPP_DEV_MAILBOX (and always in production) there is no such page."""
+    """Where the sink keeps its mail; without IPP_DEV_MAILBOX (and always in production)
+    there is no such page."""
     settings: Settings = request.app.state.settings
     if not settings.dev_mailbox or settings.env == "production":
         raise HTTPException(404, "Not Found")

@@ -40,7 +40,8 @@ def verdict_content(decided: ReviewDecided) -> dict:
         "reasons": [{"code": r.code, "message": r.message} for r in decided.reasons],
         "targets": [{"url": t.url, "action": t.action} for t in targets],
         "decided_at": decided.decided_at.isoformat(),
-        # the complaints service names each rejected material in the verdict's reasons (IDENTITY_REJECTED …)
+        # the complaints service names each rejected material in the verdict's reasons
+        # (IDENTITY_REJECTED …)
         "rejected_materials": [
             m for m in MATERIALS if f"{m.upper()}_REJECTED" in {r.code for r in decided.reasons}
         ],

@@ -58,7 +58,8 @@ class Mailer:
                 await wakeup.wait(self.poll_seconds)
 
     async def deliver_due(self, now: float | None = None) -> int:
-        """One step: claim the notifications due at `now` and send each; returns how many were claimed."""
+        """One step: claim the notifications due at `now` and send each; returns how
+        many were claimed."""
         now = self.clock() if now is None else now
         claimed = await asyncio.to_thread(self.app.claim_due, now, self.batch, self.lease)
         for notification_id in claimed:
@@ -97,8 +98,8 @@ class Mailer:
             log.info("mailer.sent", notification_id=str(notification_id), kind=letter.kind)
 
     async def _record_sent(self, notification_id: uuid.UUID, until: float) -> None:
-        """The server has the message: record it, waiting out a database that does not answer while the claim
-        holds (giving up would let the lease run out and the message go out again)."""
+        """The server has the message: record it, waiting out a database that does not answer while
+        the claim holds (giving up would let the lease run out and the message go out again)."""
         attempt = 0
         while True:
             try:
@@ -124,7 +125,8 @@ class Mailer:
 
 
 def waiting_sweep(app: NotifierApplication, interval: float = 60.0, page: int = 200) -> Loop:
-    """A service loop that pages through waiting notifications and addresses any the address book can."""
+    """A service loop that pages through waiting notifications and addresses any the
+    address book can."""
 
     async def run() -> None:
         cursor = ""

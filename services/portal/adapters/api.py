@@ -1,4 +1,5 @@
-"""The portal's client of the services' HTTP APIs: one call, errors as ApiFailure with the stable code."""
+"""The portal's client of the services' HTTP APIs: one call, errors as ApiFailure
+with the stable code."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from shared.kit.settings import Settings
 
 
 class ApiFailure(Exception):
-    """A 4xx/5xx (or an unreachable service, 503) from an API, with its stable error code and details."""
+    """A 4xx/5xx (or an unreachable service, 503) from an API, with its stable error
+    code and details."""
 
     def __init__(self, status: int, code: str, details: Any = None) -> None:
         super().__init__(f"{status} {code}")
@@ -20,8 +22,9 @@ class ApiFailure(Exception):
 
 @dataclass
 class Api:
-    """Calls identity, rights and complaints on behalf of one browser (its access token, if any, and its address:
-    identity limits sign-ins and SMS codes per client address, so it must see the browser's, not the portal's)."""
+    """Calls identity, rights and complaints on behalf of one browser (its access token, if any, and
+    its address: identity limits sign-ins and SMS codes per client address, so it must see the
+    browser's, not the portal's)."""
 
     settings: Settings
     token: str | None = None
@@ -79,8 +82,8 @@ def failure_of(response: httpx.Response) -> ApiFailure:
 
 
 def field_problems(failure: ApiFailure) -> list[tuple[str, str]]:
-    """(field, code) for each body field a failure names: a VALIDATION_FAILED's pydantic `loc` paths, or the
-    `problems` [{code, field}] a service lists (`details.x` is the form's field x)."""
+    """(field, code) for each body field a failure names: a VALIDATION_FAILED's pydantic `loc`
+    paths, or the `problems` [{code, field}] a service lists (`details.x` is the form's field x)."""
     details = failure.details
     if isinstance(details, dict) and isinstance(details.get("problems"), list):
         return [

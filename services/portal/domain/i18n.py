@@ -1,4 +1,5 @@
-"""The portal's words in Simplified Chinese (the default) and English, and the API error codes' messages."""
+"""The portal's words in Simplified Chinese (the default) and English, and the API
+error codes' messages."""
 
 from __future__ import annotations
 
@@ -367,7 +368,10 @@ ERRORS: dict[str, tuple[str, str]] = {
     "INVALID_CODE": ("验证码错误或已过期。", "The code is wrong or has expired."),
     "WEAK_PASSWORD": (
         "密码太弱：请使用至少 10 位、不是常见密码也不含手机号的密码。",
-        "This password is too weak: use at least 10 characters, not a common password or your phone.",
+        (
+            "This password is too weak: use at least 10 characters, not a common password or "
+            "your phone."
+        ),
     ),
     "SMS_UNAVAILABLE": (
         "短信暂时无法发送，请稍后再试。",
@@ -483,7 +487,10 @@ ERRORS: dict[str, tuple[str, str]] = {
     ),
     "REVIEWER_CONFLICT": (
         "您不能审核自己的材料或自己提交的投诉，请由其他审核员处理。",
-        "You cannot review your own material or a complaint you filed: another reviewer decides it.",
+        (
+            "You cannot review your own material or a complaint you filed: another reviewer "
+            "decides it."
+        ),
     ),
     "REVIEW_ALREADY_DECIDED": ("该任务已审核。", "This task is already decided."),
     "REASONS_REQUIRED": ("驳回时须选择原因。", "A rejection needs a reason."),

@@ -1,4 +1,5 @@
-"""The signed-in home, binding the email, and 信息认证-身份认证 (identity) with its documents and status."""
+"""The signed-in home, binding the email, and 信息认证-身份认证 (identity) with its
+documents and status."""
 
 from __future__ import annotations
 
@@ -103,7 +104,8 @@ def text(form: FormData, name: str) -> str:
 
 
 async def party(client: Api, form: FormData, prefix: str = "") -> dict:
-    """One party (the holder, or with prefix "agent_" the agent) from the form's fields, its files uploaded."""
+    """One party (the holder, or with prefix "agent_" the agent) from the form's fields,
+    its files uploaded."""
     if text(form, prefix + "kind") == "enterprise":
         return {
             "kind": "enterprise",
@@ -139,8 +141,9 @@ async def identity_body(client: Api, form: FormData) -> dict:
 
 
 def reserving_field(form: FormData) -> tuple[str, str]:
-    """(form field, document type) of the number a submission reserves: an agent identity reserves only the
-    agent's own number, a holder identity the holder's; an enterprise's is its credit code."""
+    """(form field, document type) of the number a submission reserves: an agent identity
+    reserves only the agent's own number, a holder identity the holder's; an enterprise's
+    is its credit code."""
     prefix = "agent_" if text(form, "role") == "agent" else ""
     if text(form, prefix + "kind") == "enterprise":
         return prefix + "credit_code", "unified_social_credit_code"
@@ -148,8 +151,9 @@ def reserving_field(form: FormData) -> tuple[str, str]:
 
 
 def dispute_link(request: Request, form: FormData) -> dict:
-    """Where a number another account holds is disputed, shown with the refusal next to that number. The link
-    names only the document type: a document number never goes into a URL (history, logs, Referer)."""
+    """Where a number another account holds is disputed, shown with the refusal next to that
+    number. The link names only the document type: a document number never goes into a URL
+    (history, logs, Referer)."""
     field, document_type = reserving_field(form)
     return {
         "field": field,
@@ -160,7 +164,8 @@ def dispute_link(request: Request, form: FormData) -> dict:
 
 def identity_errors(request: Request, failure: ApiFailure) -> dict[str, str]:
     """{form field: message}: a validation failure's path names the party (holder or agent_) or the
-    authorisation (auth_), so the message lands next to the right one of the two parties' same-named fields."""
+    authorisation (auth_), so the message lands next to the right one of the two parties'
+    same-named fields."""
     errors: dict[str, str] = {}
     if failure.code == "VALIDATION_FAILED" and isinstance(failure.details, list):
         lang = lang_of(request)

@@ -1,9 +1,11 @@
-"""Signing in (password, SMS code, the app's QR scan), registering, signing out and the language switch.
+"""Signing in (password, SMS code, the app's QR scan), registering, signing out and
+the language switch.
 
-Every sign-in gives the browser a fresh session id (web.sign_in); signing out ends the token at identity, not
-only in this browser. A QR ticket is in the code anyone can see, so the session goes only to the browser that
-opened it: identity hands that browser a secret with the ticket, which the portal keeps in an HttpOnly cookie
-scoped to that ticket's URLs and sends when it asks for the ticket's status.
+Every sign-in gives the browser a fresh session id (web.sign_in); signing out ends the token at
+identity, not only in this browser. A QR ticket is in the code anyone can see, so the session
+goes only to the browser that opened it: identity hands that browser a secret with the ticket,
+which the portal keeps in an HttpOnly cookie scoped to that ticket's URLs and sends when it asks
+for the ticket's status.
 """
 
 from __future__ import annotations
@@ -150,8 +152,9 @@ async def register(request: Request, phone: Field, sms_code: Field, password: Fi
 
 @router.post("/signout")
 async def sign_out(request: Request) -> Response:
-    """Identity revokes the token (so a copy of the cookie is worth nothing either); the cookie goes and the
-    session id is fresh even when identity does not answer: this browser is signed out in any case."""
+    """Identity revokes the token (so a copy of the cookie is worth nothing either); the
+    cookie goes and the session id is fresh even when identity does not answer: this browser
+    is signed out in any case."""
     if request.cookies.get(TOKEN_COOKIE):
         try:
             await api(request).call("DELETE", "identity", "/v1/sessions/current")
@@ -175,9 +178,9 @@ async def switch_language(request: Request, code: str, next: str = "/") -> Respo
 
 @router.get("/signin/qr")
 async def qr_page(request: Request, next: str = "/") -> Response:
-    """Opens a QR ticket; the page shows it as an image and polls until the app confirms it. The ticket's
-    browser secret goes into a cookie only this browser has, for this ticket's URLs only (so several tabs
-    can each show their own code)."""
+    """Opens a QR ticket; the page shows it as an image and polls until the app confirms it. The
+    ticket's browser secret goes into a cookie only this browser has, for this ticket's URLs only
+    (so several tabs can each show their own code)."""
     try:
         ticket = await api(request, signed_in=False).call("POST", "identity", "/v1/qr-logins")
         if not TICKET.fullmatch(str(ticket.get("ticket"))) or not ticket.get("browser_secret"):
@@ -213,7 +216,8 @@ async def qr_page(request: Request, next: str = "/") -> Response:
 
 @dataclass
 class OpeningBrowser(Api):
-    """The API client for the browser that opened a QR ticket: it also proves that with the ticket's secret."""
+    """The API client for the browser that opened a QR ticket: it also proves that with
+    the ticket's secret."""
 
     browser_secret: str = ""
 
@@ -222,7 +226,8 @@ class OpeningBrowser(Api):
 
 
 def browser_secret(request: Request, ticket: str) -> str | None:
-    """The secret of a ticket this browser opened (its cookie is sent only to that ticket's URLs); else None."""
+    """The secret of a ticket this browser opened (its cookie is sent only to that ticket's
+    URLs); else None."""
     return request.cookies.get(QR_COOKIE) if TICKET.fullmatch(ticket) else None
 
 
@@ -241,8 +246,8 @@ async def qr_image(request: Request, ticket: str) -> Response:
 
 @router.get("/qr/{ticket}/status")
 async def qr_status(request: Request, ticket: str) -> Response:
-    """The ticket's status; once the app confirmed it, this browser (and only it: identity checks the secret)
-    is signed in."""
+    """The ticket's status; once the app confirmed it, this browser (and only it: identity checks
+    the secret) is signed in."""
     secret = browser_secret(request, ticket)
     if not secret:
         return JSONResponse({"status": "expired"}, status_code=404)

@@ -1,4 +1,5 @@
-"""Filing a complaint from a right (targets pasted or from a CSV) and 投诉维权-我的投诉 (my complaints)."""
+"""Filing a complaint from a right (targets pasted or from a CSV) and
+投诉维权-我的投诉 (my complaints)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,9 @@ COMPLAINT_FIELDS = {
 
 
 def target_urls(pasted: str, csv_bytes: bytes) -> list[str] | None:
-    """One URL per pasted line, plus each URL of the CSV file read as the complaints API reads it (the
-    contract's format); None when the file is no UTF-8 CSV, which the API then says in its own words."""
+    """One URL per pasted line, plus each URL of the CSV file read as the complaints API
+    reads it (the contract's format); None when the file is no UTF-8 CSV, which the API then
+    says in its own words."""
     urls = [line.strip() for line in pasted.splitlines() if line.strip()]
     if csv_bytes:
         try:

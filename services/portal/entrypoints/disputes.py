@@ -1,6 +1,6 @@
-"""A real owner's way back to a document number another account registered: the dispute form (the number, a
-statement, 1–10 evidence files uploaded to identity as the identity form's documents are) and 我的证件号申诉,
-the account's disputes with their outcome and the reviewer's reasons."""
+"""A real owner's way back to a document number another account registered: the dispute form (the
+number, a statement, 1–10 evidence files uploaded to identity as the identity form's documents are)
+and 我的证件号申诉, the account's disputes with their outcome and the reviewer's reasons."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ FIELDS = {
     "statement": "statement",
     "evidence": "evidence",
 }
-# codes that name no field but concern one: identity's refusals, and an upload's (size, type, unknown blob)
+# codes that name no field but concern one: identity's refusals, and an upload's
+# (size, type, unknown blob)
 CODE_FIELDS = {
     "NOTHING_TO_DISPUTE": "document_number",
     "VALIDATION_FAILED": "document_number",
@@ -44,7 +45,8 @@ def document_type_of(value: str) -> str:
 
 
 def dispute_errors(request: Request, failure: ApiFailure) -> dict[str, str]:
-    """{field: message}. A VALIDATION_FAILED naming no field is the number's format (checked against its type)."""
+    """{field: message}. A VALIDATION_FAILED naming no field is the number's format (checked
+    against its type)."""
     errors = form_error(request, failure, FIELDS)
     if set(errors) == {"form"} and failure.code in CODE_FIELDS:
         errors[CODE_FIELDS[failure.code]] = errors["form"]

@@ -36,7 +36,8 @@ def wanted(request: Request) -> str:
 
 
 def way_back(request: Request) -> tuple[str, str]:
-    """(href, label) of the list the page belongs to, or of the home page when it is that list or none."""
+    """(href, label) of the list the page belongs to, or of the home page when it is
+    that list or none."""
     section = request.url.path.strip("/").split("/")[0]
     if section in LISTS and request.url.path.rstrip("/") != f"/{section}":
         return f"/{section}", LISTS[section]
@@ -70,7 +71,8 @@ def error_page(
 
 
 def back_to_sign_in(request: Request) -> Response:
-    """The sign-in page, the session cookie cleared; signing in returns to the page asked for (by GET)."""
+    """The sign-in page, the session cookie cleared; signing in returns to the page
+    asked for (by GET)."""
     target = safe_next(wanted(request)) if request.method == "GET" else "/"
     response = redirect("/signin" if target == "/" else "/signin?" + urlencode({"next": target}))
     response.delete_cookie(TOKEN_COOKIE, path="/")

@@ -1,4 +1,5 @@
-"""A signed-in account's own uploads, shown back on its pages (identity documents, certificates, evidence)."""
+"""A signed-in account's own uploads, shown back on its pages (identity documents,
+certificates, evidence)."""
 
 from __future__ import annotations
 

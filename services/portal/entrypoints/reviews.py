@@ -1,8 +1,9 @@
-"""The reviewer console: a queue per material type, claim a task, decide it with catalogued reason codes.
+"""The reviewer console: a queue per material type, claim a task, decide it with
+catalogued reason codes.
 
-Identity's queue also holds disputes of a squatted document number (material_type `identity_dispute`): each
-is shown as a dispute (statement, evidence, the identities holding the number) and decided with the codes the
-catalogue has for its own material type."""
+Identity's queue also holds disputes of a squatted document number (material_type
+`identity_dispute`): each is shown as a dispute (statement, evidence, the identities holding the
+number) and decided with the codes the catalogue has for its own material type."""
 
 from __future__ import annotations
 
@@ -40,8 +41,8 @@ PAGE = 20  # tasks per queue on one console page: each comes with its material a
 
 
 async def queue(client: Api, service: str, offset: int) -> tuple[list[dict] | None, int]:
-    """One page of a service's pending tasks, oldest first, and how many wait in all; None when the service
-    has no reviewer queue (or does not answer)."""
+    """One page of a service's pending tasks, oldest first, and how many wait in all; None when the
+    service has no reviewer queue (or does not answer)."""
     try:
         found = await client.request(
             "GET",
@@ -57,7 +58,8 @@ async def queue(client: Api, service: str, offset: int) -> tuple[list[dict] | No
 
 
 async def reason_codes(client: Api, service: str) -> dict[str, list[dict]]:
-    """The service's reason catalogue, {material_type: [{code, description}]} (none when it does not answer)."""
+    """The service's reason catalogue, {material_type: [{code, description}]} (none when it
+    does not answer)."""
     try:
         found = await client.call("GET", service, "/v1/reviews/reason-codes")
     except ApiFailure:
@@ -86,8 +88,8 @@ def age_text(lang: str, minutes: int) -> str:
 
 
 async def material_details(client: Api, material: str, task: dict) -> dict:
-    """The task's material as the service shows reviewers (parties, right fields, complaint targets) and its
-    documents (`files`), previewed through `document` below."""
+    """The task's material as the service shows reviewers (parties, right fields, complaint targets)
+    and its documents (`files`), previewed through `document` below."""
     try:
         return await client.call(
             "GET", QUEUES[material], f"/v1/reviews/{task['review_id']}/material"
@@ -97,7 +99,8 @@ async def material_details(client: Api, material: str, task: dict) -> dict:
 
 
 def blob_ids(value: object) -> list[str]:
-    """The blob id of every document in part of a material's view (as shared/review/entrypoints/http.py finds them)."""
+    """The blob id of every document in part of a material's view (as
+    shared/review/entrypoints/http.py finds them)."""
     if isinstance(value, dict):
         return ([value["blob_id"]] if "blob_id" in value else []) + [
             b for v in value.values() for b in blob_ids(v)
@@ -108,8 +111,8 @@ def blob_ids(value: object) -> list[str]:
 
 
 def of_dispute(details: dict) -> dict:
-    """A dispute's files in their places: the disputer's evidence, and each holding identity's own documents
-    beside it, to compare."""
+    """A dispute's files in their places: the disputer's evidence, and each holding identity's own
+    documents beside it, to compare."""
     files = {f.get("blob_id"): f for f in details.get("files") or [] if isinstance(f, dict)}
 
     def among(value: object) -> list[dict]:
@@ -134,7 +137,8 @@ async def with_details(
     found: list[dict] | None,
     catalogue: dict[str, list[dict]],
 ) -> list[dict]:
-    """The tasks with their material's details and the reason codes of each one's own material type."""
+    """The tasks with their material's details and the reason codes of each one's
+    own material type."""
     tasks = found or []
     details = await asyncio.gather(*(material_details(client, material, t) for t in tasks))
     shown = []
@@ -205,8 +209,9 @@ async def reviews_page(request: Request) -> Response:
 
 @router.get("/reviews/{material}/{review_id}/documents/{blob_id}")
 async def document(request: Request, material: str, review_id: str, blob_id: str) -> Response:
-    """One document of a task's material, passed through from its service (which checks the reviewer role and
-    that the document belongs to the task); shown inline, never sniffed into another type."""
+    """One document of a task's material, passed through from its service (which checks the
+    reviewer role and that the document belongs to the task); shown inline, never sniffed
+    into another type."""
     if (
         material not in QUEUES
         or not UUID_TEXT.fullmatch(review_id)

@@ -1,4 +1,5 @@
-"""新增权利认证 (add a right) and 我的权利认证 (my rights): status, lock, amendment after a rejection."""
+"""新增权利认证 (add a right) and 我的权利认证 (my rights): status, lock, amendment
+after a rejection."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The add/amend right form: its fields per right type, turned into the rights API's body, and back."""
+"""The add/amend right form: its fields per right type, turned into the rights
+API's body, and back."""
 
 from __future__ import annotations
 
@@ -74,7 +75,8 @@ def values_of_right(right: dict) -> dict:
 async def documents_of(
     client: Api, form: FormData, right_type: str, kept: list[dict] | None = None
 ) -> list[dict]:
-    """The documents uploaded now, replacing those of the same purpose that the right already had."""
+    """The documents uploaded now, replacing those of the same purpose that the
+    right already had."""
     documents = [{"blob_id": d["blob_id"], "purpose": d["purpose"]} for d in kept or []]
     for field, purpose in FILES[right_type].items():
         file = form.get(field)

@@ -1,4 +1,5 @@
-"""The portal's own stylesheet and scripts (services/portal/static), by name: only the files that are there."""
+"""The portal's own stylesheet and scripts (services/portal/static), by name: only the
+files that are there."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""What every page shares: the session cookies, the CSRF token tied to them, rendering with the language."""
+"""What every page shares: the session cookies, the CSRF token tied to them, rendering
+with the language."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ templates.env.globals["asset"] = (
     asset  # the URL of a static file (assets.py): styles and scripts are never inline
 )
 RETRY_AFTER_SECONDS = 5  # how soon a browser may ask a service that did not answer again
-# a path on this site: never `//host`, a backslash (browsers read `/\host` as `//host`) or a control character
+# a path on this site: never `//host`, a backslash (browsers read `/\host` as `//host`)
+# or a control character
 SAME_SITE_PATH = re.compile(r"/(?![/\\])[^\x00-\x20\\\x7f]*")
 
 
@@ -43,15 +45,17 @@ def lang_of(request: Request) -> str:
 
 
 def sid_of(request: Request) -> str:
-    """This browser's session id; a fresh one when it has none or this request signed it in or out."""
+    """This browser's session id; a fresh one when it has none or this request
+    signed it in or out."""
     if getattr(request.state, "rotate_sid", False) or not request.cookies.get(SID_COOKIE):
         return request.state.new_sid
     return request.cookies[SID_COOKIE]
 
 
 def rotate_sid(request: Request) -> None:
-    """Give the browser a fresh session id with this answer (PortalRoute sets it): an id, and so a CSRF token,
-    that someone planted or read before the browser signed in or out is worth nothing after."""
+    """Give the browser a fresh session id with this answer (PortalRoute sets it): an id, and
+    so a CSRF token, that someone planted or read before the browser signed in or out is
+    worth nothing after."""
     request.state.rotate_sid = True
 
 
@@ -67,7 +71,8 @@ def csrf_ok(request: Request, submitted: str | None) -> bool:
 
 
 def safe_next(value: str | None) -> str:
-    """Where to go after signing in (or switching language): `value` if it is a path on this site, else home."""
+    """Where to go after signing in (or switching language): `value` if it is a path on
+    this site, else home."""
     return value if value and SAME_SITE_PATH.fullmatch(value) else "/"
 
 
@@ -87,7 +92,8 @@ def set_cookie(
 
 
 def api(request: Request, signed_in: bool = True) -> Api:
-    """The API client acting for this browser; NotSignedIn when the page needs an account and has none."""
+    """The API client acting for this browser; NotSignedIn when the page needs an
+    account and has none."""
     token = request.cookies.get(TOKEN_COOKIE)
     if signed_in and not token:
         raise NotSignedIn
@@ -101,7 +107,8 @@ def api(request: Request, signed_in: bool = True) -> Api:
 
 
 def sign_in(request: Request, response: Response, session: dict) -> Response:
-    """The session's token in its HttpOnly cookie, and a fresh session id (so a fresh CSRF token) with it."""
+    """The session's token in its HttpOnly cookie, and a fresh session id (so a fresh
+    CSRF token) with it."""
     set_cookie(
         request, response, TOKEN_COOKIE, session["access_token"], max_age=int(session["expires_in"])
     )
@@ -110,8 +117,9 @@ def sign_in(request: Request, response: Response, session: dict) -> Response:
 
 
 def roles_of(request: Request) -> tuple[str, ...]:
-    """The roles the session's access token names, read without verifying it: only to choose which menu links
-    to show (every API call is still authorised by the services, which do verify the token)."""
+    """The roles the session's access token names, read without verifying it: only to choose
+    which menu links to show (every API call is still authorised by the services, which do
+    verify the token)."""
     token = request.cookies.get(TOKEN_COOKIE) or ""
     try:
         payload = token.split(".")[1]
@@ -149,8 +157,9 @@ SHA256_TEXT = re.compile(r"[0-9a-f]{64}")
 
 
 async def passthrough(request: Request, service: str, path: str) -> Response:
-    """An uploaded file from a service, for this browser's account (the service decides who may see it);
-    shown inline as the type the service sniffed, never re-sniffed, never cached by others, framed only here."""
+    """An uploaded file from a service, for this browser's account (the service decides who may see
+    it); shown inline as the type the service sniffed, never re-sniffed, never cached by others,
+    framed only here."""
     try:
         found = await api(request).request("GET", service, path)
     except ApiFailure as failure:
@@ -170,7 +179,8 @@ async def passthrough(request: Request, service: str, path: str) -> Response:
 
 
 def file_failure(request: Request, failure: ApiFailure) -> Response:
-    """A file that cannot be shown, as short text (it sits in an img or iframe); a service's 5xx is a 503."""
+    """A file that cannot be shown, as short text (it sits in an img or iframe); a
+    service's 5xx is a 503."""
     lang = lang_of(request)
     if failure.status >= 500:
         return Response(
@@ -190,8 +200,9 @@ def file_failure(request: Request, failure: ApiFailure) -> Response:
 def errors_of(
     request: Request, failure: ApiFailure, fields: dict[str, str] | None = None
 ) -> dict[str, str]:
-    """{field: message} for a failed call: the stable code's message next to the field it concerns. A lapsed
-    session and a service that cannot answer are no field's fault: PortalRoute shows their pages instead."""
+    """{field: message} for a failed call: the stable code's message next to the field it
+    concerns. A lapsed session and a service that cannot answer are no field's fault: PortalRoute
+    shows their pages instead."""
     lang = lang_of(request)
     if failure.status == 401 and failure.code not in ("INVALID_CREDENTIALS",):
         raise NotSignedIn from failure
@@ -211,7 +222,8 @@ def errors_of(
 def form_error(
     request: Request, failure: ApiFailure, fields: dict[str, str] | None = None
 ) -> dict[str, str]:
-    """Like errors_of, but every message also appears at the top of the form (for the screen reader summary)."""
+    """Like errors_of, but every message also appears at the top of the form (for the
+    screen reader summary)."""
     errors = errors_of(request, failure, fields)
     errors.setdefault("form", next(iter(errors.values())))
     return errors

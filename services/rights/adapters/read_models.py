@@ -1,5 +1,5 @@
-"""Rights' read models: "my rights" (also what the expiry sweep reads) and the identities it has heard of, with
-their queries."""
+"""Rights' read models: "my rights" (also what the expiry sweep reads) and the identities it has
+heard of, with their queries."""
 
 from __future__ import annotations
 
@@ -46,7 +46,8 @@ def mine(account_id: str, right_type: str | None, status: str | None):
 
 
 def note_identity(session: Session, submitted: IdentitySubmitted) -> None:
-    """Remember an identity's holder (the latest revision wins; a redelivered older one changes nothing)."""
+    """Remember an identity's holder (the latest revision wins; a redelivered older one
+    changes nothing)."""
     known = session.execute(
         select(known_identities.c.revision).where(
             known_identities.c.identity_id == submitted.identity_id
@@ -68,7 +69,8 @@ def note_identity(session: Session, submitted: IdentitySubmitted) -> None:
 
 
 def known_identity(connection: Connection, identity_id: str) -> dict | None:
-    """{identity_id, account_id, revision, role, holder_name}, or None before its IdentitySubmitted."""
+    """{identity_id, account_id, revision, role, holder_name}, or None before its
+    IdentitySubmitted."""
     row = connection.execute(
         select(known_identities).where(known_identities.c.identity_id == identity_id)
     ).first()
@@ -120,5 +122,6 @@ def record(session: Session, right: Right) -> None:
     )
 
 
-# every table of this service's database besides the kit's: what its migrations make (shared/kit/migrations.py)
+# every table of this service's database besides the kit's: what its migrations make
+# (shared/kit/migrations.py)
 SCHEMA: tuple[MetaData, ...] = (read_models, queue_tables)

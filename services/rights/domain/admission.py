@@ -1,7 +1,7 @@
 """What is refused at once, when a right is registered or amended (422): plain format errors.
 
-Substantive questions (is the right in force today, within its statutory term, is the evidence there)
-are the review's: services/rights/domain/checks.py.
+Substantive questions (is the right in force today, within its statutory term, is the evidence
+there) are the review's: services/rights/domain/checks.py.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ def document_problems(sub: Submission) -> list[Problem]:
 
 
 def problems(sub: Submission, today: date) -> list[Problem]:
-    """Every reason to refuse this submission now, the type's own first; [] when it may be registered."""
+    """Every reason to refuse this submission now, the type's own first; [] when it
+    may be registered."""
     return (
         PER_TYPE[sub.right_type].problems(sub, today)
         + period_problems(sub)

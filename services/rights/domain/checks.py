@@ -1,4 +1,5 @@
-"""Automatic checks of right materials at review, each with a reason code (shown to the complainant)."""
+"""Automatic checks of right materials at review, each with a reason code (shown to
+the complainant)."""
 
 from __future__ import annotations
 
@@ -41,19 +42,21 @@ def documents_check(sub: Submission) -> Check:
 
 
 def holder_check(sub: Submission, identity_holder: str | None) -> Check:
-    """The right is asserted by the holder the identity proves (for an agent: the holder it acts for)."""
+    """The right is asserted by the holder the identity proves (for an agent: the
+    holder it acts for)."""
     if identity_holder is None:
         return Check("HOLDER_MATCHES_IDENTITY", False, "The identity the right names is not known.")
     return Check(
         "HOLDER_MATCHES_IDENTITY",
         same_party(sub.holder_name, identity_holder),
-        f"The right's holder ({sub.holder_name}) is not the verified holder ({identity_holder}) of the "
-        "identity it names.",
+        f"The right's holder ({sub.holder_name}) is not the verified holder ({identity_holder}) "
+        "of the identity it names.",
     )
 
 
 def right_checks(right: object, today: date, identity_holder: str | None) -> list[Check]:
-    """All checks of a right's current revision; `identity_holder` is the holder its identity proves."""
+    """All checks of a right's current revision; `identity_holder` is the holder
+    its identity proves."""
     sub = Submission.of(right)
     return [
         documents_check(sub),
@@ -64,9 +67,10 @@ def right_checks(right: object, today: date, identity_holder: str | None) -> lis
 
 
 def complaint_checks(right: object, today: date) -> list[Check]:
-    """What each complaint asks of a right already decided: an approval is not reused once the right has
-    ended (the sweep may not have run yet), and an expired right stays expired. An undecided right's end
-    is judged by its own review (RIGHT_EXPIRED there rejects it, so it can be amended with a renewal)."""
+    """What each complaint asks of a right already decided: an approval is not reused once the
+    right has ended (the sweep may not have run yet), and an expired right stays expired. An
+    undecided right's end is judged by its own review (RIGHT_EXPIRED there rejects it, so it can be
+    amended with a renewal)."""
     status, ends = getattr(right, "status", None), Submission.of(right).valid_until
     ended = status == "expired" or (status == "approved" and ends is not None and ends < today)
     return [

@@ -1,8 +1,8 @@
 """Which documents a right needs: the evidence a reviewer weighs, plus what describes the right.
 
-A requirement is a tuple of purposes, any one of which satisfies it. The party named on the certificate
-(registrant, owner, patentee) may differ from the holder asserting the right only with a transfer
-certificate or a licence contract.
+A requirement is a tuple of purposes, any one of which satisfies it. The party named on the
+certificate (registrant, owner, patentee) may differ from the holder asserting the right only with a
+transfer certificate or a licence contract.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Patents: number with its check digit, kind, title, patentee, application and grant dates, statutory term."""
+"""Patents: number with its check digit, kind, title, patentee, application and grant
+dates, statutory term."""
 
 from __future__ import annotations
 

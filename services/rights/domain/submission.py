@@ -1,4 +1,5 @@
-"""What a right's materials say, read the same way at the edge (a request) and at review (a stored right)."""
+"""What a right's materials say, read the same way at the edge (a request) and at review
+(a stored right)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Trademarks: registration number, Nice classes 1–45 each with designated goods or services, registrant."""
+"""Trademarks: registration number, Nice classes 1–45 each with designated goods or
+services, registrant."""
 
 from __future__ import annotations
 

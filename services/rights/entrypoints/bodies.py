@@ -24,8 +24,9 @@ class DocumentIn(BaseModel):
 
 
 class RightIn(BaseModel):
-    """The contract's fields; `details` holds the type's own: bounded by its model (entrypoints/details.py, 422
-    INVALID_DETAILS per field), then judged by services/rights/domain/admission."""
+    """The contract's fields; `details` holds the type's own: bounded by its model
+    (entrypoints/details.py, 422 INVALID_DETAILS per field), then judged by
+    services/rights/domain/admission."""
 
     identity_id: Text
     right_type: RightType
@@ -41,8 +42,8 @@ class RightIn(BaseModel):
 
 
 def command_fields(app: RightsApplication, owner: str, body: RightIn) -> dict:
-    """The command's fields: the details bounded by the type's model (else 422 INVALID_DETAILS), each document
-    resolved to the owner's upload (else 422 UNKNOWN_DOCUMENT)."""
+    """The command's fields: the details bounded by the type's model (else 422 INVALID_DETAILS),
+    each document resolved to the owner's upload (else 422 UNKNOWN_DOCUMENT)."""
     details = typed_details(body.right_type, body.details)
     docs = []
     for doc in body.documents:  # a bare blob id is the type's main certificate

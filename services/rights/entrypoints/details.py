@@ -1,14 +1,16 @@
-"""A right's `details`, bounded per right type at the edge: the shape and size of each field, nothing more.
+"""A right's `details`, bounded per right type at the edge: the shape and size of each
+field, nothing more.
 
-Whether a value is right (a Nice class from 1 to 45, a known work type, a real date) stays the domain's
-judgement (services/rights/domain/admission.py, with its own codes), so the kinds of value it judges pass here
-(text, a number, true/false, null); a value too long, too many, nested deeper than its type or under a key the
-type does not have is refused: 422 INVALID_DETAILS with one problem per field (`details.<name>`).
+Whether a value is right (a Nice class from 1 to 45, a known work type, a real date) stays the
+domain's judgement (services/rights/domain/admission.py, with its own codes), so the kinds of value
+it judges pass here (text, a number, true/false, null); a value too long, too many, nested deeper
+than its type or under a key the type does not have is refused: 422 INVALID_DETAILS with one problem
+per field (`details.<name>`).
 
-Worst case of a trademark's details in its RightRegistered event: 1000 goods × 100 characters × 6 bytes (a
-control character is escaped as \\u0000) ≈ 600 KB, plus the registrant and 45 classes ≈ 2 KB; copyright and
-patent details are under 3 KB. With the other fields of the right (≤ 200 characters each, 20 documents) the
-event stays under 620 KB, well inside Kafka's 1 MB record.
+Worst case of a trademark's details in its RightRegistered event: 1000 goods × 100 characters × 6
+bytes (a control character is escaped as \\u0000) ≈ 600 KB, plus the registrant and 45 classes ≈ 2
+KB; copyright and patent details are under 3 KB. With the other fields of the right (≤ 200
+characters each, 20 documents) the event stays under 620 KB, well inside Kafka's 1 MB record.
 """
 
 from __future__ import annotations
@@ -65,7 +67,8 @@ NiceClass = Annotated[
 
 
 class TypeDetails(BaseModel):
-    """Details of one right type: every field optional (the domain says which are missing), no other keys."""
+    """Details of one right type: every field optional (the domain says which are
+    missing), no other keys."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -112,7 +115,8 @@ PER_TYPE: dict[str, type[TypeDetails]] = {
 
 
 def field_of(loc: tuple) -> str:
-    """The form field at fault, as the domain names it: `details.<name>` (a bounded, printable name)."""
+    """The form field at fault, as the domain names it: `details.<name>` (a
+    bounded, printable name)."""
     if not loc:
         return "details"
     name = (
@@ -139,7 +143,8 @@ def problems_of(exc: ValidationError, right_type: str) -> list[Problem]:
 
 
 def typed_details(right_type: str, details: dict) -> dict:
-    """The details as the type's model bounds them (the keys given, nothing added); else 422 INVALID_DETAILS."""
+    """The details as the type's model bounds them (the keys given, nothing added); else
+    422 INVALID_DETAILS."""
     try:
         typed = PER_TYPE[right_type].model_validate(details)
     except ValidationError as exc:

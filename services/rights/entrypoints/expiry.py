@@ -1,4 +1,5 @@
-"""The expiry loop: the daily business of rights that end, run by the service beside its HTTP and events."""
+"""The expiry loop: the daily business of rights that end, run by the service beside
+its HTTP and events."""
 
 from __future__ import annotations
 

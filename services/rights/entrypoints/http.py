@@ -16,8 +16,9 @@ from shared.kit.errors import ServiceError
 from shared.kit.http.auth import CurrentPrincipal
 from shared.kit.waiting import eventually
 
-# every refusal of rights and its HTTP status (the JSON error contract); the kit's and reviewing's own
-# refusals (tokens, files, review tasks) take their kind's status from shared/kit/http/__init__.py
+# every refusal of rights and its HTTP status (the JSON error contract); the kit's and reviewing's
+# own refusals (tokens, files, review tasks) take their kind's status from
+# shared/kit/http/__init__.py
 STATUSES: dict[type[ServiceError], int] = {
     errors.IdentityNotUsable: 409,
     errors.RightLocked: 409,
@@ -36,8 +37,9 @@ Rights = Annotated[RightsApplication, Depends(application)]
 
 
 def under_review(app: RightsApplication, task: dict) -> dict:
-    """A right as its reviewer sees it (shared/review/entrypoints/): its fields, documents and history, and whom its
-    identity proves to be the holder (`identity.holder_name`, null while unknown)."""
+    """A right as its reviewer sees it (shared/review/entrypoints/): its fields, documents
+    and history, and whom its identity proves to be the holder (`identity.holder_name`,
+    null while unknown)."""
     right = app.found(Right, task["material_id"], "RIGHT_NOT_FOUND")
     return view(right) | {
         "account_id": right.account_id,
@@ -47,8 +49,9 @@ def under_review(app: RightsApplication, task: dict) -> dict:
 
 
 async def usable_identity(app: RightsApplication, account_id: str, identity_id: str) -> None:
-    """A right names an identity of its own account: 409 IDENTITY_NOT_USABLE for someone else's, or for one
-    this service has not heard of (after waiting a moment for an identity submitted just now)."""
+    """A right names an identity of its own account: 409 IDENTITY_NOT_USABLE for someone
+    else's, or for one this service has not heard of (after waiting a moment for an identity
+    submitted just now)."""
     found = await eventually(
         lambda: app.usable_identity(account_id, identity_id), app.identity_wait_seconds
     )
@@ -61,7 +64,8 @@ async def usable_identity(app: RightsApplication, account_id: str, identity_id: 
 
 @router.post("/v1/rights", status_code=201)
 async def register_right(body: RightIn, who: CurrentPrincipal, app: Rights) -> dict:
-    """Register a right: 422 at once for a plain format error, else `submitted`, reviewed on a complaint."""
+    """Register a right: 422 at once for a plain format error, else `submitted`,
+    reviewed on a complaint."""
     fields = command_fields(app, who.account_id, body)
     app.admit(fields)
     await usable_identity(app, who.account_id, body.identity_id)
@@ -94,7 +98,8 @@ def get_right(right_id: str, who: CurrentPrincipal, app: Rights) -> dict:
 
 @router.put("/v1/rights/{right_id}")
 async def amend_right(right_id: str, body: RightIn, who: CurrentPrincipal, app: Rights) -> dict:
-    """Amend a rejected right (a new revision, reviewed afresh); 409 RIGHT_LOCKED before anything else."""
+    """Amend a rejected right (a new revision, reviewed afresh); 409 RIGHT_LOCKED
+    before anything else."""
     await asyncio.to_thread(app.editable_right, who.account_id, right_id)
     fields = command_fields(app, who.account_id, body)
     app.admit(fields)

@@ -1,8 +1,9 @@
-"""The kit's HTTP side: JSON errors with stable codes, bounded bodies, health, readiness and metrics endpoints.
+"""The kit's HTTP side: JSON errors with stable codes, bounded bodies, health, readiness
+and metrics endpoints.
 
-The rest of the door is here too: `auth` (the signed-in principal as a dependency), `clients` (who is asking,
-behind which proxies), `files` (uploads), `app` (a service's FastAPI app and process). Nothing else in the kit
-imports FastAPI."""
+The rest of the door is here too: `auth` (the signed-in principal as a dependency), `clients` (who
+is asking, behind which proxies), `files` (uploads), `app` (a service's FastAPI app and process).
+Nothing else in the kit imports FastAPI."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ REQUESTS = Counter("ipp_http_requests_total", "HTTP requests", ["method", "route
 LATENCY = Histogram("ipp_http_request_seconds", "HTTP request latency", ["method", "route"])
 
 
-# the kit's kinds of refusal and their statuses; a service's own table (Service.statuses) is read first
+# the kit's kinds of refusal and their statuses; a service's own table
+# (Service.statuses) is read first
 STATUSES: dict[type[errors.ServiceError], int] = {
     errors.Invalid: 422,
     errors.Unauthenticated: 401,
@@ -44,7 +46,8 @@ STATUSES: dict[type[errors.ServiceError], int] = {
 def status_of(
     error: errors.ServiceError, statuses: dict[type[errors.ServiceError], int] | None = None
 ) -> int:
-    """The status of a refusal: the nearest of its classes in `statuses`, then in the kit's table."""
+    """The status of a refusal: the nearest of its classes in `statuses`, then
+    in the kit's table."""
     tables = (statuses or {}, STATUSES)
     for kind in type(error).__mro__:
         for table in tables:
@@ -77,7 +80,8 @@ def _clean(errors: list[dict]) -> list[dict]:
 
 
 def unexpected(request: Request, exc: Exception) -> JSONResponse:
-    """An outage is 503 with Retry-After (the client tries again); anything else is our fault, logged, a JSON 500."""
+    """An outage is 503 with Retry-After (the client tries again); anything else is our fault,
+    logged, a JSON 500."""
     route = getattr(request.scope.get("route"), "path", request.url.path)
     if unavailable(exc):
         log.warning("http.unavailable", route=route, error=repr(exc)[:300])
@@ -159,10 +163,10 @@ def _has_unstorable_text(value: object) -> bool:
 
 
 class BoundedBodies:
-    """At the door, before any handler: a body over its limit is 413 REQUEST_TOO_LARGE (multipart uploads have
-    their own, larger limit), and JSON text no UTF-8 store or Kafka record can hold as text (a lone surrogate
-    `\\ud800`, or a NUL, which PostgreSQL refuses) is 422 INVALID_TEXT: never a request accepted whose events can
-    never be stored or published."""
+    """At the door, before any handler: a body over its limit is 413 REQUEST_TOO_LARGE (multipart
+    uploads have their own, larger limit), and JSON text no UTF-8 store or Kafka record can hold as
+    text (a lone surrogate `\\ud800`, or a NUL, which PostgreSQL refuses) is 422 INVALID_TEXT: never
+    a request accepted whose events can never be stored or published."""
 
     def __init__(self, app: ASGIApp, max_body_bytes: int, max_multipart_bytes: int) -> None:
         self.app, self.max_body_bytes, self.max_multipart_bytes = (
@@ -240,7 +244,10 @@ class BoundedBodies:
         if b"text/html" in dict(scope["headers"]).get(
             b"accept", b""
         ):  # a person's browser posting a form
-            page = f"<!doctype html><meta charset=utf-8><title>{status}</title><h1>{message}</h1><p>{code}</p>"
+            page = (
+                f"<!doctype html><meta charset=utf-8><title>{status}</title>"
+                f"<h1>{message}</h1><p>{code}</p>"
+            )
             response = HTMLResponse(page, status_code=status)
         REQUESTS.labels(scope["method"], "unmatched", status).inc()
         await response(scope, receive, send)

@@ -1,4 +1,5 @@
-"""A service as a FastAPI app and a process: its routes, errors and health, its backbone under one lifespan."""
+"""A service as a FastAPI app and a process: its routes, errors and health, its backbone
+under one lifespan."""
 
 from __future__ import annotations
 
@@ -61,8 +62,8 @@ def serve(service_name: str, bootstrap: Callable[[Settings], Service]) -> None:
     settings = Settings(service=service_name)
     configure_logging(service_name)
     http = create_http_app(bootstrap(settings))
-    # proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from loopback on its own; who is a proxy is
-    # IPP_TRUSTED_PROXIES' decision alone (shared/kit/clients.py)
+    # proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from loopback on its own;
+    # who is a proxy is IPP_TRUSTED_PROXIES' decision alone (shared/kit/clients.py)
     uvicorn.run(
         http,
         host=settings.host,

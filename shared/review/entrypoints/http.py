@@ -1,9 +1,9 @@
 """The reviewer routes every material-owning service serves (CONTRACT.md, 'Reviewers').
 
-Beyond the queue, a reviewer reads the material a task is about (`/material`, as the service presents it to
-reviewers: parties with masked numbers, the right's fields, the complaint's targets) and opens each uploaded
-document of that material (`/documents/{blob_id}`) — only the documents of a task's own material, and only
-with the reviewer role.
+Beyond the queue, a reviewer reads the material a task is about (`/material`, as the service
+presents it to reviewers: parties with masked numbers, the right's fields, the complaint's targets)
+and opens each uploaded document of that material (`/documents/{blob_id}`) — only the documents of a
+task's own material, and only with the reviewer role.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ Present = Callable[
 
 
 def application(request: Request) -> Any:
-    """The service's application (a ReviewingApplication: `review_queue`, `blobs`), from the app's state."""
+    """The service's application (a ReviewingApplication: `review_queue`, `blobs`),
+    from the app's state."""
     return request.app.state.application
 
 
@@ -44,7 +45,8 @@ class DecisionIn(BaseModel):
 
 
 def documents_in(value: object) -> Iterator[dict]:
-    """Every uploaded document a material view mentions (dicts with a blob id and a media type), in order."""
+    """Every uploaded document a material view mentions (dicts with a blob id and a
+    media type), in order."""
     if isinstance(value, dict):
         if "blob_id" in value and "media_type" in value:
             yield value
@@ -73,8 +75,9 @@ def files_of(review_id: str, material: dict) -> list[dict]:
 
 
 def review_router(material_types: tuple[str, ...], present: Present) -> APIRouter:
-    """The reviewer routes on `app.state.application.review_queue`; `material_types` are the ones this
-    service reviews (its part of the reason catalogue); `present` shows a task's material to reviewers."""
+    """The reviewer routes on `app.state.application.review_queue`; `material_types` are the
+    ones this service reviews (its part of the reason catalogue); `present` shows a task's
+    material to reviewers."""
     router = APIRouter(tags=["reviews"])
 
     def reviewed_material(app: Any, review_id: str) -> dict:
@@ -89,8 +92,8 @@ def review_router(material_types: tuple[str, ...], present: Present) -> APIRoute
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> list[dict]:
-        """Oldest first, each with its deadline and `overdue`; pending tasks leave out those another reviewer
-        has a live claim on. X-Total-Count says how many there are in all."""
+        """Oldest first, each with its deadline and `overdue`; pending tasks leave out those another
+        reviewer has a live claim on. X-Total-Count says how many there are in all."""
         who.require(REVIEWER)
         found, total = app.review_queue.page(status, who.account_id, limit, offset)
         response.headers["X-Total-Count"] = str(total)
@@ -98,12 +101,14 @@ def review_router(material_types: tuple[str, ...], present: Present) -> APIRoute
 
     @router.get("/v1/reviews/reason-codes")
     def reason_codes(who: CurrentPrincipal) -> dict[str, list[dict]]:
-        """The reason catalogue: {material_type: [{code, description}]} (any signed-in account may read it)."""
+        """The reason catalogue: {material_type: [{code, description}]} (any signed-in
+        account may read it)."""
         return catalogue(material_types)
 
     @router.get("/v1/reviews/{review_id}")
     def review_task(review_id: str, who: CurrentPrincipal, app: Application) -> dict:
-        """One task in any status (pending, decided, or closed), with its decision once there is one."""
+        """One task in any status (pending, decided, or closed), with its decision
+        once there is one."""
         who.require(REVIEWER)
         return app.review_queue.task(review_id)
 
@@ -116,7 +121,8 @@ def review_router(material_types: tuple[str, ...], present: Present) -> APIRoute
 
     @router.get("/v1/reviews/{review_id}/documents/{blob_id}")
     def document(review_id: str, blob_id: str, who: CurrentPrincipal, app: Application) -> Response:
-        """One uploaded document of the task's material, as it was uploaded (images and PDF only)."""
+        """One uploaded document of the task's material, as it was uploaded
+        (images and PDF only)."""
         who.require(REVIEWER)
         found = next(
             (d for d in documents_in(reviewed_material(app, review_id)) if d["blob_id"] == blob_id),

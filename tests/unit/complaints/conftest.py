@@ -1,5 +1,5 @@
-"""The complaints service's HTTP app over a throwaway SQLite store, without a broker: rights and the other
-services' decisions arrive as contract payloads through the service's own event handler."""
+"""The complaints service's HTTP app over a throwaway SQLite store, without a broker: rights and the
+other services' decisions arrive as contract payloads through the service's own event handler."""
 
 from __future__ import annotations
 
@@ -107,7 +107,8 @@ class Complaints:
     def materials_decided(
         self, complaint_id: str, identity: str = "approved", right: str = "approved"
     ) -> None:
-        """The cascade up to the complaint's own review: ComplaintFiled, then identity and right decided."""
+        """The cascade up to the complaint's own review: ComplaintFiled, then identity
+        and right decided."""
         [filed] = [
             p.payload for p in to_public(next(iter(self.app.events.get(UUID(complaint_id)))))
         ]

@@ -1,4 +1,5 @@
-"""My complaints, a complaint's detail and withdrawal over HTTP: filters, pagination, statuses, errors."""
+"""My complaints, a complaint's detail and withdrawal over HTTP: filters, pagination,
+statuses, errors."""
 
 from tests.unit.complaints.conftest import listing
 

@@ -1,4 +1,5 @@
-"""POST /v1/complaints (JSON and CSV) and POST /v1/complaints/targets/parse: every outcome and error code."""
+"""POST /v1/complaints (JSON and CSV) and POST /v1/complaints/targets/parse: every
+outcome and error code."""
 
 import pytest
 

@@ -1,4 +1,5 @@
-"""Hybrid review: complainants with a good record are approved automatically; everyone else waits."""
+"""Hybrid review: complainants with a good record are approved automatically;
+everyone else waits."""
 
 import pytest
 

@@ -1,4 +1,5 @@
-"""The complaints service's reviewer routes: the complaint queue, deadlines, and every error code."""
+"""The complaints service's reviewer routes: the complaint queue, deadlines, and
+every error code."""
 
 from uuid import UUID
 
@@ -17,7 +18,8 @@ def error(response) -> tuple[int, str]:
 
 @pytest.fixture
 def waiting(manual) -> tuple[dict, str, dict]:
-    """(holder's bearer header, complaint id, its pending task) once identity and right are approved."""
+    """(holder's bearer header, complaint id, its pending task) once identity and
+    right are approved."""
     auth, right = manual.holder(1)
     complaint_id = manual.file(auth, right, [listing(1)])
     manual.materials_decided(complaint_id)

@@ -1,5 +1,6 @@
-"""Target URLs are bounded at the door (422 INVALID_TARGET with row, bounded url, reason; never a 500), so what
-is accepted can always be published: the largest complaint's ComplaintFiled event fits in one Kafka record."""
+"""Target URLs are bounded at the door (422 INVALID_TARGET with row, bounded url, reason; never a
+500), so what is accepted can always be published: the largest complaint's ComplaintFiled event fits
+in one Kafka record."""
 
 from datetime import datetime, timezone
 from types import SimpleNamespace

@@ -1,4 +1,5 @@
-"""Targets uploaded as CSV: a `url` column or the first column, UTF-8 with or without BOM, rows numbered."""
+"""Targets uploaded as CSV: a `url` column or the first column, UTF-8 with or without
+BOM, rows numbered."""
 
 import pytest
 

@@ -1,4 +1,5 @@
-"""The identity service's HTTP app over a throwaway SQLite store, without a broker, on a settable clock."""
+"""The identity service's HTTP app over a throwaway SQLite store, without a broker, on
+a settable clock."""
 
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ class Identity:
             **settings,
         )
         self.clock = Clock()
-        # sms: an SmsSender (a fake); argon2 made cheap: the rules are tested here, its cost in production
+        # sms: an SmsSender (a fake); argon2 made cheap: the rules are tested here,
+        # its cost in production
         self.app = IdentityApplication(
             self.settings, clock=self.clock, sms=sms, hasher=CHEAP_ARGON2
         )

@@ -1,4 +1,5 @@
-"""The automatic review of identity materials: parties, an agent's authorisation, its scope and period."""
+"""The automatic review of identity materials: parties, an agent's authorisation, its
+scope and period."""
 
 from datetime import date
 

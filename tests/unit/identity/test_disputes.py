@@ -1,4 +1,5 @@
-"""Disputes of a squatted document number: with evidence, to identity's reviewer queue, and upheld → released."""
+"""Disputes of a squatted document number: with evidence, to identity's reviewer queue, and
+upheld → released."""
 
 from types import SimpleNamespace
 from uuid import UUID
@@ -32,7 +33,8 @@ def dispute_body(
 
 
 def squatted(identity: Identity, serial: int) -> tuple[dict, str, dict]:
-    """A squatter's pending identity on the number `resident_id(serial)`, and its real owner (an email bound)."""
+    """A squatter's pending identity on the number `resident_id(serial)`, and its real owner
+    (an email bound)."""
     squatter = identity.with_email(f"13800138{serial}")
     identity_id = submit(
         identity, squatter, holder_body(identity, squatter, resident_id(serial))

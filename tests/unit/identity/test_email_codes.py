@@ -1,5 +1,6 @@
-"""Email verification codes never ride on Kafka: identity publishes a request id, the notifier derives the code
-from it with the deployment's `email-codes` key, and identity accepts exactly that code (recomputed, never stored)."""
+"""Email verification codes never ride on Kafka: identity publishes a request id, the notifier
+derives the code from it with the deployment's `email-codes` key, and identity accepts exactly that
+code (recomputed, never stored)."""
 
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ def signed_up(identity: Identity, phone: str) -> dict:
 
 
 def published_requests(identity: Identity) -> list[CloudEvent]:
-    """The EmailVerificationRequested events as the relay puts them on Kafka (record values, parsed back)."""
+    """The EmailVerificationRequested events as the relay puts them on Kafka (record
+    values, parsed back)."""
     found = []
     for notification in identity.app.recorder.select_notifications(1, 1000):
         domain_event = identity.app.mapper.to_domain_event(notification)
@@ -138,7 +140,8 @@ def test_each_request_has_its_own_code_and_only_the_latest_counts(identity, tmp_
 def test_an_account_whose_request_predates_request_ids_still_loads_and_its_code_still_counts(
     identity,
 ):
-    """Events recorded before this change carry `code`: they replay, and are never published again."""
+    """Events recorded before this change carry `code`: they replay, and are
+    never published again."""
     auth = signed_up(identity, "13800138504")
     account_id = identity.http.get("/v1/me", headers=auth).json()["account_id"]
     account = identity.app.account(account_id)

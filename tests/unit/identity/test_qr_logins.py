@@ -1,6 +1,6 @@
-"""QR sign-in: the page opens a ticket, the signed-in app confirms it, the page gets a session once, and only
-the browser that opened the ticket (it holds the browser secret) gets it: whoever copies the ticket from the
-QR code gets nothing."""
+"""QR sign-in: the page opens a ticket, the signed-in app confirms it, the page gets a session once,
+and only the browser that opened the ticket (it holds the browser secret) gets it: whoever copies
+the ticket from the QR code gets nothing."""
 
 import jwt
 import pytest
@@ -15,7 +15,8 @@ def open_ticket(identity) -> dict:
 
 
 def poll(identity, ticket: dict | str, secret: str | None = None) -> dict:
-    """What the page's status request answers: by default as the opening browser (with its secret)."""
+    """What the page's status request answers: by default as the opening browser
+    (with its secret)."""
     if isinstance(ticket, dict):
         secret = ticket["browser_secret"] if secret is None else secret
         ticket = ticket["ticket"]
@@ -59,8 +60,9 @@ def test_the_session_of_a_ticket_is_handed_out_only_once(identity):
 def test_a_copied_ticket_never_yields_a_session_while_the_opening_browser_still_gets_it(
     identity, copier_secret
 ):
-    """QRLJacking: the ticket is in the QR code, so an onlooker has it; polling with it follows the status but
-    takes no token, neither before nor after the app confirms, and does not use the session up."""
+    """QRLJacking: the ticket is in the QR code, so an onlooker has it; polling with it
+    follows the status but takes no token, neither before nor after the app confirms, and does
+    not use the session up."""
     app_auth = identity.register("13800138108")
     ticket = open_ticket(identity)
     assert poll(identity, ticket["ticket"], copier_secret) == {"status": "pending"}

@@ -1,4 +1,5 @@
-"""Sign-in and code requests are rate-limited in the database, per login or phone and per client address."""
+"""Sign-in and code requests are rate-limited in the database, per login or phone and
+per client address."""
 
 import pytest
 

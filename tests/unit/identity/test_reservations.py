@@ -1,6 +1,6 @@
-"""Document-number reservations protect real owners without locking them out (issue 12): few pending identities
-per account, rejected or lapsed reservations are free again, a holder may have several agents, and "already
-registered" is no unthrottled oracle."""
+"""Document-number reservations protect real owners without locking them out (issue 12): few pending
+identities per account, rejected or lapsed reservations are free again, a holder may have several
+agents, and "already registered" is no unthrottled oracle."""
 
 from types import SimpleNamespace
 
@@ -305,7 +305,8 @@ def test_already_registered_is_answered_five_times_a_day_then_429(identity):
 
 
 def test_a_holders_number_reserved_by_an_agency_before_this_change_is_free_for_the_holder(identity):
-    """Older agent identities reserved the holder's number too (a Made event without claims): it does not count."""
+    """Older agent identities reserved the holder's number too (a Made event without claims):
+    it does not count."""
     agency, holder = identity.with_email("13800138525"), identity.with_email("13800138526")
     agency_id = account_of(identity, agency)
     submit(identity, agency, agent_body(identity, agency, resident_id(525)))

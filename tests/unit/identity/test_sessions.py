@@ -1,4 +1,5 @@
-"""Sign-out revokes the token: identity refuses it at once, other services once they have read the feed."""
+"""Sign-out revokes the token: identity refuses it at once, other services once they
+have read the feed."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Password guessing as a determined attacker does it: other spellings of the login, many requests at once, a
-forged X-Forwarded-For, probing which phones have accounts, and accounts with passwords everyone tries first."""
+"""Password guessing as a determined attacker does it: other spellings of the login, many requests
+at once, a forged X-Forwarded-For, probing which phones have accounts, and accounts with passwords
+everyone tries first."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ RIGHT = "correct horse battery"
 
 
 class CountingHasher(PasswordHasher):
-    """argon2 made cheap for tests (memory and time), counting its verifications; `delay` stands in for the
-    real cost, so that requests overlap as they do in production."""
+    """argon2 made cheap for tests (memory and time), counting its verifications; `delay` stands in
+    for the real cost, so that requests overlap as they do in production."""
 
     def __init__(self, delay: float = 0.0) -> None:
         super().__init__(time_cost=1, memory_cost=1024, parallelism=1)
@@ -114,7 +115,8 @@ def test_thirty_parallel_wrong_passwords_get_no_more_than_five_tries(identity: I
     with ThreadPoolExecutor(30) as pool:
         statuses = list(pool.map(guess, range(30)))
     assert statuses.count(401) <= 5 and statuses.count(401) + statuses.count(429) == 30, statuses
-    # what the burst did not use can still be used one by one, and then no more: five failures in all
+    # what the burst did not use can still be used one by one, and then no more:
+    # five failures in all
     for _ in range(5 - statuses.count(401)):
         assert sign_in(identity.http, "13800138002", "one more guess").status_code == 401
     assert sign_in(identity.http, "13800138002", RIGHT).status_code == 429
@@ -272,7 +274,8 @@ def test_the_cli_refuses_a_reviewer_with_a_weak_password(tmp_path):
 
 
 def test_passwords_are_hashed_at_full_cost_outside_tests(tmp_path):
-    """The unit tier's identity uses a cheap argon2; the application's own is argon2id at its full cost."""
+    """The unit tier's identity uses a cheap argon2; the application's own is argon2id
+    at its full cost."""
     from argon2 import Type
 
     from services.identity.application import IdentityApplication

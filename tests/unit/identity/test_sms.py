@@ -1,5 +1,6 @@
-"""SMS codes reach the phone through the SmsSender port and nowhere else: not the log, not an event, not a
-response; the table holds only a keyed hash; a gateway that fails is a 503 the client can retry."""
+"""SMS codes reach the phone through the SmsSender port and nowhere else: not the log, not an
+event, not a response; the table holds only a keyed hash; a gateway that fails is a 503 the
+client can retry."""
 
 from __future__ import annotations
 
@@ -90,7 +91,8 @@ def test_only_a_keyed_hash_of_the_code_is_stored(tmp_path):
     with identity.app.engine.connect() as connection:
         [row] = connection.execute(select(sms_codes)).all()
     assert code not in " ".join(str(value) for value in row) and len(row.code_hash) == 64
-    # the same code under another deployment's key is another hash: the table alone does not give it back
+    # the same code under another deployment's key is another hash: the table alone
+    # does not give it back
     other = IdentityApplication(
         Settings(service="identity", data_dir=tmp_path / "other", secret_key="k" * 40)
     )

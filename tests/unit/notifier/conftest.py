@@ -1,4 +1,5 @@
-"""The notifier driven through the kit's inbox on a throwaway SQLite store, with a recording SMTP server."""
+"""The notifier driven through the kit's inbox on a throwaway SQLite store, with a
+recording SMTP server."""
 
 from __future__ import annotations
 
@@ -166,7 +167,8 @@ def app(tmp_path) -> NotifierApplication:
 
 @pytest.fixture
 def deliver(app) -> Callable[..., CloudEvent]:
-    """Apply one contract event as the kit's inbox does: in its transaction, deduplicated on the event id."""
+    """Apply one contract event as the kit's inbox does: in its transaction,
+    deduplicated on the event id."""
     inbox = Inbox(
         app,
         producer=None,

@@ -1,4 +1,5 @@
-"""The development mailbox page: the SMTP sink's Maildir, newest first, only when IPP_DEV_MAILBOX is on."""
+"""The development mailbox page: the SMTP sink's Maildir, newest first, only when
+IPP_DEV_MAILBOX is on."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""What the emails say: subject, outcome, reasons, per-listing actions, redress; both parts; both languages."""
+"""What the emails say: subject, outcome, reasons, per-listing actions, redress; both
+parts; both languages."""
 
 from __future__ import annotations
 

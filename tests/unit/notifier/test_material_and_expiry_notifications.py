@@ -1,4 +1,5 @@
-"""The notifier's rules for rejected identities and rights and for expiring rights, through inbox and mailer."""
+"""The notifier's rules for rejected identities and rights and for expiring rights, through
+inbox and mailer."""
 
 from __future__ import annotations
 

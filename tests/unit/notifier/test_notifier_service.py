@@ -31,7 +31,8 @@ def test_the_notifier_consumes_its_five_topics_and_runs_a_mailer_and_a_sweep(tmp
 
 
 def notifier_http(tmp_path, contract) -> tuple[TestClient, TokenSigner]:
-    """The notifier's routes after a complaint by ACCOUNT was filed and decided, with a signer of tokens."""
+    """The notifier's routes after a complaint by ACCOUNT was filed and decided, with a
+    signer of tokens."""
     signer = TokenSigner(tmp_path / "jwt.pem")
     service = bootstrap(settings_for("notifier", data_dir=tmp_path))
     service = dataclasses.replace(service, verifier=TokenVerifier(public_key=signer.public_key))

@@ -1,4 +1,5 @@
-"""The notifier's rules for verdicts and codes, driven through the inbox handler and the mailer's send step."""
+"""The notifier's rules for verdicts and codes, driven through the inbox handler and the
+mailer's send step."""
 
 from __future__ import annotations
 
@@ -84,7 +85,8 @@ async def test_a_verdict_left_waiting_by_two_replicas_racing_is_found_by_the_swe
 ):
     deliver(contract.review_decided(COMPLAINT))
     deliver(contract.complaint_filed(COMPLAINT, ACCOUNT))
-    # another replica bound the address without seeing the attributed verdict (not yet committed there)
+    # another replica bound the address without seeing the attributed verdict (not
+    # yet committed there)
     app.save(BoundAddress(account_id=ACCOUNT, email=ADDRESS, language="zh-CN"))
     assert statuses(app) == ["waiting"]
 

@@ -1,4 +1,5 @@
-"""The portal's app over a fake of the services it calls (an httpx transport passed to its bootstrap)."""
+"""The portal's app over a fake of the services it calls (an httpx transport passed
+to its bootstrap)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ def failure(status: int, code: str) -> httpx.Response:
 
 
 class Services:
-    """What identity, rights and complaints answer: set per (method, service, path), else `otherwise`."""
+    """What identity, rights and complaints answer: set per (method, service, path),
+    else `otherwise`."""
 
     def __init__(self) -> None:
         self.answers: dict[tuple[str, str, str], Answer] = {}

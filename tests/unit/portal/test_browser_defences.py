@@ -1,6 +1,6 @@
-"""What the portal tells browsers to refuse: no inline script or style anywhere (so injected markup cannot run),
-no framing by another site (the reviewer console's forms cannot be clickjacked), HSTS when the browser came
-over TLS; on every answer: pages, error pages, redirects, JSON and files."""
+"""What the portal tells browsers to refuse: no inline script or style anywhere (so injected markup
+cannot run), no framing by another site (the reviewer console's forms cannot be clickjacked), HSTS
+when the browser came over TLS; on every answer: pages, error pages, redirects, JSON and files."""
 
 from __future__ import annotations
 
@@ -24,13 +24,14 @@ REVIEW = "00000000-0000-0000-0000-000000000001"
 
 
 def local(url: str | None) -> bool:
-    """A static file of the portal's own: its URL, or in a template's source the `asset()` that writes it."""
+    """A static file of the portal's own: its URL, or in a template's source the
+    `asset()` that writes it."""
     return (url or "").startswith(("/static/", "{{ asset("))
 
 
 class InlineCode(HTMLParser):
-    """Everything in a page the CSP would refuse to run: <script> with code, <style>, style="", on…="",
-    javascript: URLs, and scripts or styles from another site."""
+    """Everything in a page the CSP would refuse to run: <script> with code, <style>, style="",
+    on…="", javascript: URLs, and scripts or styles from another site."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -220,7 +221,8 @@ def test_every_kind_of_answer_carries_the_headers(services: Services, portal: Te
 def test_a_document_may_be_framed_by_the_portal_only(
     signed_in: TestClient, services: Services, answer
 ):
-    """The console shows PDFs in a frame: those answers allow this site to frame them, no other site."""
+    """The console shows PDFs in a frame: those answers allow this site to frame
+    them, no other site."""
     services.answer("GET", "rights", f"/v1/reviews/{REVIEW}/documents/{BLOB}", answer)
     response = signed_in.get(f"/reviews/right/{REVIEW}/documents/{BLOB}")
     assert response.headers["x-frame-options"] == "SAMEORIGIN"

@@ -1,5 +1,6 @@
-"""The portal tells identity which browser it calls for (X-Forwarded-For), so every visitor has a budget of sign-in
-attempts and SMS codes of their own; and a visitor cannot pick their address by sending that header themselves."""
+"""The portal tells identity which browser it calls for (X-Forwarded-For), so every visitor has a
+budget of sign-in attempts and SMS codes of their own; and a visitor cannot pick their address by
+sending that header themselves."""
 
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ def request_from(peer: str | None, *forwarded: str) -> Request:
         ("203.0.113.9", ["1.2.3.4"], "127.0.0.1", "203.0.113.9"),  # the peer is no trusted proxy
         ("127.0.0.1", [BROWSER], "127.0.0.1", BROWSER),  # the portal says whom it calls for
         ("127.0.0.1", [], "127.0.0.1", "127.0.0.1"),  # the portal on its own account
-        # a balancer (10.0.0.0/8) appended the address it saw; what the browser wrote to the left is ignored
+        # a balancer (10.0.0.0/8) appended the address it saw; what the browser wrote
+        # to the left is ignored
         ("10.1.2.3", [f"6.6.6.6, {BROWSER}"], "10.0.0.0/8", BROWSER),
         (
             "10.1.2.3",

@@ -1,4 +1,5 @@
-"""Pasted URLs and a CSV file together: the file is read as the complaints API reads it (the contract's format)."""
+"""Pasted URLs and a CSV file together: the file is read as the complaints API reads it (the
+contract's format)."""
 
 from __future__ import annotations
 

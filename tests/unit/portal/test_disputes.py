@@ -1,7 +1,8 @@
-"""Disputes of a squatted document number in the portal: a real owner refused at the identity form follows the
-link to a dispute, submits it with evidence (each file uploaded to identity) and sees its outcome; a reviewer
-sees the dispute in identity's queue beside the identities holding the number and decides it with the
-dispute's own reason codes. Every refusal shows next to the field it concerns, never as a 500."""
+"""Disputes of a squatted document number in the portal: a real owner refused at the identity form
+follows the link to a dispute, submits it with evidence (each file uploaded to identity) and sees
+its outcome; a reviewer sees the dispute in identity's queue beside the identities holding the
+number and decides it with the dispute's own reason codes. Every refusal shows next to the field it
+concerns, never as a 500."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 
 class Recorded:
-    """The fake services, each request kept; an upload's blob id is its content's SHA-256, as identity's is."""
+    """The fake services, each request kept; an upload's blob id is its content's SHA-256,
+    as identity's is."""
 
     def __init__(self, services: Services) -> None:
         self.services, self.requests = services, []
@@ -72,7 +74,8 @@ def zh(code: str) -> str:
     return i18n.error("zh-CN", code)
 
 
-# -- the account holder ------------------------------------------------------------------------------------
+# -- the account holder
+# ------------------------------------------------------------------------------------
 
 
 def identity_form(browser: TestClient, services: Services, **fields: str) -> httpx.Response:
@@ -368,7 +371,8 @@ def test_the_dispute_pages_need_a_signed_in_account(portal: TestClient):
         assert response.status_code == 303 and response.headers["location"].startswith("/signin")
 
 
-# -- the reviewer ----------------------------------------------------------------------------------------
+# -- the reviewer
+# ----------------------------------------------------------------------------------------
 
 
 def party(name: str, files: list[dict]) -> dict:

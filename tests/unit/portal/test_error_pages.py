@@ -1,5 +1,5 @@
-"""Whatever a service answers (or fails to), the portal shows a page a person understands, never a 500:
-sign in again, not found, temporarily unavailable, or an error page in the portal's layout."""
+"""Whatever a service answers (or fails to), the portal shows a page a person understands, never a
+500: sign in again, not found, temporarily unavailable, or an error page in the portal's layout."""
 
 from __future__ import annotations
 

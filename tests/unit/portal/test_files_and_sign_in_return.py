@@ -1,5 +1,6 @@
-"""Uploaded documents answer short text errors with the right status (they sit in an img or iframe), never a
-500; and signing in returns to the page that was asked for, but only to a page on this site."""
+"""Uploaded documents answer short text errors with the right status (they sit in an img or
+iframe), never a 500; and signing in returns to the page that was asked for, but only to a
+page on this site."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The reviewer console's page, rendered from what the reviewer APIs answer: a long queue comes in pages,
-each task with its deadline, its material's facts and a preview of every document."""
+"""The reviewer console's page, rendered from what the reviewer APIs answer: a long queue comes in
+pages, each task with its deadline, its material's facts and a preview of every document."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""The portal's sessions against someone who sees or plants what they should not: a QR code copied from the
-screen signs nobody in but the browser that showed it; a session id (and its CSRF token) planted before
-sign-in is worthless after; signing out ends the token at identity, and clears the browser even when identity
-does not answer."""
+"""The portal's sessions against someone who sees or plants what they should not: a QR code copied
+from the screen signs nobody in but the browser that showed it; a session id (and its CSRF token)
+planted before sign-in is worthless after; signing out ends the token at identity, and clears the
+browser even when identity does not answer."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ SESSION = {"access_token": access_token(), "token_type": "bearer", "expires_in":
 
 
 class Identity(Services):
-    """The services, with identity's QR tickets as identity keeps them: the status to anyone with the ticket,
-    the session once, and only to a caller that sends the ticket's browser secret."""
+    """The services, with identity's QR tickets as identity keeps them: the status to anyone with
+    the ticket, the session once, and only to a caller that sends the ticket's browser secret."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -80,7 +80,8 @@ def browser(services: Services) -> TestClient:
 
 
 def plant(client: TestClient, name: str, value: str) -> None:
-    """A cookie in the browser as if the portal (or someone tossing cookies at its domain) had set it."""
+    """A cookie in the browser as if the portal (or someone tossing cookies at its
+    domain) had set it."""
     client.cookies.set(name, value, domain="testserver.local", path="/")
 
 
@@ -98,7 +99,8 @@ def signed_in_cookie(response: httpx.Response) -> str | None:
     return cookie["ipp_session"].value if cookie else None
 
 
-# -- QR sign-in: bound to the browser that opened the ticket ----------------------------------------------
+# -- QR sign-in: bound to the browser that opened the ticket
+# ----------------------------------------------
 
 
 def test_the_qr_cookie_holds_the_browser_secret_never_the_ticket(identity: Identity):
@@ -118,8 +120,9 @@ def test_the_qr_cookie_holds_the_browser_secret_never_the_ticket(identity: Ident
 def test_a_copied_qr_ticket_signs_in_only_the_browser_that_opened_it(
     identity: Identity, planted: str | None
 ):
-    """QRLJacking: the onlooker knows the ticket (it is in the QR code and the image URL) and polls it, with no
-    cookie, with the ticket as the cookie (what used to work) or a guessed one; the app then confirms."""
+    """QRLJacking: the onlooker knows the ticket (it is in the QR code and the image URL) and
+    polls it, with no cookie, with the ticket as the cookie (what used to work) or a guessed one;
+    the app then confirms."""
     owner, onlooker = browser(identity), browser(identity)
     owner.get("/signin/qr")
     if planted is not None:
@@ -157,7 +160,8 @@ def test_a_ticket_that_is_not_one_is_not_asked_about(identity: Identity):
     assert not [r for r in identity.requests if "qr-logins" in r.url.path]
 
 
-# -- a fresh session id at every sign-in -------------------------------------------------------------------
+# -- a fresh session id at every sign-in
+# -------------------------------------------------------------------
 
 
 def sign_in_by_password(client: TestClient, csrf: str, identity: Identity) -> httpx.Response:
@@ -195,8 +199,8 @@ def sign_in_by_qr(client: TestClient, csrf: str, identity: Identity) -> httpx.Re
 def test_every_sign_in_gives_a_fresh_session_id_so_a_planted_csrf_token_is_worthless(
     identity: Identity, sign_in
 ):
-    """Session fixation: someone sets the victim's ipp_sid to one they know (and so knows its CSRF token);
-    once the victim signs in, that id and token no longer pass a form."""
+    """Session fixation: someone sets the victim's ipp_sid to one they know (and so knows its CSRF
+    token); once the victim signs in, that id and token no longer pass a form."""
     identity.answer("POST", "identity", "/v1/sessions", SESSION)
     identity.answer(
         "POST", "identity", "/v1/accounts", httpx.Response(201, json={"account_id": "a1"})
@@ -224,7 +228,8 @@ def test_every_sign_in_gives_a_fresh_session_id_so_a_planted_csrf_token_is_worth
     assert own.status_code != 403  # the browser's own new token still works
 
 
-# -- signing out ends the token ----------------------------------------------------------------------------
+# -- signing out ends the token
+# ----------------------------------------------------------------------------
 
 
 def test_signing_out_revokes_the_token_at_identity_and_clears_the_browser(identity: Identity):

@@ -1,5 +1,5 @@
-"""A reviewer never decides their own right (the rights service's material; identities: test_reviewer_routes.py,
-complaints: tests/unit/complaints/test_reviews_api.py)."""
+"""A reviewer never decides their own right (the rights service's material; identities:
+test_reviewer_routes.py, complaints: tests/unit/complaints/test_reviews_api.py)."""
 
 from __future__ import annotations
 

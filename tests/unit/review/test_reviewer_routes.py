@@ -1,4 +1,5 @@
-"""The reviewer queue's HTTP routes (identity's wiring): reviewers only, one task per material revision."""
+"""The reviewer queue's HTTP routes (identity's wiring): reviewers only, one task per
+material revision."""
 
 from datetime import datetime, timedelta
 from types import SimpleNamespace

@@ -53,7 +53,8 @@ class RightsApi:
         return response.json()["blob_id"]
 
     def body(self, auth: dict, kind: str = "trademark", **changes: object) -> dict:
-        """A complete right of `kind` (trademark, copyright or a patent kind) whose documents `auth` uploaded."""
+        """A complete right of `kind` (trademark, copyright or a patent kind) whose
+        documents `auth` uploaded."""
         fields = (
             getattr(materials, kind)()
             if kind in ("trademark", "copyright")

@@ -1,4 +1,5 @@
-"""What is refused at once, per right type: plain format errors with stable codes (no review needed)."""
+"""What is refused at once, per right type: plain format errors with stable codes
+(no review needed)."""
 
 from datetime import date
 

@@ -1,5 +1,6 @@
-"""An agent's complaint: the authorisation must cover the right's type and hold on the day; identity checks
-that per complaint, and the right's own review neither repeats nor overrides it (both must approve)."""
+"""An agent's complaint: the authorisation must cover the right's type and hold on the day;
+identity checks that per complaint, and the right's own review neither repeats nor overrides it
+(both must approve)."""
 
 import pytest
 

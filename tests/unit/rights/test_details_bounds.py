@@ -1,5 +1,6 @@
-"""A right's details are bounded per type at the door (422 INVALID_DETAILS naming the field); what is accepted
-can always be published: the largest right's RightRegistered event fits in one Kafka record."""
+"""A right's details are bounded per type at the door (422 INVALID_DETAILS naming the field);
+what is accepted can always be published: the largest right's RightRegistered event fits in
+one Kafka record."""
 
 from datetime import datetime, timezone
 from types import SimpleNamespace

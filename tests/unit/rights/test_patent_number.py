@@ -1,7 +1,8 @@
-"""The CNIPA patent number check digit: digits weighted 2,3,4,5,6,7,8,9,2,3,4,5, sum mod 11, 10 is X.
+"""The CNIPA patent number check digit: digits weighted 2,3,4,5,6,7,8,9,2,3,4,5,
+sum mod 11, 10 is X.
 
-Vectors: the standard's own example 200310102344.5, and granted patents as their holders publish them:
-ZL201811564288.X (an invention; its check digit is X), ZL201510958772.0 (check digit 0),
+Vectors: the standard's own example 200310102344.5, and granted patents as their holders publish
+them: ZL201811564288.X (an invention; its check digit is X), ZL201510958772.0 (check digit 0),
 ZL202322865413.3 (a utility model), ZL200510096239.4.
 """
 

@@ -1,5 +1,6 @@
-"""Rights' reviewer queue (manual review): a right waits for a reviewer, who claims and decides it through
-the API; the decision answers every complaint waiting on the right (one ReviewDecided each) and is reused."""
+"""Rights' reviewer queue (manual review): a right waits for a reviewer, who claims and decides it
+through the API; the decision answers every complaint waiting on the right (one ReviewDecided
+each) and is reused."""
 
 from __future__ import annotations
 
@@ -219,7 +220,8 @@ def test_of_reviewers_claiming_or_deciding_at_once_exactly_one_wins(rights):
 
 
 def test_a_reviewer_sees_each_check_once(rights):
-    """The right's own RIGHT_EXPIRED and the one each complaint asks are one line for the reviewer."""
+    """The right's own RIGHT_EXPIRED and the one each complaint asks are one line
+    for the reviewer."""
     rights.complain(rights.register(), 1)
     [task] = rights.app.review_queue.tasks("pending")
     codes = [c["code"] for c in task["checks"]]

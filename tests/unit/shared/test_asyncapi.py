@@ -1,4 +1,5 @@
-"""The AsyncAPI document: current, self-contained, and true to what the services publish and consume."""
+"""The AsyncAPI document: current, self-contained, and true to what the services
+publish and consume."""
 
 import ast
 import inspect
@@ -51,8 +52,8 @@ def refs(node: object) -> list[str]:
     return [r for v in node for r in refs(v)] if isinstance(node, list) else []
 
 
-# A JSON Schema subset: the keywords pydantic and the document use. An unknown keyword fails the test
-# rather than being ignored, so a schema can never pass here by asking for something unchecked.
+# A JSON Schema subset: the keywords pydantic and the document use. An unknown keyword fails the
+# test rather than being ignored, so a schema can never pass here by asking for something unchecked.
 TYPES = {
     "string": str,
     "integer": int,
@@ -269,7 +270,8 @@ def test_publishers_are_the_services_whose_mapping_builds_the_event(service, mod
         if isinstance(node, ast.ImportFrom)
         for alias in node.names
     }
-    # identity, rights and complaints publish ReviewDecided through shared.review.process.review_decided
+    # identity, rights and complaints publish ReviewDecided through
+    # shared.review.process.review_decided
     via_review = {"ReviewDecided"} if "review_decided" in imported else set()
     contract = {m.__name__ for m in BY_MODEL} & imported | via_review
     assert contract == {name for name, services in PUBLISHERS.items() if service in services}
@@ -300,7 +302,8 @@ def test_a_published_review_decided_validates_against_the_document(source, decid
 
 
 def test_an_extended_event_still_validates_and_is_read():
-    """The contract is extended freely: a field or extension attribute a newer producer adds breaks no reader."""
+    """The contract is extended freely: a field or extension attribute a newer producer adds
+    breaks no reader."""
     topic, event = published(review_decided(), "ipp/complaints")
     event["data"]["appeal_deadline"] = "2026-12-28T00:00:00Z"
     event["traceparent"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"

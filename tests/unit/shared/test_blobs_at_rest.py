@@ -1,5 +1,6 @@
-"""Uploaded documents are encrypted at rest: whoever reads the blob directory learns neither a document nor
-whether a known one was uploaded; the API serves them as uploaded, old plaintext blobs included."""
+"""Uploaded documents are encrypted at rest: whoever reads the blob directory learns neither
+a document nor whether a known one was uploaded; the API serves them as uploaded, old
+plaintext blobs included."""
 
 from __future__ import annotations
 

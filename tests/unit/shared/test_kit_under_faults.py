@@ -53,7 +53,8 @@ def to_public(domain_event: object) -> list[PublicEvent]:
 
 
 class FakeBroker:
-    """Acknowledges every record with the next offset of its partition; refuses records marked too big."""
+    """Acknowledges every record with the next offset of its partition; refuses
+    records marked too big."""
 
     def __init__(self) -> None:
         self.records: list[tuple[str, bytes, bytes]] = []
@@ -184,7 +185,8 @@ async def test_a_broker_that_forgot_gets_the_whole_log_again(app: ServiceApplica
 
 
 class FakeConsumer:
-    """What the inbox asks of aiokafka's consumer when it rewinds: positions, seeks, commits (awaited, as there)."""
+    """What the inbox asks of aiokafka's consumer when it rewinds: positions, seeks, commits
+    (awaited, as there)."""
 
     def __init__(self, assigned: set[TopicPartition], at: int) -> None:
         self.assigned, self.at = assigned, dict.fromkeys(assigned, at)
@@ -210,9 +212,10 @@ class FakeConsumer:
 
 
 async def test_a_broker_that_lost_its_log_is_read_again_from_the_start_by_a_fresh_consumer(app):
-    """The positions of the lost log must not be used on the new one (a poison record produced there once shifts
-    every later offset: a carried position skips a record). A fresh consumer seeks each partition it is assigned
-    to its start, and commits that start over anything the old consumer committed to the new broker."""
+    """The positions of the lost log must not be used on the new one (a poison record produced there
+    once shifts every later offset: a carried position skips a record). A fresh consumer seeks each
+    partition it is assigned to its start, and commits that start over anything the old consumer
+    committed to the new broker."""
     partitions = {TopicPartition("ipp.email-bound.v1", p) for p in range(2)}
     cluster, heard = {"id": "old"}, []
 

@@ -1,5 +1,5 @@
-"""Each service's revisions make exactly the tables its code declares, on a new database and on one that
-create_all made before migrations; a table changed without a revision fails here."""
+"""Each service's revisions make exactly the tables its code declares, on a new database and on one
+that create_all made before migrations; a table changed without a revision fails here."""
 
 from __future__ import annotations
 
@@ -47,7 +47,8 @@ SERVICES = pytest.mark.parametrize("service", services_with_migrations())
 
 
 def start(service: str, data_dir: Path) -> ServiceApplication:
-    """The service's application as its bootstrap builds it, on its SQLite database under `data_dir`."""
+    """The service's application as its bootstrap builds it, on its SQLite database
+    under `data_dir`."""
     return BUILDS[service](Settings(service=service, data_dir=data_dir))
 
 
@@ -73,7 +74,8 @@ def test_every_service_with_a_database_has_migrations_and_every_application_know
 def test_a_new_database_migrated_to_head_matches_the_tables_in_code(
     service: str, tmp_path: Path
 ) -> None:
-    """Fails when a table changes without a revision: `python -m shared.kit.migrations revision` writes it."""
+    """Fails when a table changes without a revision: `python -m shared.kit.migrations
+    revision` writes it."""
     engine = create_engine(f"sqlite:///{tmp_path}/new.sqlite")
     migrate(engine, service)
     with engine.connect() as connection:
@@ -115,7 +117,8 @@ def test_migrating_again_changes_nothing(service: str, tmp_path: Path) -> None:
 def test_a_database_create_all_made_before_migrations_is_stamped_and_keeps_its_rows(
     service: str, tmp_path: Path
 ) -> None:
-    """What create_all made is the baseline's tables without a version (the baseline is checked below)."""
+    """What create_all made is the baseline's tables without a version (the baseline
+    is checked below)."""
     engine = create_engine(f"sqlite:///{tmp_path / service}/events.sqlite")
     (tmp_path / service).mkdir()
     with engine.begin() as connection:

@@ -1,7 +1,8 @@
-"""Signing keys from one key file with rotation, tokens that must be complete, unknown keys, and revocations.
+"""Signing keys from one key file with rotation, tokens that must be complete, unknown
+keys, and revocations.
 
-A service's verifier reaches identity through httpx.MockTransport: either a fake identity (counting its calls)
-or the real identity app in a TestClient.
+A service's verifier reaches identity through httpx.MockTransport: either a fake identity (counting
+its calls) or the real identity app in a TestClient.
 """
 
 from __future__ import annotations

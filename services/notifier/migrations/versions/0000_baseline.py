@@ -1,7 +1,7 @@
 """Baseline: the notifier's tables as create_all made them before migrations.
 
-A database create_all made holds them all already: it is stamped here, not upgraded (IF NOT EXISTS keeps
-a partial set, should there be one, from failing).
+A database create_all made holds them all already: it is stamped here, not upgraded (IF NOT EXISTS
+keeps a partial set, should there be one, from failing).
 
 Revision ID: baseline
 Revises:

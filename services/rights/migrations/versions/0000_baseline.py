@@ -1,7 +1,7 @@
 """Baseline: rights' tables as create_all made them before migrations.
 
-A database create_all made holds them all already: it is stamped here, not upgraded. One last run by an
-older version may lack the later ones (review_task_claims): IF NOT EXISTS makes just those.
+A database create_all made holds them all already: it is stamped here, not upgraded. One last run by
+an older version may lack the later ones (review_task_claims): IF NOT EXISTS makes just those.
 
 Revision ID: baseline
 Revises:
