@@ -32,7 +32,10 @@ from shared.events.topics import consumed_by, dlq_topic, published_by
 # ACLs: the wire codes of Kafka's ResourceType, PatternType, AclOperation and AclPermissionType
 TOPIC, GROUP = 2, 3
 LITERAL, PREFIXED = 3, 4
-READ, WRITE, CREATE, DESCRIBE = 3, 4, 5, 8
+READ = 3
+WRITE = 4
+CREATE = 5
+DESCRIBE = 8
 ANY, ALLOW = 1, 3
 
 

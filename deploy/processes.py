@@ -255,14 +255,12 @@ class Supervisor:
         guard: Callable[[], AbstractContextManager[object]] = nullcontext,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.say, self.first, self.cap, self.steady, self.guard, self.clock = (
-            say,
-            first,
-            cap,
-            steady,
-            guard,
-            clock,
-        )
+        self.say = say
+        self.first = first
+        self.cap = cap
+        self.steady = steady
+        self.guard = guard
+        self.clock = clock
         self.watches = [_Watch(thing, clock(), first) for thing in things]
 
     def run(self, interval: float = 0.5) -> NoReturn:

@@ -188,12 +188,10 @@ class RemoteKeys:
         refetch_seconds: float = 1.0,
         retry_seconds: float = 5.0,
     ) -> None:
-        self.url, self.client, self.lifespan, self.refetch_seconds = (
-            url,
-            client,
-            lifespan,
-            refetch_seconds,
-        )
+        self.url = url
+        self.client = client
+        self.lifespan = lifespan
+        self.refetch_seconds = refetch_seconds
         self.retry_seconds = retry_seconds
         self.keys: dict[str, Any] = {}
         self.fetched_at = self.forced_at = self.failed_at = float("-inf")
@@ -268,7 +266,9 @@ class RevocationFeed:
     def __init__(
         self, url: str, client: httpx.Client, clock: Callable[[], float] = time.time
     ) -> None:
-        self.url, self.client, self.clock = url, client, clock
+        self.url = url
+        self.client = client
+        self.clock = clock
         self.revoked: dict[str, float] = {}  # jti -> the token's exp
         self.after = 0
         self.loaded = False
@@ -292,11 +292,9 @@ class RevocationFeed:
             if len(page) < REVOCATION_PAGE:
                 break
         now = self.clock()
-        self.revoked, self.after, self.loaded = (
-            {j: e for j, e in found.items() if e > now},
-            after,
-            True,
-        )
+        self.revoked = {j: e for j, e in found.items() if e > now}
+        self.after = after
+        self.loaded = True
 
     async def follow(self, every: float) -> None:
         """The background loop: refresh every `every` seconds; identity away only delays

@@ -109,13 +109,17 @@ class Inbox:
         on_new_cluster: Callable[[str | None], Awaitable[None]] | None = None,
         check_seconds: float = 5.0,
     ) -> None:
-        self.app, self.producer, self.kafka, self.group = app, producer, kafka, group
-        self.topics, self.handler, self.batch, self.retries = list(topics), handler, batch, retries
-        self.cluster, self.on_new_cluster, self.check_seconds = (
-            cluster,
-            on_new_cluster,
-            check_seconds,
-        )
+        self.app = app
+        self.producer = producer
+        self.kafka = kafka
+        self.group = group
+        self.topics = list(topics)
+        self.handler = handler
+        self.batch = batch
+        self.retries = retries
+        self.cluster = cluster
+        self.on_new_cluster = on_new_cluster
+        self.check_seconds = check_seconds
         self.consumer: AIOKafkaConsumer | None = None
         self.positions: dict[
             TopicPartition, int
@@ -177,7 +181,9 @@ class Inbox:
             if cluster_id == self._rewound_for:
                 return  # noticed twice (by the relay and by this inbox): one rewind
             self.cluster_id = self._rewound_for = cluster_id
-        self._rewinding, self._rewound, self.wants_fresh_consumer = True, set(), True
+        self._rewinding = True
+        self._rewound = set()
+        self.wants_fresh_consumer = True
 
     async def watch_cluster(self) -> None:
         """Every `check_seconds`: is this still the broker it reads? A new cluster

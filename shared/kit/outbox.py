@@ -131,15 +131,18 @@ class OutboxRelay:
         on_broker_forgot: Callable[[str | None], Awaitable[None]] | None = None,
         check_seconds: float = 5.0,
     ) -> None:
-        self.app, self.producer, self.source, self.mapping = app, producer, source, mapping
-        self.poll_seconds, self.batch, self.name = poll_seconds, batch, name
+        self.app = app
+        self.producer = producer
+        self.source = source
+        self.mapping = mapping
+        self.poll_seconds = poll_seconds
+        self.batch = batch
+        self.name = name
         # a stable owner (host:port) lets a restarted replica take its lease back at once
         self.owner = owner or uuid.uuid4().hex
-        self.probe, self.on_broker_forgot, self.check_seconds = (
-            probe,
-            on_broker_forgot,
-            check_seconds,
-        )
+        self.probe = probe
+        self.on_broker_forgot = on_broker_forgot
+        self.check_seconds = check_seconds
         self.row = RelayRow(app.engine, name, self.owner)
         self._wakeup = CommitWakeup(app)
         self.position: int | None = None  # None while another replica holds the lease
@@ -176,7 +179,9 @@ class OutboxRelay:
         if lease is None:
             self.position, self._held = None, None
             return 0
-        self.position, self.cluster_id, self.marks = lease.position, lease.cluster_id, lease.marks
+        self.position = lease.position
+        self.cluster_id = lease.cluster_id
+        self.marks = lease.marks
         if lease.held is not None:
             self._held = lease.held
         if self.probe is not None and time.monotonic() - self._checked_at > self.check_seconds:
@@ -193,7 +198,9 @@ class OutboxRelay:
         went_back = [key for key, offset in acked.items() if offset < self.marks.get(key, -1)]
         marks = {**self.marks, **{k: max(v, self.marks.get(k, -1)) for k, v in acked.items()}}
         await asyncio.to_thread(self.row.advance, notifications[-1].id, marks, batch.set_aside)
-        self.position, self.marks, self.moved_at = notifications[-1].id, marks, time.monotonic()
+        self.position = notifications[-1].id
+        self.marks = marks
+        self.moved_at = time.monotonic()
         if batch.set_aside:
             self._held = None
         log.info(
@@ -330,7 +337,9 @@ class OutboxRelay:
             await self.probe.close()  # its clients may hold the old cluster's metadata
         new_id = cluster_id or self.cluster_id
         await asyncio.to_thread(self.row.start_over, new_id)
-        self.position, self.marks, self.cluster_id = 0, {}, new_id
+        self.position = 0
+        self.marks = {}
+        self.cluster_id = new_id
 
     async def measure(self) -> None:
         """The backlog gauge from the log and the position, whether or not the

@@ -36,7 +36,9 @@ class Lease:
 
 class RelayRow:
     def __init__(self, engine: Engine, name: str, owner: str) -> None:
-        self.engine, self.name, self.owner = engine, name, owner
+        self.engine = engine
+        self.name = name
+        self.owner = owner
         self._ensured = False
 
     def _mine(self) -> Update:

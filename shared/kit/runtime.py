@@ -108,7 +108,9 @@ class Backbone:
         await ensure_topics(self.kafka, self.topics, self.settings.topic_partitions)
         producer = new_producer(self.settings)
         await producer.start()
-        self.producer, app, settings = producer, self.service.app, self.settings
+        self.producer = producer
+        app = self.service.app
+        settings = self.settings
         assert app is not None
         if self.service.mapping is not None:
             self.relay = OutboxRelay(
@@ -175,7 +177,9 @@ class Backbone:
 
     async def outbox_moving(self) -> None:
         """Not ready when events wait to be published and the relay has not moved for a while."""
-        relay, stall, now = self.relay, self.settings.stall_seconds, time.monotonic()
+        relay = self.relay
+        stall = self.settings.stall_seconds
+        now = time.monotonic()
         if relay is not None and relay.backlog and now - relay.moved_at > stall:
             idle = now - relay.moved_at
             raise NotMoving(

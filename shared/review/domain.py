@@ -72,7 +72,9 @@ class Review(Aggregate):
     ) -> None:
         self.complaint_id, self.material_type = complaint_id, material_type
         self.material_id, self.material_revision = material_id, material_revision
-        self.checks, self.correlation_id, self.causation_id = checks, correlation_id, causation_id
+        self.checks = checks
+        self.correlation_id = correlation_id
+        self.causation_id = causation_id
         self.outcome: str | None = None
         self.reasons: list[dict] = []
 
@@ -144,7 +146,9 @@ class Review(Aggregate):
         correlation_id: str | None,
         causation_id: str | None,
     ) -> None:
-        self.outcome, self.reasons, self.decided_by = outcome, reasons, decided_by
+        self.outcome = outcome
+        self.reasons = reasons
+        self.decided_by = decided_by
         self.waiting = False
 
 

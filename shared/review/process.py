@@ -48,12 +48,12 @@ class MaterialReviewer:
         checks_for: Callable[[ReviewableMaterial], list[Check]],
         complaint_checks: ComplaintChecks = no_complaint_checks,
     ) -> None:
-        self.app, self.material_type, self.mode = app, material_type, mode
-        self.material_id_of, self.checks_for, self.complaint_checks = (
-            material_id_of,
-            checks_for,
-            complaint_checks,
-        )
+        self.app = app
+        self.material_type = material_type
+        self.mode = mode
+        self.material_id_of = material_id_of
+        self.checks_for = checks_for
+        self.complaint_checks = complaint_checks
 
     def handle(self, _: Session, delivery: Delivery) -> None:
         """The inbox handler of a material-owning service: it consumes ipp.complaint-filed.v1."""

@@ -30,11 +30,9 @@ from shared.kit.migrations import migrate
 from shared.kit.settings import Settings
 from tests.integration.test_notifier_smtp import Mailbox, free_port, smtp_server
 
-COMPLAINT, ACCOUNT, ADDRESS = (
-    "c0ffee00-1111-2222-3333-444455556666",
-    "account-1",
-    "alice@example.com",
-)
+COMPLAINT = "c0ffee00-1111-2222-3333-444455556666"
+ACCOUNT = "account-1"
+ADDRESS = "alice@example.com"
 URL = "https://www.kwaixiaodian.com/item?id=100200300"
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
 BLURRED = {"code": "ID_CARD_UNREADABLE", "message": "身份证照片不清晰"}

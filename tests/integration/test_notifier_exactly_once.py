@@ -17,11 +17,9 @@ from shared.kit.migrations import migrate
 from tests.integration.test_notifier_emails import Inbound, complaint_filed, email_bound, verdict
 from tests.integration.test_notifier_smtp import Mailbox, free_port, smtp_server
 
-COMPLAINT, ACCOUNT, ADDRESS = (
-    "c0ffee00-1111-2222-3333-444455556666",
-    "account-1",
-    "alice@example.com",
-)
+COMPLAINT = "c0ffee00-1111-2222-3333-444455556666"
+ACCOUNT = "account-1"
+ADDRESS = "alice@example.com"
 
 
 class KilledBetweenSendAndCommit(Exception):

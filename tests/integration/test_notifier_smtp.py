@@ -26,11 +26,9 @@ from shared.events.topics import BY_MODEL
 from shared.kit.inbox import Delivery
 from shared.kit.migrations import migrate
 
-COMPLAINT, ACCOUNT, ADDRESS = (
-    "c0ffee00-1111-2222-3333-444455556666",
-    "account-1",
-    "alice@example.com",
-)
+COMPLAINT = "c0ffee00-1111-2222-3333-444455556666"
+ACCOUNT = "account-1"
+ADDRESS = "alice@example.com"
 URL = "https://www.kwaixiaodian.com/item?id=100200300"
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
 

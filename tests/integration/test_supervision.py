@@ -242,7 +242,10 @@ class Flaky:
     """A process that dies whenever it is told to; start() can be made to fail."""
 
     def __init__(self, log_path: Path) -> None:
-        self.name, self.log_path, self.alive, self.returncode = "flaky", log_path, True, None
+        self.name = "flaky"
+        self.log_path = log_path
+        self.alive = True
+        self.returncode = None
         self.starts, self.broken = 0, False
 
     def start(self) -> None:

@@ -32,9 +32,13 @@ class Complaint(Aggregate):
         description: str,
         evidence: list[dict],
     ) -> None:
-        self.account_id, self.identity_id, self.right_id = account_id, identity_id, right_id
+        self.account_id = account_id
+        self.identity_id = identity_id
+        self.right_id = right_id
         self.right_type, self.infringement_type = right_type, infringement_type
-        self.targets, self.description, self.evidence = targets, description, evidence
+        self.targets = targets
+        self.description = description
+        self.evidence = evidence
         self.status = "submitted"
         self.reviews: dict[str, dict] = {}
 

@@ -55,7 +55,9 @@ class InvalidTarget(ValueError):
     def __init__(self, url: str, why: str, row: int | None = None) -> None:
         url = shown(url)
         super().__init__(f"{url}: {why}")
-        self.url, self.why, self.row = url, why, row
+        self.url = url
+        self.why = why
+        self.row = row
 
 
 class TooManyTargets(ValueError):

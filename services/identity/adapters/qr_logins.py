@@ -43,11 +43,9 @@ class QrLogins:
     def open(self) -> dict:
         """A new ticket and the browser secret that alone will collect its session (returned
         once, kept hashed)."""
-        ticket, browser_secret, now = (
-            secrets.token_urlsafe(24),
-            secrets.token_urlsafe(32),
-            self.clock(),
-        )
+        ticket = secrets.token_urlsafe(24)
+        browser_secret = secrets.token_urlsafe(32)
+        now = self.clock()
         with self.engine.begin() as connection:
             connection.execute(
                 delete(qr_logins).where(qr_logins.c.expires_at < now - TICKET_SECONDS)

@@ -111,7 +111,9 @@ def rotate(
     now = time.time() if now is None else now
     keys = read_keys(path) if path.exists() else []
     fresh = new_key(now)
-    kept, dropped, retired_at = [fresh], [], now
+    kept = [fresh]
+    dropped = []
+    retired_at = now
     for key in keys:
         if now - retired_at > keep_seconds:
             dropped.append(key.kid)

@@ -54,7 +54,10 @@ class HttpSmsGateway:
         timeout: float = 10.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.url, self.token, self.timeout, self.transport = url, token, timeout, transport
+        self.url = url
+        self.token = token
+        self.timeout = timeout
+        self.transport = transport
 
     def send(self, phone: str, message: str) -> None:
         try:

@@ -108,7 +108,9 @@ class SignInAttempt:
     otherwise, so parallel guesses cannot all pass the check before any of them is recorded."""
 
     def __init__(self, throttle: Throttle, login_key: str, ip_key: str | None) -> None:
-        self.throttle, self.login_key, self.ip_key = throttle, login_key, ip_key
+        self.throttle = throttle
+        self.login_key = login_key
+        self.ip_key = ip_key
         self.claims: list[int] = []
 
     def __enter__(self) -> SignInAttempt:

@@ -36,11 +36,9 @@ class Account(Aggregate):
         """A new request (its random id, from which the code derives) replaces the last one. Only
         events recorded before request ids carry a `code`: they still load, and that code still
         counts until it expires."""
-        self.pending_email, self.pending_request_id, self.pending_expires_at = (
-            email,
-            request_id,
-            expires_at,
-        )
+        self.pending_email = email
+        self.pending_request_id = request_id
+        self.pending_expires_at = expires_at
         self.pending_code = code
 
     def ask_for_email_code(self, email: str, expires_at: str) -> str:
@@ -105,7 +103,9 @@ class Reservation(Aggregate):
         identity_id: str | None = None,
         at: float | None = None,
     ) -> None:
-        self.kind, self.fingerprint, self.account_id = kind, fingerprint, account_id
+        self.kind = kind
+        self.fingerprint = fingerprint
+        self.account_id = account_id
         # None for phones, emails, and document numbers reserved before claims were recorded
         self.claims: dict[str, float] | None = {identity_id: at} if identity_id else None
 
@@ -120,7 +120,9 @@ class Reservation(Aggregate):
     def release(self, for_account_id: str, at: float) -> None:
         """Nobody's claim counts any more; `for_account_id` (whose dispute was upheld) has the
         first right to it."""
-        self.claims, self.released_for, self.released_at = {}, for_account_id, at
+        self.claims = {}
+        self.released_for = for_account_id
+        self.released_at = at
 
 
 class Identity(ReviewableMaterial):
@@ -136,7 +138,9 @@ class Identity(ReviewableMaterial):
         authorization_document: dict | None,
     ) -> None:
         self.account_id, self.role = account_id, role
-        self.holder, self.agent, self.authorization_document = holder, agent, authorization_document
+        self.holder = holder
+        self.agent = agent
+        self.authorization_document = authorization_document
 
     def resubmit(
         self, role: str, holder: dict, agent: dict | None, authorization_document: dict | None
@@ -163,7 +167,9 @@ class Identity(ReviewableMaterial):
         agent: dict | None,
         authorization_document: dict | None,
     ) -> None:
-        self.role, self.holder, self.agent = role, holder, agent
+        self.role = role
+        self.holder = holder
+        self.agent = agent
         self.authorization_document, self.revision = authorization_document, revision
         self.status, self.reasons = "submitted", []
 
@@ -201,7 +207,9 @@ class Dispute(Aggregate):
     ) -> None:
         self.account_id, self.document_type = account_id, document_type
         self.fingerprint, self.masked = fingerprint, masked
-        self.statement, self.evidence, self.submitted_at = statement, evidence, submitted_at
+        self.statement = statement
+        self.evidence = evidence
+        self.submitted_at = submitted_at
         self.held_by = (
             held_by  # the holding account when it was submitted (it never reviews this dispute)
         )
@@ -213,7 +221,9 @@ class Dispute(Aggregate):
     def decide(self, outcome: str, reasons: list[dict], reviewer_id: str, decided_at: str) -> None:
         """A reviewer's `approved` upholds the dispute, `rejected` dismisses it."""
         self.status = "upheld" if outcome == "approved" else "dismissed"
-        self.reasons, self.decided_by, self.decided_at = reasons, reviewer_id, decided_at
+        self.reasons = reasons
+        self.decided_by = reviewer_id
+        self.decided_at = decided_at
 
 
 class DisputeList(Aggregate):

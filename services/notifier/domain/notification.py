@@ -10,18 +10,19 @@ from eventsourcing.domain import Aggregate, event
 
 _NAMESPACE = uuid.UUID("9e2b6c41-0f3a-4d7e-b5c8-71a0d4e6f293")
 VERDICT, EMAIL_CODE = "verdict", "email-code"
-IDENTITY_REJECTED, RIGHT_REJECTED, RIGHT_EXPIRING = (
-    "identity-rejected",
-    "right-rejected",
-    "right-expiring",
-)
+IDENTITY_REJECTED = "identity-rejected"
+RIGHT_REJECTED = "right-rejected"
+RIGHT_EXPIRING = "right-expiring"
 REJECTED_MATERIAL = {"identity": IDENTITY_REJECTED, "right": RIGHT_REJECTED}
 ABOUT_A_COMPLAINT = (
     VERDICT,
     IDENTITY_REJECTED,
     RIGHT_REJECTED,
 )  # addressed to whoever filed the complaint
-WAITING, PENDING, SENT, FAILED = "waiting", "pending", "sent", "failed"
+WAITING = "waiting"
+PENDING = "pending"
+SENT = "sent"
+FAILED = "failed"
 RETRY_BASE_SECONDS, RETRY_CAP_SECONDS = 30.0, 3600.0
 
 
@@ -74,8 +75,13 @@ class Notification(Aggregate):
         correlation_id: str | None,
         causation_id: str | None,
     ) -> None:
-        self.kind, self.key, self.subject_id, self.account_id = kind, key, subject_id, account_id
-        self.recipient, self.language, self.content = recipient, language, content
+        self.kind = kind
+        self.key = key
+        self.subject_id = subject_id
+        self.account_id = account_id
+        self.recipient = recipient
+        self.language = language
+        self.content = content
         self.correlation_id, self.causation_id = correlation_id, causation_id
         self.attempts, self.retry_at = 0, None
         self.outcome: str | None = None

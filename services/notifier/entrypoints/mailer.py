@@ -44,8 +44,12 @@ class Mailer:
         clock: Callable[[], float] = time.time,
         lease: float | None = None,
     ) -> None:
-        self.app, self.server, self.composer = app, server, composer
-        self.batch, self.poll_seconds, self.clock = batch, poll_seconds, clock
+        self.app = app
+        self.server = server
+        self.composer = composer
+        self.batch = batch
+        self.poll_seconds = poll_seconds
+        self.clock = clock
         # a claim outlives the slowest batch, so no other replica takes a message still being sent
         self.lease = lease or batch * server.timeout + 60.0
 

@@ -17,7 +17,9 @@ class ApiFailure(Exception):
 
     def __init__(self, status: int, code: str, details: Any = None) -> None:
         super().__init__(f"{status} {code}")
-        self.status, self.code, self.details = status, code, details
+        self.status = status
+        self.code = code
+        self.details = details
 
 
 @dataclass

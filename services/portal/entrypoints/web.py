@@ -21,7 +21,9 @@ from services.portal.domain import i18n
 from services.portal.entrypoints.headers import FILE_HEADERS
 from shared.kit.clients import client_address
 
-TOKEN_COOKIE, SID_COOKIE, LANG_COOKIE = "ipp_session", "ipp_sid", "lang"
+TOKEN_COOKIE = "ipp_session"
+SID_COOKIE = "ipp_sid"
+LANG_COOKIE = "lang"
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 templates.env.globals["asset"] = (
     asset  # the URL of a static file (assets.py): styles and scripts are never inline

@@ -29,18 +29,16 @@ class Right(ReviewableMaterial):
         details: dict,
         documents: list[dict],
     ) -> None:
-        self.account_id, self.identity_id, self.right_type = account_id, identity_id, right_type
-        self.title, self.registration_number, self.holder_name = (
-            title,
-            registration_number,
-            holder_name,
-        )
-        self.valid_from, self.valid_until, self.details, self.documents = (
-            valid_from,
-            valid_until,
-            details,
-            documents,
-        )
+        self.account_id = account_id
+        self.identity_id = identity_id
+        self.right_type = right_type
+        self.title = title
+        self.registration_number = registration_number
+        self.holder_name = holder_name
+        self.valid_from = valid_from
+        self.valid_until = valid_until
+        self.details = details
+        self.documents = documents
 
     reminded_until = None  # the end of validity a reminder was sent for
 
@@ -107,12 +105,14 @@ class Right(ReviewableMaterial):
         details: dict,
         documents: list[dict],
     ) -> None:
-        self.identity_id, self.right_type, self.title = identity_id, right_type, title
+        self.identity_id = identity_id
+        self.right_type = right_type
+        self.title = title
         self.registration_number, self.holder_name = registration_number, holder_name
-        self.valid_from, self.valid_until, self.details, self.documents = (
-            valid_from,
-            valid_until,
-            details,
-            documents,
-        )
-        self.revision, self.status, self.reasons = revision, "submitted", []
+        self.valid_from = valid_from
+        self.valid_until = valid_until
+        self.details = details
+        self.documents = documents
+        self.revision = revision
+        self.status = "submitted"
+        self.reasons = []

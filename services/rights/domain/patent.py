@@ -91,11 +91,9 @@ def date_problems(
 
 def problems(sub: Submission, today: date) -> list[Problem]:
     """What refuses a patent at once."""
-    kind, applied, granted = (
-        sub.text("patent_kind"),
-        sub.date("application_date"),
-        sub.date("grant_date"),
-    )
+    kind = sub.text("patent_kind")
+    applied = sub.date("application_date")
+    granted = sub.date("grant_date")
     found = (
         []
         if kind in PATENT_KINDS

@@ -169,11 +169,9 @@ class BoundedBodies:
     a request accepted whose events can never be stored or published."""
 
     def __init__(self, app: ASGIApp, max_body_bytes: int, max_multipart_bytes: int) -> None:
-        self.app, self.max_body_bytes, self.max_multipart_bytes = (
-            app,
-            max_body_bytes,
-            max_multipart_bytes,
-        )
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.max_multipart_bytes = max_multipart_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):

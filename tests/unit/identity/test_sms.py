@@ -19,7 +19,9 @@ from services.notifier.adapters.maildir import newest_first
 from shared.kit.settings import Settings
 from tests.unit.identity.conftest import Identity
 
-PHONE, E164, MASKED = "13800138600", "+8613800138600", "+86*******8600"
+PHONE = "13800138600"
+E164 = "+8613800138600"
+MASKED = "+86*******8600"
 CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 
 
@@ -27,7 +29,9 @@ class Gateway:
     """An SMS provider's webhook: records what it was sent, answers `status` (or raises `error`)."""
 
     def __init__(self, status: int = 200, error: Exception | None = None) -> None:
-        self.status, self.error, self.requests = status, error, []
+        self.status = status
+        self.error = error
+        self.requests = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)

@@ -19,7 +19,9 @@ from shared.kit.settings import settings_for
 def store(maildir: Path, subject: str, to: str, text: str) -> str:
     """Add a message as the sink does (mailbox.Maildir.add) and return its key."""
     message = EmailMessage()
-    message["Subject"], message["To"], message["From"] = subject, to, "IPP <no-reply@ipp.local>"
+    message["Subject"] = subject
+    message["To"] = to
+    message["From"] = "IPP <no-reply@ipp.local>"
     message["Date"], message["Message-ID"] = (
         "Sat, 28 Nov 2026 10:00:00 +0000",
         f"<{time.time_ns()}@ipp.local>",

@@ -13,11 +13,9 @@ from services.notifier.domain.notification import (
     Notification,
 )
 
-COMPLAINT, ACCOUNT, ADDRESS = (
-    "c0ffee00-1111-2222-3333-444455556666",
-    "account-1",
-    "alice@example.com",
-)
+COMPLAINT = "c0ffee00-1111-2222-3333-444455556666"
+ACCOUNT = "account-1"
+ADDRESS = "alice@example.com"
 IDENTITY, RIGHT = "identity-1", "right-1"
 UNREADABLE = {"code": "ID_CARD_UNREADABLE", "message": "身份证照片不清晰"}
 

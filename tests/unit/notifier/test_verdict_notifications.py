@@ -19,11 +19,9 @@ from shared.events.payloads import EmailVerificationRequested
 from shared.kit.keys import verification_code
 from shared.kit.outbox import cloud_event
 
-COMPLAINT, ACCOUNT, ADDRESS = (
-    "c0ffee00-1111-2222-3333-444455556666",
-    "account-1",
-    "alice@example.com",
-)
+COMPLAINT = "c0ffee00-1111-2222-3333-444455556666"
+ACCOUNT = "account-1"
+ADDRESS = "alice@example.com"
 
 
 def verdict_of(app, complaint_id: str = COMPLAINT) -> Notification | None:

@@ -342,7 +342,9 @@ class Letters:
 async def test_a_database_that_does_not_answer_is_waited_for_and_never_dead_lettered(
     app: ServiceApplication, monkeypatch
 ):
-    letters, calls, waits = Letters(), [], []
+    letters = Letters()
+    calls = []
+    waits = []
     real_backoff = inbox_module.backoff
 
     def backoff(

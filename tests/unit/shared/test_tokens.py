@@ -186,7 +186,10 @@ class FakeIdentity:
     """Identity's two public feeds, counting the JWKS fetches; `down` makes it unreachable."""
 
     def __init__(self, signer: TokenSigner) -> None:
-        self.signer, self.jwks_fetches, self.down, self.revoked = signer, 0, False, []
+        self.signer = signer
+        self.jwks_fetches = 0
+        self.down = False
+        self.revoked = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if request.url.path == "/.well-known/jwks.json":
