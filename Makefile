@@ -48,6 +48,7 @@ test-faults: venv
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 ## regenerate the committed JSON Schemas of the contract events and the AsyncAPI document
 schemas: venv

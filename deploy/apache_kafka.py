@@ -1,5 +1,6 @@
-"""Apache Kafka 4.4, single-node KRaft, from Maven Central jars (no Docker, no tarball), secured: SCRAM
-users per service on the client listener, a static PLAIN user on the controller listener, ACLs."""
+"""Apache Kafka 4.4, single-node KRaft, from Maven Central jars (no Docker, no tarball),
+secured: SCRAM users per service on the client listener, a static PLAIN user on the
+controller listener, ACLs."""
 
 from __future__ import annotations
 
@@ -27,8 +28,11 @@ ADMIN = "admin"
 TAKEDOWN = "ipp-takedown"  # a read-only principal, as a downstream takedown system would have
 CONTROLLER = "controller"  # PLAIN, controller listener only (KRaft controllers cannot use SCRAM)
 VERDICTS = "ipp.review-decided.v1"
-# every service that publishes or consumes, in the registry's order; principal and group are ipp-<service>
-SERVICES: tuple[str, ...] = tuple(dict.fromkeys([*CONSUMERS, *(s for p in PUBLISHERS.values() for s in p)]))
+# every service that publishes or consumes, in the registry's order; principal and
+# group are ipp-<service>
+SERVICES: tuple[str, ...] = tuple(
+    dict.fromkeys([*CONSUMERS, *(s for p in PUBLISHERS.values() for s in p)])
+)
 SCRAM_USERS: tuple[str, ...] = (ADMIN, *(f"ipp-{s}" for s in SERVICES), TAKEDOWN)
 
 LOG4J2 = """<?xml version="1.0" encoding="UTF-8"?>
@@ -54,8 +58,10 @@ def _require_tools() -> None:
     if missing and apt_install("openjdk-17-jre-headless", "maven"):
         missing = [tool for tool in ("java", "mvn") if shutil.which(tool) is None]
     if missing:
-        raise DeployError(f"Apache Kafka needs {' and '.join(missing)} on PATH "
-                          "(Debian: apt-get install openjdk-17-jre-headless maven)")
+        raise DeployError(
+            f"Apache Kafka needs {' and '.join(missing)} on PATH "
+            "(Debian: apt-get install openjdk-17-jre-headless maven)"
+        )
 
 
 def _mvn(*args: str, timeout: float = 900) -> None:
@@ -74,8 +80,11 @@ def ensure_jars(lib: Path) -> Path:
     _require_tools()
     staging = lib.with_name(lib.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
-    _mvn(f"{DEPENDENCY_PLUGIN}:copy-dependencies", f"-DoutputDirectory={staging}",
-         "-DincludeScope=runtime")
+    _mvn(
+        f"{DEPENDENCY_PLUGIN}:copy-dependencies",
+        f"-DoutputDirectory={staging}",
+        "-DincludeScope=runtime",
+    )
     (staging / ".complete").write_text("kafka_2.13 4.4.0\n")
     shutil.rmtree(lib, ignore_errors=True)
     staging.rename(lib)
@@ -107,8 +116,13 @@ def credentials(home: Path) -> dict[str, str]:
 
 def client_options(bootstrap: str, username: str, password: str) -> dict[str, Any]:
     """aiokafka options of one SCRAM user of the local broker."""
-    return {"bootstrap_servers": bootstrap, "security_protocol": PROTOCOL, "sasl_mechanism": MECHANISM,
-            "sasl_plain_username": username, "sasl_plain_password": password}
+    return {
+        "bootstrap_servers": bootstrap,
+        "security_protocol": PROTOCOL,
+        "sasl_mechanism": MECHANISM,
+        "sasl_plain_username": username,
+        "sasl_plain_password": password,
+    }
 
 
 def user_options(home: Path, bootstrap: str, username: str) -> dict[str, Any]:
@@ -122,14 +136,18 @@ def admin_options(home: Path, bootstrap: str) -> dict[str, Any]:
 
 
 def _jaas(module: str, username: str, password: str, **users: str) -> str:
-    entries = [f'username="{username}"', f'password="{password}"',
-               *(f'user_{name}="{secret}"' for name, secret in users.items())]
+    entries = [
+        f'username="{username}"',
+        f'password="{password}"',
+        *(f'user_{name}="{secret}"' for name, secret in users.items()),
+    ]
     return f"org.apache.kafka.common.security.{module} required {' '.join(entries)};"
 
 
 def server_properties(home: Path, port: int, passwords: dict[str, str]) -> str:
-    """A combined broker+controller on 127.0.0.1: SCRAM on the client listener (which is also the
-    inter-broker one, as admin), PLAIN for the controller listener, ACLs enforced, no topic auto-creation."""
+    """A combined broker+controller on 127.0.0.1: SCRAM on the client listener (which is also
+    the inter-broker one, as admin), PLAIN for the controller listener, ACLs enforced, no
+    topic auto-creation."""
     controller = passwords[CONTROLLER]
     settings = {
         "process.roles": "broker,controller",
@@ -141,12 +159,14 @@ def server_properties(home: Path, port: int, passwords: dict[str, str]) -> str:
         "inter.broker.listener.name": "CLIENT",
         "listener.security.protocol.map": f"CONTROLLER:{PROTOCOL},CLIENT:{PROTOCOL}",
         "listener.name.client.sasl.enabled.mechanisms": MECHANISM,
-        f"listener.name.client.{MECHANISM.lower()}.sasl.jaas.config":
-            _jaas("scram.ScramLoginModule", ADMIN, passwords[ADMIN]),
+        f"listener.name.client.{MECHANISM.lower()}.sasl.jaas.config": _jaas(
+            "scram.ScramLoginModule", ADMIN, passwords[ADMIN]
+        ),
         "sasl.mechanism.inter.broker.protocol": MECHANISM,
         "listener.name.controller.sasl.enabled.mechanisms": "PLAIN",
-        "listener.name.controller.plain.sasl.jaas.config":
-            _jaas("plain.PlainLoginModule", CONTROLLER, controller, **{CONTROLLER: controller}),
+        "listener.name.controller.plain.sasl.jaas.config": _jaas(
+            "plain.PlainLoginModule", CONTROLLER, controller, **{CONTROLLER: controller}
+        ),
         "sasl.mechanism.controller.protocol": "PLAIN",
         "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
         "allow.everyone.if.no.acl.found": "false",
@@ -173,9 +193,16 @@ def cluster_id() -> str:
 
 
 def _java(lib: Path, home: Path, *args: str) -> list[str]:
-    return ["java", "-Xmx512m", f"-Dlog4j2.configurationFile={home / 'log4j2.xml'}",
-            f"-Dkafka.logs.dir={home / 'logs'}", "-Djava.awt.headless=true",
-            "-cp", f"{lib}/*", *args]
+    return [
+        "java",
+        "-Xmx512m",
+        f"-Dlog4j2.configurationFile={home / 'log4j2.xml'}",
+        f"-Dkafka.logs.dir={home / 'logs'}",
+        "-Djava.awt.headless=true",
+        "-cp",
+        f"{lib}/*",
+        *args,
+    ]
 
 
 def _fingerprint(passwords: dict[str, str]) -> str:
@@ -199,7 +226,11 @@ def _formatted_with(home: Path, passwords: dict[str, str]) -> bool:
     if cluster is None or not marker.exists():
         return False
     recorded = json.loads(marker.read_text())
-    return recorded == {"cluster_id": cluster, "mechanism": MECHANISM, "credentials": _fingerprint(passwords)}
+    return recorded == {
+        "cluster_id": cluster,
+        "mechanism": MECHANISM,
+        "credentials": _fingerprint(passwords),
+    }
 
 
 def _format(lib: Path, home: Path, config: Path, passwords: dict[str, str]) -> None:
@@ -207,10 +238,23 @@ def _format(lib: Path, home: Path, config: Path, passwords: dict[str, str]) -> N
     shutil.rmtree(home / "data", ignore_errors=True)
     (home / "format.json").unlink(missing_ok=True)
     cluster = cluster_id()
-    scram = [arg for name in SCRAM_USERS
-             for arg in ("--add-scram", f"{MECHANISM}=[name={name},password={passwords[name]}]")]
-    command = _java(lib, home, "kafka.tools.StorageTool", "format", "--standalone",
-                    "-t", cluster, "-c", str(config), *scram)
+    scram = [
+        arg
+        for name in SCRAM_USERS
+        for arg in ("--add-scram", f"{MECHANISM}=[name={name},password={passwords[name]}]")
+    ]
+    command = _java(
+        lib,
+        home,
+        "kafka.tools.StorageTool",
+        "format",
+        "--standalone",
+        "-t",
+        cluster,
+        "-c",
+        str(config),
+        *scram,
+    )
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     if done.returncode != 0:
         raise DeployError(f"formatting Kafka storage failed:\n{done.stdout}{done.stderr}")
@@ -219,7 +263,8 @@ def _format(lib: Path, home: Path, config: Path, passwords: dict[str, str]) -> N
 
 
 def prepare(home: Path, lib: Path, port: int) -> Path:
-    """Write the configuration and format the log directory when needed; return server.properties."""
+    """Write the configuration and format the log directory when needed; return
+    server.properties."""
     ensure_jars(lib)
     home.mkdir(parents=True, exist_ok=True)
     passwords = credentials(home)
@@ -234,10 +279,12 @@ def prepare(home: Path, lib: Path, port: int) -> Path:
 def kafka_daemon(home: Path, lib: Path, port: int, pid_path: Path | None) -> Daemon:
     """The Kafka server process (not started); its own output goes to kafka/kafka.out."""
     config = prepare(home, lib, port)
-    return Daemon("kafka", _java(lib, home, "kafka.Kafka", str(config)), home / "kafka.out", pid_path)
+    return Daemon(
+        "kafka", _java(lib, home, "kafka.Kafka", str(config)), home / "kafka.out", pid_path
+    )
 
 
 def forget(home: Path) -> None:
-    """Make the next start format a new, empty cluster (a new cluster id): a cluster rebuilt, as the fault tier
-    needs it. The broker must be stopped."""
+    """Make the next start format a new, empty cluster (a new cluster id): a cluster rebuilt, as the
+    fault tier needs it. The broker must be stopped."""
     (home / "format.json").unlink(missing_ok=True)

@@ -1,4 +1,5 @@
-"""`make bench`: filing-to-verdict latency, filing throughput and CPU per complaint, auto review, on one stack.
+"""`make bench`: filing-to-verdict latency, filing throughput and CPU per complaint, auto
+review, on one stack.
 
 Starts its own stack and services under var/bench-<stack>, files N complaints through the HTTP API
 and times each from the POST to the moment its verdict (ReviewDecided for the complaint material)
@@ -29,12 +30,19 @@ from shared.kit.kafka import options_from_env
 console = Console()
 
 
-def watch_verdicts(kafka: dict[str, Any], seen: dict[str, float], stop: threading.Event,
-                   ready: threading.Event) -> None:
-    """Note when each verdict arrives, as a takedown system sees it (its principal, a takedown* group)."""
+def watch_verdicts(
+    kafka: dict[str, Any], seen: dict[str, float], stop: threading.Event, ready: threading.Event
+) -> None:
+    """Note when each verdict arrives, as a takedown system sees it (its principal, a
+    takedown* group)."""
+
     async def run() -> None:
-        consumer = AIOKafkaConsumer("ipp.review-decided.v1", **kafka,
-                                    group_id=f"takedown-bench-{time.time()}", auto_offset_reset="latest")
+        consumer = AIOKafkaConsumer(
+            "ipp.review-decided.v1",
+            **kafka,
+            group_id=f"takedown-bench-{time.time()}",
+            auto_offset_reset="latest",
+        )
         await consumer.start()
         while not consumer.assignment():
             await consumer.getmany(timeout_ms=200)
@@ -49,13 +57,21 @@ def watch_verdicts(kafka: dict[str, Any], seen: dict[str, float], stop: threadin
                             seen.setdefault(data["complaint_id"], now)
         finally:
             await consumer.stop()
+
     asyncio.run(run())
 
 
 def busy_seconds() -> float:
-    """CPU seconds the whole machine has spent busy so far (every process: services, broker, database, client)."""
+    """CPU seconds the whole machine has spent busy so far (every process: services, broker,
+    database, client)."""
     times = psutil.cpu_times()
-    return times.user + times.nice + times.system + getattr(times, "irq", 0.0) + getattr(times, "softirq", 0.0)
+    return (
+        times.user
+        + times.nice
+        + times.system
+        + getattr(times, "irq", 0.0)
+        + getattr(times, "softirq", 0.0)
+    )
 
 
 def process_seconds() -> dict[str, float]:
@@ -63,9 +79,24 @@ def process_seconds() -> dict[str, float]:
     found: dict[str, float] = {}
     for process in psutil.process_iter(["cmdline", "name", "cpu_times"]):
         line = " ".join(process.info["cmdline"] or [process.info["name"] or "?"])
-        what = next((w for w in ("services.identity", "services.rights", "services.complaints", "services.notifier",
-                                 "services.portal", "kafka.Kafka", "postgres", "tansu", "deploy.bench")
-                     if w in line), "other")
+        what = next(
+            (
+                w
+                for w in (
+                    "services.identity",
+                    "services.rights",
+                    "services.complaints",
+                    "services.notifier",
+                    "services.portal",
+                    "kafka.Kafka",
+                    "postgres",
+                    "tansu",
+                    "deploy.bench",
+                )
+                if w in line
+            ),
+            "other",
+        )
         times = process.info["cpu_times"]
         if times is not None:
             found[what] = found.get(what, 0.0) + times.user + times.system
@@ -93,7 +124,9 @@ def measure(env: dict[str, str], kafka: dict[str, Any], count: int, gap: float =
     started = time.perf_counter()
     for i in range(count):
         t0 = time.perf_counter()
-        complaint_id = client.file_complaint(right_id, [f"https://www.kwaixiaodian.com/item/{20_000_000 + i}"])
+        complaint_id = client.file_complaint(
+            right_id, [f"https://www.kwaixiaodian.com/item/{20_000_000 + i}"]
+        )
         filed[complaint_id] = t0
         time.sleep(gap)
     filing_seconds = time.perf_counter() - started
@@ -105,21 +138,37 @@ def measure(env: dict[str, str], kafka: dict[str, Any], count: int, gap: float =
     stop.set()
     watcher.join(10)
     latencies = [seen[c] - t for c, t in filed.items() if c in seen]
-    console.print(f"complaints filed: {count} in {filing_seconds:.1f}s "
-                  f"({count / filing_seconds:.1f}/s, sequential HTTP)")
+    console.print(
+        f"complaints filed: {count} in {filing_seconds:.1f}s "
+        f"({count / filing_seconds:.1f}/s, sequential HTTP)"
+    )
     console.print(f"verdicts seen: {len(latencies)}")
-    console.print("CPU per complaint by process: " + ", ".join(
-        f"{k} {v / count * 1000:.0f} ms" for k, v in sorted(each.items(), key=lambda kv: -kv[1]) if v > 0.05))
-    console.print(f"CPU per complaint: {cpu / count * 1000:.0f} ms (the whole machine from the first filing to the "
-                  "last verdict: services, broker, database and this client; run it on an idle machine)")
+    console.print(
+        "CPU per complaint by process: "
+        + ", ".join(
+            f"{k} {v / count * 1000:.0f} ms"
+            for k, v in sorted(each.items(), key=lambda kv: -kv[1])
+            if v > 0.05
+        )
+    )
+    console.print(
+        f"CPU per complaint: {cpu / count * 1000:.0f} ms (the whole machine from the first "
+        "filing to the last verdict: services, broker, database and this client; run it on an "
+        "idle machine)"
+    )
     if latencies:
-        console.print(f"filing → verdict: p50 {percentile(latencies, 50) * 1000:.0f} ms, "
-                      f"p99 {percentile(latencies, 99) * 1000:.0f} ms, "
-                      f"mean {statistics.mean(latencies) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms")
+        console.print(
+            f"filing → verdict: p50 {percentile(latencies, 50) * 1000:.0f} ms, "
+            f"p99 {percentile(latencies, 99) * 1000:.0f} ms, "
+            f"mean {statistics.mean(latencies) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms"
+        )
 
 
-def main(stack: str = typer.Option("embedded"), count: int = typer.Option(100),
-         gap: float = typer.Option(0.0, help="seconds between filings (0: back to back)")) -> None:
+def main(
+    stack: str = typer.Option("embedded"),
+    count: int = typer.Option(100),
+    gap: float = typer.Option(0.0, help="seconds between filings (0: back to back)"),
+) -> None:
     data_dir = REPO / "var" / f"bench-{stack}"
     shutil.rmtree(data_dir, ignore_errors=True)
     infrastructure = Stack(stack, data_dir, kafka_lib=REPO / "var" / "kafka-lib")

@@ -1,4 +1,5 @@
-"""Background processes with pid files: start once, find again from another process, stop cleanly."""
+"""Background processes with pid files: start once, find again from another
+process, stop cleanly."""
 
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ def log_tail(path: Path, lines: int = 40) -> str:
 
 
 def log_errors(path: Path, limit: int = 5) -> list[str]:
-    """The first lines of a log that report an error (the cause hides above the tail in Kafka's log)."""
+    """The first lines of a log that report an error (the cause hides above the
+    tail in Kafka's log)."""
     markers = (" ERROR ", "FATAL", "Error:", "Exception:")
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
@@ -119,9 +121,14 @@ class Daemon:
             log.write(f"\n=== {time.strftime('%F %T')} starting {self.name}\n".encode())
             log.flush()
             self.popen = subprocess.Popen(
-                list(self.command), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                env=dict(self.env) if self.env is not None else None, cwd=self.cwd,
-                start_new_session=True, **as_user(self.user),
+                list(self.command),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=dict(self.env) if self.env is not None else None,
+                cwd=self.cwd,
+                start_new_session=True,
+                **as_user(self.user),
             )
         self.pid = self.popen.pid
         if self.pid_path:
@@ -129,8 +136,13 @@ class Daemon:
 
     def _write_pid_file(self) -> None:
         assert self.pid_path and self.pid
-        record = {"name": self.name, "pid": self.pid, "start": _start_ticks(self.pid),
-                  "stop_signal": int(self.stop_signal), "log": str(self.log_path)}
+        record = {
+            "name": self.name,
+            "pid": self.pid,
+            "start": _start_ticks(self.pid),
+            "stop_signal": int(self.stop_signal),
+            "log": str(self.log_path),
+        }
         self.pid_path.parent.mkdir(parents=True, exist_ok=True)
         self.pid_path.write_text(json.dumps(record))
 
@@ -151,8 +163,14 @@ class Daemon:
         if _start_ticks(record["pid"]) != record.get("start"):
             pid_path.unlink(missing_ok=True)  # stale: the process is gone (or the pid was reused)
             return None
-        return cls(name=record["name"], command=(), log_path=Path(record["log"]), pid_path=pid_path,
-                   stop_signal=record.get("stop_signal", signal.SIGTERM), pid=record["pid"])
+        return cls(
+            name=record["name"],
+            command=(),
+            log_path=Path(record["log"]),
+            pid_path=pid_path,
+            stop_signal=record.get("stop_signal", signal.SIGTERM),
+            pid=record["pid"],
+        )
 
     @property
     def alive(self) -> bool:
@@ -165,13 +183,16 @@ class Daemon:
 
     @property
     def returncode(self) -> int | None:
-        """The exit code once it has ended (negative: killed by that signal); None while it runs, or when
-        it is not our child (found again from a pid file it may be ours: then it is reaped here)."""
+        """The exit code once it has ended (negative: killed by that signal); None while it
+        runs, or when it is not our child (found again from a pid file it may be ours: then
+        it is reaped here)."""
         if self.popen is not None:
             return self.popen.poll()
         if self.pid is None or self.alive:
             return None
-        deadline = time.monotonic() + 2.0  # a killed leader shows "Z" while its other threads still exit
+        deadline = (
+            time.monotonic() + 2.0
+        )  # a killed leader shows "Z" while its other threads still exit
         while True:
             try:
                 pid, status = os.waitpid(self.pid, os.WNOHANG)
@@ -182,7 +203,8 @@ class Daemon:
             time.sleep(0.02)
 
     def stop(self, timeout: float = 30.0) -> None:
-        """Ask the process to stop with its stop signal, then kill its whole group after `timeout`."""
+        """Ask the process to stop with its stop signal, then kill its whole
+        group after `timeout`."""
         if self.alive:
             _signal(self.pid, self.stop_signal, group=False)
             if not wait_until(lambda: not self.alive, timeout, 0.1):

@@ -19,9 +19,15 @@ from deploy.stack import Stack
 from shared.kit.kafka import options_from_env
 
 console = Console()
-TOPICS = ["ipp.identity-submitted.v1", "ipp.right-registered.v1", "ipp.complaint-filed.v1",
-          "ipp.review-decided.v1", "ipp.email-bound.v1", "ipp.email-verification-requested.v1",
-          "ipp.notification-sent.v1"]
+TOPICS = [
+    "ipp.identity-submitted.v1",
+    "ipp.right-registered.v1",
+    "ipp.complaint-filed.v1",
+    "ipp.review-decided.v1",
+    "ipp.email-bound.v1",
+    "ipp.email-verification-requested.v1",
+    "ipp.notification-sent.v1",
+]
 
 
 def describe(event: dict) -> str:
@@ -33,14 +39,19 @@ def describe(event: dict) -> str:
         extra = f" {data['material_type']} → [bold]{data['outcome']}[/]{reused}: {reasons}"
     elif event["type"] == "ipp.NotificationSent.v1":
         extra = f" {data['kind']} → {data['status']}"
-    return f"[cyan]{event['source']:>15}[/] [magenta]{event['type']}[/] subject={event['subject'][:8]}…{extra}"
+    return (
+        f"[cyan]{event['source']:>15}[/] [magenta]{event['type']}[/] "
+        f"subject={event['subject'][:8]}…{extra}"
+    )
 
 
 def watch(kafka: dict[str, Any], stop: threading.Event) -> None:
     """Print every new event on the public topics while the journey runs."""
+
     async def run() -> None:
-        consumer = AIOKafkaConsumer(*TOPICS, **kafka, group_id=f"ipp-demo-{random.random()}",
-                                    auto_offset_reset="latest")
+        consumer = AIOKafkaConsumer(
+            *TOPICS, **kafka, group_id=f"ipp-demo-{random.random()}", auto_offset_reset="latest"
+        )
         await consumer.start()
         try:
             while not stop.is_set():
@@ -49,6 +60,7 @@ def watch(kafka: dict[str, Any], stop: threading.Event) -> None:
                         console.print("   [dim]event[/] " + describe(json.loads(record.value)))
         finally:
             await consumer.stop()
+
     asyncio.run(run())
 
 
@@ -57,8 +69,8 @@ def step(text: str) -> None:
 
 
 def admin_kafka() -> dict[str, Any]:
-    """The Kafka admin's client options: of the stack `make run` started (STACK, IPP_DATA_DIR), or the
-    IPP_KAFKA_* of the environment when IPP_KAFKA_BOOTSTRAP names the broker."""
+    """The Kafka admin's client options: of the stack `make run` started (STACK, IPP_DATA_DIR), or
+    the IPP_KAFKA_* of the environment when IPP_KAFKA_BOOTSTRAP names the broker."""
     kind = os.environ.get("STACK") or "embedded"
     return options_from_env(Stack(kind, os.environ.get("IPP_DATA_DIR") or "var").admin_env())  # type: ignore[arg-type]
 
@@ -71,27 +83,42 @@ def main() -> None:
     client = Client(Urls.from_env(dict(os.environ)))
     n = random.randrange(10**6)
     phone = f"137{n:08d}"
-    step(f"1. Register with phone + SMS code + password (phone {phone[:3]}****{phone[-4:]}, dev code 000000)")
+    step(
+        f"1. Register with phone + SMS code + password (phone {phone[:3]}****{phone[-4:]}, "
+        "dev code 000000)"
+    )
     console.print(f"   account {client.register(phone, 'demo-password-1')}, signed in with a JWT")
     step("2. Bind an email (phone and email can never change afterwards)")
     client.bind_email(f"demo-{n}@example.com")
     step("2. Submit identity materials: individual holder, resident ID + both sides of the ID card")
     identity_id = client.submit_identity(id_number=resident_id(n))
     identity = client.call("GET", f"{client.urls.identity}/v1/identities/{identity_id}")
-    console.print(f"   identity {identity_id}: {identity['status']}, number shown only as "
-                  f"{identity['holder']['document_number_masked']}")
+    console.print(
+        f"   identity {identity_id}: {identity['status']}, number shown only as "
+        f"{identity['holder']['document_number_masked']}"
+    )
     step("3. Add a trademark right: registration certificate, Nice classes 25 and 35")
     right_id = client.register_trademark(identity_id)
     console.print(f"   right {right_id}: submitted (nothing is reviewed before a complaint)")
     step("4. File a complaint against two listings: this starts the review cascade")
     started = time.monotonic()
-    complaint_id = client.file_complaint(right_id, ["https://www.kwaixiaodian.com/item/12345678",
-                                                    "https://shop.kuaishou.com/detail?itemId=87654321"])
+    complaint_id = client.file_complaint(
+        right_id,
+        [
+            "https://www.kwaixiaodian.com/item/12345678",
+            "https://shop.kuaishou.com/detail?itemId=87654321",
+        ],
+    )
     complaint = client.wait_for_verdict(complaint_id)
-    step(f"5. Feedback: complaint {complaint_id} is [bold]{complaint['status']}[/] "
-         f"({time.monotonic() - started:.2f}s after filing)")
+    step(
+        f"5. Feedback: complaint {complaint_id} is [bold]{complaint['status']}[/] "
+        f"({time.monotonic() - started:.2f}s after filing)"
+    )
     for entry in complaint["timeline"]:
-        console.print(f"   {entry['at']}  {entry['step']} {entry.get('material', '')} {entry.get('outcome', '')}")
+        console.print(
+            f"   {entry['at']}  {entry['step']} {entry.get('material', '')} "
+            f"{entry.get('outcome', '')}"
+        )
     time.sleep(2)
     stop.set()
     watcher.join(5)

@@ -45,16 +45,22 @@ def log_path(data_dir: Path, name: str) -> Path:
 
 def tansu_part(data_dir: Path, port: int) -> Part:
     """Tansu, memory storage, on 127.0.0.1:`port`."""
-    build = partial(Daemon, "tansu", tansu_command(port), log_path(data_dir, "tansu"),
-                    pid_path(data_dir, "tansu"), env=tansu_env())
+    build = partial(
+        Daemon,
+        "tansu",
+        tansu_command(port),
+        log_path(data_dir, "tansu"),
+        pid_path(data_dir, "tansu"),
+        env=tansu_env(),
+    )
     ready = partial(kafka_answers, f"{HOST}:{port}")
     return Part("tansu", port, build, ready, 30.0, log_path(data_dir, "tansu"))
 
 
 def kafka_part(data_dir: Path, port: int, lib: Path) -> Part:
-    """Apache Kafka on 127.0.0.1:`port` (controller on port+1), SASL/SCRAM with the data dir's users;
-    ready when it answers the admin; then its ACLs are brought in line and groups made usable. Jars fetched
-    into `lib` once."""
+    """Apache Kafka on 127.0.0.1:`port` (controller on port+1), SASL/SCRAM with the data dir's
+    users; ready when it answers the admin; then its ACLs are brought in line and groups made
+    usable. Jars fetched into `lib` once."""
     home = data_dir / "kafka"
     admin = apache_kafka.admin_options(home, f"{HOST}:{port}")
     build = partial(apache_kafka.kafka_daemon, home, lib, port, pid_path(data_dir, "kafka"))
@@ -65,18 +71,39 @@ def kafka_part(data_dir: Path, port: int, lib: Path) -> Part:
 
 def postgres_part(data_dir: Path, port: int) -> Part:
     """PostgreSQL on 127.0.0.1:`port`, cluster under <data-dir>/postgres."""
-    build = partial(postgres.postgres_daemon, data_dir, port, log_path(data_dir, "postgres"),
-                    pid_path(data_dir, "postgres"))
+    build = partial(
+        postgres.postgres_daemon,
+        data_dir,
+        port,
+        log_path(data_dir, "postgres"),
+        pid_path(data_dir, "postgres"),
+    )
     ready = partial(postgres_answers, postgres.database_url(port, "postgres"))
     return Part("postgres", port, build, ready, 60.0, log_path(data_dir, "postgres"))
 
 
 def smtp_part(data_dir: Path, port: int) -> Part:
     """The SMTP sink (`python -m deploy.smtp_sink`) writing <data-dir>/mail."""
-    command = [sys.executable, "-m", "deploy.smtp_sink", "--host", HOST, "--port", str(port),
-               "--maildir", str(data_dir / "mail")]
+    command = [
+        sys.executable,
+        "-m",
+        "deploy.smtp_sink",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--maildir",
+        str(data_dir / "mail"),
+    ]
     path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "PYTHONPATH": path, "PYTHONUNBUFFERED": "1"}
-    build = partial(Daemon, "smtp", command, log_path(data_dir, "smtp"), pid_path(data_dir, "smtp"),
-                    env=env, cwd=REPO)
+    build = partial(
+        Daemon,
+        "smtp",
+        command,
+        log_path(data_dir, "smtp"),
+        pid_path(data_dir, "smtp"),
+        env=env,
+        cwd=REPO,
+    )
     return Part("smtp", port, build, partial(smtp_answers, port), 20.0, log_path(data_dir, "smtp"))

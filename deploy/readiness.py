@@ -12,7 +12,9 @@ from typing import Any
 from deploy.daemon import Daemon, DeployError, log_errors, log_tail, port_open, wait_until
 
 
-def kafka_answers(bootstrap: str, timeout: float = 5.0, options: Mapping[str, Any] | None = None) -> bool:
+def kafka_answers(
+    bootstrap: str, timeout: float = 5.0, options: Mapping[str, Any] | None = None
+) -> bool:
     """True when the broker answers a metadata request that lists at least one broker; `options` are
     aiokafka client options (how to authenticate: security_protocol, sasl_*), e.g. the admin's."""
     host, _, port = bootstrap.split(",")[0].rpartition(":")
@@ -58,19 +60,23 @@ def smtp_answers(port: int, host: str = "127.0.0.1") -> bool:
         return False
 
 
-def wait_ready(name: str, check, timeout: float, daemon: Daemon | None = None,
-               log_path: Path | None = None) -> None:
+def wait_ready(
+    name: str, check, timeout: float, daemon: Daemon | None = None, log_path: Path | None = None
+) -> None:
     """Wait for `check()`; fail with the log tail if the daemon dies or time runs out."""
 
     def ready_or_dead() -> bool:
         if daemon is not None and daemon.popen is not None and not daemon.alive:
-            raise DeployError(f"{name} exited with code {daemon.popen.returncode}:\n"
-                              f"{_tail(daemon, log_path)}")
+            raise DeployError(
+                f"{name} exited with code {daemon.popen.returncode}:\n{_tail(daemon, log_path)}"
+            )
         return check()
 
     with _quiet_aiokafka():
         if not wait_until(ready_or_dead, timeout, 0.5):
-            raise DeployError(f"{name} is not ready after {timeout:.0f} s:\n{_tail(daemon, log_path)}")
+            raise DeployError(
+                f"{name} is not ready after {timeout:.0f} s:\n{_tail(daemon, log_path)}"
+            )
 
 
 def _tail(daemon: Daemon | None, log_path: Path | None) -> str:

@@ -1,8 +1,9 @@
-"""`make run`: the stack, then the five services, supervised: whatever of them (or of the stack this launcher
-started) exits is started again, with backoff; Ctrl-C stops them all. Data stays in the data dir.
+"""`make run`: the stack, then the five services, supervised: whatever of them (or of the
+stack this launcher started) exits is started again, with backoff; Ctrl-C stops them all. Data
+stays in the data dir.
 
-`python -m deploy.run [--stack embedded|production] [--data-dir var]` (STACK and IPP_DATA_DIR work too;
-IPP_TANSU_PORT, IPP_KAFKA_PORT, IPP_POSTGRES_PORT and IPP_SMTP_PORT move the stack's ports).
+`python -m deploy.run [--stack embedded|production] [--data-dir var]` (STACK and IPP_DATA_DIR work
+too; IPP_TANSU_PORT, IPP_KAFKA_PORT, IPP_POSTGRES_PORT and IPP_SMTP_PORT move the stack's ports).
 """
 
 from __future__ import annotations
@@ -22,7 +23,14 @@ from rich.text import Text
 
 from deploy.daemon import Daemon, DeployError
 from deploy.parts import Part, pid_path
-from deploy.processes import SERVICES, ServiceProcess, Supervisor, start_services, stop_services, wait_all_ready
+from deploy.processes import (
+    SERVICES,
+    ServiceProcess,
+    Supervisor,
+    start_services,
+    stop_services,
+    wait_all_ready,
+)
 from deploy.stack import Stack
 
 DEV_CODE = "000000"
@@ -30,17 +38,20 @@ console = Console()
 
 
 def service_env(stack: Stack, env: Mapping[str, str]) -> dict[str, str]:
-    """The stack's settings plus, on the embedded stack, the dev verification code and the dev mailbox
-    (/dev/mailbox, SMS codes into the SMTP sink), and auto review (reviewer queues for manual and hybrid review
-    are not built yet)."""
+    """The stack's settings plus, on the embedded stack, the dev verification code and the dev
+    mailbox (/dev/mailbox, SMS codes into the SMTP sink), and auto review (reviewer queues for
+    manual and hybrid review are not built yet)."""
     result = dict(env)
     if stack.kind == "embedded" and "IPP_DEV_CODE" not in os.environ:
         result["IPP_DEV_CODE"] = DEV_CODE
     if stack.kind == "embedded" and "IPP_DEV_MAILBOX" not in os.environ:
         result["IPP_DEV_MAILBOX"] = "1"
     result.setdefault("IPP_REVIEW_MODE", os.environ.get("IPP_REVIEW_MODE", "auto"))
-    # identity believes the X-Forwarded-For of the portal on this machine (and only identity: the portal faces browsers)
-    result.setdefault("IPP_IDENTITY_TRUSTED_PROXIES", os.environ.get("IPP_IDENTITY_TRUSTED_PROXIES", "127.0.0.1"))
+    # identity believes the X-Forwarded-For of the portal on this machine (and only identity: the
+    # portal faces browsers)
+    result.setdefault(
+        "IPP_IDENTITY_TRUSTED_PROXIES", os.environ.get("IPP_IDENTITY_TRUSTED_PROXIES", "127.0.0.1")
+    )
     return result
 
 
@@ -63,7 +74,10 @@ def url_table(stack: Stack, env: Mapping[str, str], services: list[ServiceProces
     mail = env["IPP_SMTP_URL"]
     sink = "IPP_SMTP_URL" not in stack.environ
     table.add_row("SMTP", f"{mail}  (sink, Maildir {stack.path('mail')})" if sink else mail)
-    database = env.get("IPP_IDENTITY_DATABASE_URL", "").rsplit("/", 1)[0] or f"SQLite under {stack.data_dir}"
+    database = (
+        env.get("IPP_IDENTITY_DATABASE_URL", "").rsplit("/", 1)[0]
+        or f"SQLite under {stack.data_dir}"
+    )
     table.add_row("database", database)
     table.add_row("logs", str(stack.path("logs")))
     return table
@@ -74,7 +88,9 @@ def stop_leftovers(stack: Stack) -> None:
     for pid_file in sorted(stack.path("run", "services").glob("*.pid")):
         daemon = Daemon.from_pid_file(pid_file)
         if daemon is not None:
-            console.print(f"Stopping {daemon.name} (pid {daemon.pid}), left over from an earlier run")
+            console.print(
+                f"Stopping {daemon.name} (pid {daemon.pid}), left over from an earlier run"
+            )
             daemon.stop(15.0)
 
 
@@ -86,18 +102,24 @@ def record(stack: Stack, services: list[ServiceProcess]) -> None:
             Daemon.adopt(service.name, service.pid, service.log_path, service.pid_path)
 
 
-def stack_from_env(kind: str, data_dir: Path | str, environ: Mapping[str, str] = os.environ) -> Stack:
-    """The stack on its default ports, or those that IPP_TANSU_PORT (embedded) or IPP_KAFKA_PORT (production),
-    IPP_POSTGRES_PORT and IPP_SMTP_PORT give."""
-    names = {"kafka_port": "IPP_TANSU_PORT" if kind == "embedded" else "IPP_KAFKA_PORT",
-             "postgres_port": "IPP_POSTGRES_PORT", "smtp_port": "IPP_SMTP_PORT"}
+def stack_from_env(
+    kind: str, data_dir: Path | str, environ: Mapping[str, str] = os.environ
+) -> Stack:
+    """The stack on its default ports, or those that IPP_TANSU_PORT (embedded) or IPP_KAFKA_PORT
+    (production), IPP_POSTGRES_PORT and IPP_SMTP_PORT give."""
+    names = {
+        "kafka_port": "IPP_TANSU_PORT" if kind == "embedded" else "IPP_KAFKA_PORT",
+        "postgres_port": "IPP_POSTGRES_PORT",
+        "smtp_port": "IPP_SMTP_PORT",
+    }
     ports = {option: int(environ[name]) for option, name in names.items() if environ.get(name)}
     return Stack(kind, data_dir, **ports)  # type: ignore[arg-type]
 
 
 class StackPart:
-    """A part of the stack that this launcher started, as the supervisor sees it: found again from its pid file,
-    started again as a freshly built part on the same port (so a new Tansu gets a new cluster id)."""
+    """A part of the stack that this launcher started, as the supervisor sees it: found again
+    from its pid file, started again as a freshly built part on the same port (so a new Tansu
+    gets a new cluster id)."""
 
     def __init__(self, stack: Stack, name: str) -> None:
         self.stack = stack
@@ -130,8 +152,9 @@ class StackPart:
 
 
 class Interrupts:
-    """SIGINT, SIGTERM and SIGHUP raise KeyboardInterrupt, but not in the middle of starting a process:
-    one that arrives then is raised right after it (so nothing started is lost track of)."""
+    """SIGINT, SIGTERM and SIGHUP raise KeyboardInterrupt, but not in the middle of
+    starting a process: one that arrives then is raised right after it (so nothing started
+    is lost track of)."""
 
     def __init__(self) -> None:
         self.holding = False
@@ -160,31 +183,48 @@ def _keep_stopping(signum: int, frame: object) -> None:
 
 
 def supervise(stack: Stack, services: list[ServiceProcess], interrupts: Interrupts) -> NoReturn:
-    """Return never: start again whatever of the stack's own parts and the services exits (Supervisor)."""
+    """Return never: start again whatever of the stack's own parts and the services
+    exits (Supervisor)."""
     parts = [StackPart(stack, name) for name in stack.started]
-    supervisor = Supervisor([*parts, *services], lambda line: console.print(f"[yellow]{escape(line)}[/]"),
-                            guard=interrupts.held)
+    supervisor = Supervisor(
+        [*parts, *services],
+        lambda line: console.print(f"[yellow]{escape(line)}[/]"),
+        guard=interrupts.held,
+    )
     supervisor.run()
 
 
-def start_all(stack: Stack, ready_timeout: float, modules: Mapping[str, str] | None,
-              services: list[ServiceProcess]) -> None:
-    """Stack up, services started (appended to `services` at once, for cleanup) and ready, URLs printed."""
+def start_all(
+    stack: Stack,
+    ready_timeout: float,
+    modules: Mapping[str, str] | None,
+    services: list[ServiceProcess],
+) -> None:
+    """Stack up, services started (appended to `services` at once, for cleanup) and
+    ready, URLs printed."""
     stop_leftovers(stack)
     env = service_env(stack, stack.up())
-    for name in SERVICES:  # one by one, so an interrupt mid-way still leaves every started one listed
+    for (
+        name
+    ) in SERVICES:  # one by one, so an interrupt mid-way still leaves every started one listed
         services.extend(start_services(env, stack.path("logs"), [name], modules))
     record(stack, services)
     wait_all_ready(services, ready_timeout)
     console.print(url_table(stack, env, services))
     if "IPP_DEV_CODE" in env and "IPP_DEV_CODE" not in os.environ:
-        console.print(f"Dev mode: any SMS or email verification code [bold]{DEV_CODE}[/] is accepted "
-                      "(IPP_DEV_CODE), so you can register without an SMS gateway.")
-    console.print("Whatever exits is started again (with backoff; see the logs). Press Ctrl-C to stop everything.")
+        console.print(
+            f"Dev mode: any SMS or email verification code [bold]{DEV_CODE}[/] is accepted "
+            "(IPP_DEV_CODE), so you can register without an SMS gateway."
+        )
+    console.print(
+        "Whatever exits is started again (with backoff; see the logs). Press Ctrl-C to stop "
+        "everything."
+    )
 
 
 def stop_all(stack: Stack, services: list[ServiceProcess]) -> None:
-    """Services first, then the infrastructure this launcher started; a second Ctrl-C does not abort it."""
+    """Services first, then the infrastructure this launcher started; a second Ctrl-C
+    does not abort it."""
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _keep_stopping)
     stop_services(services)
@@ -193,11 +233,17 @@ def stop_all(stack: Stack, services: list[ServiceProcess]) -> None:
     stack.down()
 
 
-def run(kind: str = "embedded", data_dir: Path | str = "var", *, ready_timeout: float = 120.0,
-        modules: Mapping[str, str] | None = None) -> int:
-    """Bring everything up, keep it up until Ctrl-C/SIGTERM, bring it all down; the exit code (1 when the
-    start failed)."""
-    # SIGINT explicitly: a shell starting us in the background would have it ignored. SIGHUP: terminal closed.
+def run(
+    kind: str = "embedded",
+    data_dir: Path | str = "var",
+    *,
+    ready_timeout: float = 120.0,
+    modules: Mapping[str, str] | None = None,
+) -> int:
+    """Bring everything up, keep it up until Ctrl-C/SIGTERM, bring it all down; the exit code (1
+    when the start failed)."""
+    # SIGINT explicitly: a shell starting us in the background would have it ignored.
+    # SIGHUP: terminal closed.
     interrupts = Interrupts()
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, interrupts.handle)
@@ -220,8 +266,12 @@ def run(kind: str = "embedded", data_dir: Path | str = "var", *, ready_timeout: 
 
 
 def main(
-    stack: str = typer.Option(os.environ.get("STACK") or "embedded", "--stack", help="embedded or production"),
-    data_dir: Path = typer.Option(Path(os.environ.get("IPP_DATA_DIR") or "var"), "--data-dir", help="data dir"),
+    stack: str = typer.Option(
+        os.environ.get("STACK") or "embedded", "--stack", help="embedded or production"
+    ),
+    data_dir: Path = typer.Option(
+        Path(os.environ.get("IPP_DATA_DIR") or "var"), "--data-dir", help="data dir"
+    ),
 ) -> None:
     """Run the whole platform locally until Ctrl-C."""
     if stack not in ("embedded", "production"):

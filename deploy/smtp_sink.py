@@ -44,18 +44,24 @@ def read_maildir(maildir: Path) -> list[EmailMessage]:
         return []
     box = mailbox.Maildir(maildir, create=False)
     keys = sorted(box.keys(), key=delivery_order)
-    return [email.message_from_bytes(box.get_bytes(key), policy=email.policy.default) for key in keys]
+    return [
+        email.message_from_bytes(box.get_bytes(key), policy=email.policy.default) for key in keys
+    ]
 
 
 class SmtpSink:
-    """An in-process SMTP sink on 127.0.0.1 for tests: `with SmtpSink(0, tmp / "mail") as sink: ...`."""
+    """An in-process SMTP sink on 127.0.0.1 for tests: `with SmtpSink(0, tmp /
+    "mail") as sink: ...`."""
 
-    def __init__(self, port: int = 0, maildir: Path | str = "var/mail", host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, port: int = 0, maildir: Path | str = "var/mail", host: str = "127.0.0.1"
+    ) -> None:
         self.host = host
         self.port = port or free_port(host)
         self.maildir = Path(maildir)
-        self._controller = Controller(MaildirHandler(self.maildir), hostname=host, port=self.port,
-                                      enable_SMTPUTF8=True)
+        self._controller = Controller(
+            MaildirHandler(self.maildir), hostname=host, port=self.port, enable_SMTPUTF8=True
+        )
 
     @property
     def url(self) -> str:
@@ -80,7 +86,9 @@ class SmtpSink:
         deadline = time.monotonic() + timeout
         while len(found := self.messages()) < count:
             if time.monotonic() > deadline:
-                raise TimeoutError(f"{len(found)} of {count} messages after {timeout} s in {self.maildir}")
+                raise TimeoutError(
+                    f"{len(found)} of {count} messages after {timeout} s in {self.maildir}"
+                )
             time.sleep(0.1)
         return found
 

@@ -1,8 +1,9 @@
-"""The infrastructure under the services: embedded (Tansu + SMTP sink) or production (Kafka + PostgreSQL).
+"""The infrastructure under the services: embedded (Tansu + SMTP sink) or production
+(Kafka + PostgreSQL).
 
-API: `env = Stack("production", Path("var")).up()` ... `stack.down()`.
-CLI: `python -m deploy.stack up|down|env [--stack embedded|production] [--data-dir var]`;
-`env --principal admin|takedown` prints that Kafka principal's IPP_KAFKA_* settings instead of the services'.
+API: `env = Stack("production", Path("var")).up()` ... `stack.down()`. CLI: `python -m deploy.stack
+up|down|env [--stack embedded|production] [--data-dir var]`; `env --principal admin|takedown` prints
+that Kafka principal's IPP_KAFKA_* settings instead of the services'.
 """
 
 from __future__ import annotations
@@ -33,9 +34,17 @@ __all__ = ["KAFKA_PORTS", "REPO", "Stack", "StackKind"]
 class Stack:
     """Starts what is missing, reuses what already listens, stops only what it started."""
 
-    def __init__(self, kind: StackKind = "embedded", data_dir: Path | str = "var", *,
-                 kafka_port: int | None = None, postgres_port: int = 55432, smtp_port: int = 1025,
-                 kafka_lib: Path | None = None, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        kind: StackKind = "embedded",
+        data_dir: Path | str = "var",
+        *,
+        kafka_port: int | None = None,
+        postgres_port: int = 55432,
+        smtp_port: int = 1025,
+        kafka_lib: Path | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
         if kind not in KAFKA_PORTS:
             raise ValueError(f"unknown stack {kind!r}: embedded or production")
         self.kind = kind
@@ -48,13 +57,14 @@ class Stack:
         self.started: list[str] = []
 
     def env(self) -> dict[str, str]:
-        """The settings the services need for this stack (CONTRACT.md, 'Processes and settings'): on the
-        production stack each service's own Kafka principal, never the admin's."""
+        """The settings the services need for this stack (CONTRACT.md, 'Processes and settings'): on
+        the production stack each service's own Kafka principal, never the admin's."""
         env = {
             "IPP_DATA_DIR": str(self.data_dir),
             "IPP_KAFKA_BOOTSTRAP": self.bootstrap,
             "IPP_KAFKA_IDEMPOTENCE": self.environ.get(
-                "IPP_KAFKA_IDEMPOTENCE", "true" if self.kind == "production" else "false"),
+                "IPP_KAFKA_IDEMPOTENCE", "true" if self.kind == "production" else "false"
+            ),
             "IPP_SMTP_URL": self.environ.get("IPP_SMTP_URL", f"smtp://{HOST}:{self.smtp_port}"),
         }
         if self.external_kafka:
@@ -70,15 +80,19 @@ class Stack:
         if self.kind == "production":
             for service in postgres.SERVICES_WITH_DATABASES:
                 key = f"IPP_{service.upper()}_DATABASE_URL"
-                env[key] = self.environ.get(key, postgres.database_url(self.postgres_port, f"ipp_{service}"))
+                env[key] = self.environ.get(
+                    key, postgres.database_url(self.postgres_port, f"ipp_{service}")
+                )
         return env
 
     def admin_env(self) -> dict[str, str]:
-        """The IPP_KAFKA_* settings of the Kafka super user `admin` (for operators, tests and tools)."""
+        """The IPP_KAFKA_* settings of the Kafka super user `admin` (for operators,
+        tests and tools)."""
         return self._principal_env(apache_kafka.ADMIN)
 
     def takedown_env(self) -> dict[str, str]:
-        """The IPP_KAFKA_* settings of `ipp-takedown`, which may only read the verdicts (groups takedown*)."""
+        """The IPP_KAFKA_* settings of `ipp-takedown`, which may only read the verdicts
+        (groups takedown*)."""
         return self._principal_env(apache_kafka.TAKEDOWN)
 
     @property
@@ -88,7 +102,8 @@ class Stack:
 
     @property
     def external_kafka(self) -> bool:
-        """True when the caller names the brokers (IPP_KAFKA_BOOTSTRAP): no broker is started then."""
+        """True when the caller names the brokers (IPP_KAFKA_BOOTSTRAP): no
+        broker is started then."""
         return "IPP_KAFKA_BOOTSTRAP" in self.environ
 
     def _principal_env(self, user: str) -> dict[str, str]:
@@ -97,20 +112,27 @@ class Stack:
             env.update(self._caller_kafka_env())
         elif self.kind == "production":
             env.update(self._kafka_env())
-            env.update(IPP_KAFKA_SASL_USERNAME=user, IPP_KAFKA_SASL_PASSWORD=self._passwords()[user])
+            env.update(
+                IPP_KAFKA_SASL_USERNAME=user, IPP_KAFKA_SASL_PASSWORD=self._passwords()[user]
+            )
         else:
             env["IPP_KAFKA_SECURITY_PROTOCOL"] = "PLAINTEXT"  # Tansu: no authentication
         return env
 
     def _kafka_env(self) -> dict[str, str]:
-        return {"IPP_KAFKA_SECURITY_PROTOCOL": apache_kafka.PROTOCOL,
-                "IPP_KAFKA_SASL_MECHANISM": apache_kafka.MECHANISM}
+        return {
+            "IPP_KAFKA_SECURITY_PROTOCOL": apache_kafka.PROTOCOL,
+            "IPP_KAFKA_SASL_MECHANISM": apache_kafka.MECHANISM,
+        }
 
     def _caller_kafka_env(self, with_services: bool = False) -> dict[str, str]:
-        """The IPP_KAFKA_* settings the caller set for an external broker (and, for the services, their
-        own IPP_<SERVICE>_KAFKA_SASL_*), passed through unchanged."""
-        return {key: value for key, value in self.environ.items()
-                if key.startswith("IPP_KAFKA_") or (with_services and CALLER_SASL.fullmatch(key))}
+        """The IPP_KAFKA_* settings the caller set for an external broker (and, for the services,
+        their own IPP_<SERVICE>_KAFKA_SASL_*), passed through unchanged."""
+        return {
+            key: value
+            for key, value in self.environ.items()
+            if key.startswith("IPP_KAFKA_") or (with_services and CALLER_SASL.fullmatch(key))
+        }
 
     def _passwords(self) -> dict[str, str]:
         return apache_kafka.credentials(self.path("kafka"))
@@ -124,8 +146,11 @@ class Stack:
         parts = []
         if not self.external_kafka:
             production = self.kind == "production"
-            parts.append(infra.kafka_part(self.data_dir, self.kafka_port, self.kafka_lib) if production
-                         else infra.tansu_part(self.data_dir, self.kafka_port))
+            parts.append(
+                infra.kafka_part(self.data_dir, self.kafka_port, self.kafka_lib)
+                if production
+                else infra.tansu_part(self.data_dir, self.kafka_port)
+            )
         if self.kind == "production" and self._needs_postgres():
             parts.append(infra.postgres_part(self.data_dir, self.postgres_port))
         if "IPP_SMTP_URL" not in self.environ:
@@ -179,19 +204,27 @@ class Stack:
 
     def _recorded(self) -> list[str]:
         found = {path.stem for path in self.path("run").glob("*.pid")}
-        return [name for name in infra.STOP_ORDER if name in found] + sorted(found - set(infra.STOP_ORDER))
+        return [name for name in infra.STOP_ORDER if name in found] + sorted(
+            found - set(infra.STOP_ORDER)
+        )
 
     def _needs_postgres(self) -> bool:
-        return any(f"IPP_{s.upper()}_DATABASE_URL" not in self.environ
-                   for s in postgres.SERVICES_WITH_DATABASES)
+        return any(
+            f"IPP_{s.upper()}_DATABASE_URL" not in self.environ
+            for s in postgres.SERVICES_WITH_DATABASES
+        )
 
     def _databases(self) -> tuple[str, ...]:
         return tuple(f"ipp_{s}" for s in postgres.SERVICES_WITH_DATABASES)
 
 
 cli = typer.Typer(add_completion=False, help="The local infrastructure under the IPP services.")
-STACK_OPTION = typer.Option(os.environ.get("STACK") or "embedded", "--stack", help="embedded or production")
-DATA_OPTION = typer.Option(Path(os.environ.get("IPP_DATA_DIR") or "var"), "--data-dir", help="data directory")
+STACK_OPTION = typer.Option(
+    os.environ.get("STACK") or "embedded", "--stack", help="embedded or production"
+)
+DATA_OPTION = typer.Option(
+    Path(os.environ.get("IPP_DATA_DIR") or "var"), "--data-dir", help="data directory"
+)
 
 
 def _stack(kind: str, data_dir: Path) -> Stack:
@@ -226,10 +259,15 @@ def down(stack: str = STACK_OPTION, data_dir: Path = DATA_OPTION) -> None:
 
 
 @cli.command()
-def env(stack: str = STACK_OPTION, data_dir: Path = DATA_OPTION,
-        principal: str = typer.Option("services", "--principal",
-                                      help="services (the services' environment), admin or takedown")) -> None:
-    """Print an environment for this stack (KEY=value lines): the services' or one Kafka principal's."""
+def env(
+    stack: str = STACK_OPTION,
+    data_dir: Path = DATA_OPTION,
+    principal: str = typer.Option(
+        "services", "--principal", help="services (the services' environment), admin or takedown"
+    ),
+) -> None:
+    """Print an environment for this stack (KEY=value lines): the services' or one
+    Kafka principal's."""
     if principal not in PRINCIPALS:
         raise typer.BadParameter(" or ".join(PRINCIPALS), param_hint="--principal")
     target = _stack(stack, data_dir)

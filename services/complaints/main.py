@@ -14,8 +14,11 @@ from shared.kit.settings import Settings
 from shared.review.entrypoints.http import review_router
 
 
-def build(settings: Settings, application: ComplaintsApplication | None = None) -> ComplaintsApplication:
-    """The complaints application on its database at the newest revision: the one place migrations run."""
+def build(
+    settings: Settings, application: ComplaintsApplication | None = None
+) -> ComplaintsApplication:
+    """The complaints application on its database at the newest revision: the one
+    place migrations run."""
     app = application or ComplaintsApplication(settings, blobs=BlobStore.of(settings))
     migrate(app.engine, "complaints")
     return app
@@ -23,6 +26,19 @@ def build(settings: Settings, application: ComplaintsApplication | None = None) 
 
 def bootstrap(settings: Settings, application: ComplaintsApplication | None = None) -> Service:
     app = build(settings, application)
-    routers = [filing.router, http.router, review_router(("complaint",), http.under_review), files_router(app.blobs)]
-    return Service(statuses=STATUSES, settings=settings, app=app, routers=routers, mapping=to_public,
-                   consumes=events.CONSUMES, handler=events.handler(app), state={"application": app})
+    routers = [
+        filing.router,
+        http.router,
+        review_router(("complaint",), http.under_review),
+        files_router(app.blobs),
+    ]
+    return Service(
+        statuses=STATUSES,
+        settings=settings,
+        app=app,
+        routers=routers,
+        mapping=to_public,
+        consumes=events.CONSUMES,
+        handler=events.handler(app),
+        state={"application": app},
+    )

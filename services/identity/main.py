@@ -20,8 +20,11 @@ from shared.review.entrypoints.http import review_router
 from shared.review.process import CONSUMES, MaterialReviewer
 
 
-def build(settings: Settings, application: IdentityApplication | None = None) -> IdentityApplication:
-    """The identity application on its database at the newest revision: the one place migrations run."""
+def build(
+    settings: Settings, application: IdentityApplication | None = None
+) -> IdentityApplication:
+    """The identity application on its database at the newest revision: the one
+    place migrations run."""
     app = application or IdentityApplication(settings, blobs=BlobStore.of(settings))
     migrate(app.engine, "identity")
     return app
@@ -31,13 +34,31 @@ def bootstrap(settings: Settings, application: IdentityApplication | None = None
     app = build(settings, application)
     signer = TokenSigner(KeyFile.of(settings))
     revocations = Revocations(app.engine)
-    reviewer = MaterialReviewer(app, "identity", settings.review_mode, lambda c: c.identity_id, identity_checks,
-                                lambda identity, c: complaint_checks(identity, c.right_type))
-    return Service(statuses=STATUSES,
-        settings=settings, app=app, mapping=to_public, consumes=CONSUMES, handler=reviewer.handle,
-        routers=[http.router, sessions.router, disputes.router, identities.router,  # /disputes before /{identity_id}
-                 review_router(("identity", DISPUTE), disputes.under_review),
-                 files_router(app.blobs)],
+    reviewer = MaterialReviewer(
+        app,
+        "identity",
+        settings.review_mode,
+        lambda c: c.identity_id,
+        identity_checks,
+        lambda identity, c: complaint_checks(identity, c.right_type),
+    )
+    return Service(
+        statuses=STATUSES,
+        settings=settings,
+        app=app,
+        mapping=to_public,
+        consumes=CONSUMES,
+        handler=reviewer.handle,
+        routers=[
+            http.router,
+            sessions.router,
+            disputes.router,
+            identities.router,  # /disputes before /{identity_id}
+            review_router(("identity", DISPUTE), disputes.under_review),
+            files_router(app.blobs),
+        ],
         state={"application": app, "signer": signer, "revocations": revocations},
-        verifier=TokenVerifier(keys=lambda kid: signer.public_keys().get(kid), revoked=revocations.is_revoked),
+        verifier=TokenVerifier(
+            keys=lambda kid: signer.public_keys().get(kid), revoked=revocations.is_revoked
+        ),
     )

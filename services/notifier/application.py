@@ -1,4 +1,5 @@
-"""The notifier's service layer: commands from events and from the mailer, each in one transaction."""
+"""The notifier's service layer: commands from events and from the mailer, each
+in one transaction."""
 
 from __future__ import annotations
 
@@ -34,20 +35,38 @@ class NotifierApplication(ServiceApplication):
 
     read_models = read_models.read_models
 
-    def __init__(self, env: dict[str, str] | None = None, email_code_key: bytes | None = None) -> None:
+    def __init__(
+        self, env: dict[str, str] | None = None, email_code_key: bytes | None = None
+    ) -> None:
         super().__init__(env)
-        # the `email-codes` key identity derives codes with (both from IPP_SECRET_KEY); by default this
-        # deployment's, from the environment like every setting
+        # the `email-codes` key identity derives codes with (both from IPP_SECRET_KEY); by default
+        # this deployment's, from the environment like every setting
         self.email_code_key = email_code_key or Settings(service="notifier").key("email-codes")
 
-    def request_email_code(self, key: str, account_id: str, email: str, request_id: str | None,
-                           expires_at: datetime, correlation_id: str | None = None, code: str = "") -> None:
-        """Owe the address a mail with the verification code of identity's request `request_id` (once per `key`,
-        the event's id). Only the request id is kept: the code is derived when the mail is written. `code` is
-        for an event published before request ids, which carried it."""
+    def request_email_code(
+        self,
+        key: str,
+        account_id: str,
+        email: str,
+        request_id: str | None,
+        expires_at: datetime,
+        correlation_id: str | None = None,
+        code: str = "",
+    ) -> None:
+        """Owe the address a mail with the verification code of identity's request `request_id`
+        (once per `key`, the event's id). Only the request id is kept: the code is derived when the
+        mail is written. `code` is for an event published before request ids, which carried it."""
         content = {"request_id": request_id} if request_id else {"code": code}
-        self._owe(EMAIL_CODE, key, account_id, account_id, {**content, "expires_at": expires_at.isoformat()},
-                  correlation_id, key, email)
+        self._owe(
+            EMAIL_CODE,
+            key,
+            account_id,
+            account_id,
+            {**content, "expires_at": expires_at.isoformat()},
+            correlation_id,
+            key,
+            email,
+        )
 
     def bind_address(self, account_id: str, email: str, language: str) -> None:
         """Learn where an account gets its mail, and address what was waiting for it."""
@@ -57,33 +76,71 @@ class NotifierApplication(ServiceApplication):
             self._save(BoundAddress(account_id=account_id, email=email, language=language))
             self._resolve(read_models.waiting_for_account(session, account_id))
 
-    def record_complainant(self, complaint_id: str, account_id: str, target_urls: list[str]) -> None:
+    def record_complainant(
+        self, complaint_id: str, account_id: str, target_urls: list[str]
+    ) -> None:
         """Learn who filed a complaint, and address its verdict if that was waiting."""
         with self.transaction() as session:
             if self._get(Complainant.create_id(complaint_id)) is not None:
                 return
-            self._save(Complainant(complaint_id=complaint_id, account_id=account_id, target_urls=target_urls))
+            self._save(
+                Complainant(
+                    complaint_id=complaint_id, account_id=account_id, target_urls=target_urls
+                )
+            )
             self._resolve(read_models.waiting_for_complainant(session, complaint_id))
 
-    def notify_verdict(self, complaint_id: str, content: dict, correlation_id: str | None,
-                       causation_id: str | None) -> None:
-        """Owe the complainant the verdict; it waits until both complainant and address are known."""
-        self._owe_complainant(VERDICT, complaint_id, complaint_id, content, correlation_id, causation_id)
+    def notify_verdict(
+        self, complaint_id: str, content: dict, correlation_id: str | None, causation_id: str | None
+    ) -> None:
+        """Owe the complainant the verdict; it waits until both complainant and
+        address are known."""
+        self._owe_complainant(
+            VERDICT, complaint_id, complaint_id, content, correlation_id, causation_id
+        )
 
-    def notify_material_rejected(self, material_type: str, complaint_id: str, material_id: str, content: dict,
-                                 correlation_id: str | None, causation_id: str | None) -> None:
-        """Owe the complainant one email per rejected identity or right of a complaint: what to fix."""
-        self._owe_complainant(REJECTED_MATERIAL[material_type], f"{complaint_id}/{material_id}", complaint_id,
-                              content, correlation_id, causation_id)
+    def notify_material_rejected(
+        self,
+        material_type: str,
+        complaint_id: str,
+        material_id: str,
+        content: dict,
+        correlation_id: str | None,
+        causation_id: str | None,
+    ) -> None:
+        """Owe the complainant one email per rejected identity or right of a
+        complaint: what to fix."""
+        self._owe_complainant(
+            REJECTED_MATERIAL[material_type],
+            f"{complaint_id}/{material_id}",
+            complaint_id,
+            content,
+            correlation_id,
+            causation_id,
+        )
 
-    def notify_right_expiring(self, right_id: str, account_id: str, content: dict,
-                              correlation_id: str | None, causation_id: str | None) -> None:
+    def notify_right_expiring(
+        self,
+        right_id: str,
+        account_id: str,
+        content: dict,
+        correlation_id: str | None,
+        causation_id: str | None,
+    ) -> None:
         """Owe the holder a reminder that a right ends soon: once per right and end of validity."""
-        self._owe(RIGHT_EXPIRING, f"{right_id}/{content['valid_until']}", right_id, account_id, content,
-                  correlation_id, causation_id)
+        self._owe(
+            RIGHT_EXPIRING,
+            f"{right_id}/{content['valid_until']}",
+            right_id,
+            account_id,
+            content,
+            correlation_id,
+            causation_id,
+        )
 
     def resolve_waiting(self, after: str = "", limit: int = 200) -> str:
-        """Address waiting notifications the address book can address after all; returns the next cursor.
+        """Address waiting notifications the address book can address after all;
+        returns the next cursor.
 
         The commands above already do this as events arrive. This sweep covers what they cannot see:
         two replicas binding an address and attributing a verdict at the same time, each before the
@@ -111,8 +168,13 @@ class NotifierApplication(ServiceApplication):
             complainant = self._get(Complainant.create_id(notification.subject_id))
             urls = complainant.target_urls if complainant else []
             context["targets"] = [{"url": url, "action": "none"} for url in urls]
-        return Letter(notification.id, notification.kind, notification.recipient, notification.language,
-                      context)
+        return Letter(
+            notification.id,
+            notification.kind,
+            notification.recipient,
+            notification.language,
+            context,
+        )
 
     def record_sent(self, notification_id: uuid.UUID) -> None:
         self._conclude(notification_id, lambda n: n.mark_sent())
@@ -137,7 +199,9 @@ class NotifierApplication(ServiceApplication):
         found = self._get(notification_id)
         return found if isinstance(found, Notification) else None
 
-    def _conclude(self, notification_id: uuid.UUID, outcome: Callable[[Notification], None]) -> None:
+    def _conclude(
+        self, notification_id: uuid.UUID, outcome: Callable[[Notification], None]
+    ) -> None:
         with self.transaction():
             notification = self.notification(notification_id)
             if notification is not None and not notification.is_finished:
@@ -153,7 +217,11 @@ class NotifierApplication(ServiceApplication):
                 complainant = self._get(Complainant.create_id(notification.subject_id))
                 if complainant is not None:
                     notification.attribute_to(complainant.account_id)
-            address = self._get(BoundAddress.create_id(notification.account_id)) if notification.account_id else None
+            address = (
+                self._get(BoundAddress.create_id(notification.account_id))
+                if notification.account_id
+                else None
+            )
             if address is not None:
                 notification.address(address.email, address.language)
             if notification.version != before:
@@ -161,25 +229,57 @@ class NotifierApplication(ServiceApplication):
         if changed:
             self._save(*changed)
 
-    def _owe_complainant(self, kind: str, key: str, complaint_id: str, content: dict,
-                         correlation_id: str | None, causation_id: str | None) -> None:
+    def _owe_complainant(
+        self,
+        kind: str,
+        key: str,
+        complaint_id: str,
+        content: dict,
+        correlation_id: str | None,
+        causation_id: str | None,
+    ) -> None:
         with self.transaction():
             complainant = self._get(Complainant.create_id(complaint_id))
-            self._owe(kind, key, complaint_id, complainant.account_id if complainant else None, content,
-                      correlation_id, causation_id)
+            self._owe(
+                kind,
+                key,
+                complaint_id,
+                complainant.account_id if complainant else None,
+                content,
+                correlation_id,
+                causation_id,
+            )
 
-    def _owe(self, kind: str, key: str, subject_id: str, account_id: str | None, content: dict,
-             correlation_id: str | None, causation_id: str | None, recipient: str | None = None) -> None:
-        """Record the notification (kind, key) unless it exists; addressed now if the address book can."""
+    def _owe(
+        self,
+        kind: str,
+        key: str,
+        subject_id: str,
+        account_id: str | None,
+        content: dict,
+        correlation_id: str | None,
+        causation_id: str | None,
+        recipient: str | None = None,
+    ) -> None:
+        """Record the notification (kind, key) unless it exists; addressed now if the
+        address book can."""
         with self.transaction():
             if self._get(Notification.create_id(kind, key)) is not None:
                 return
             address = self._get(BoundAddress.create_id(account_id)) if account_id else None
-            self._save(Notification(
-                kind=kind, key=key, subject_id=subject_id, account_id=account_id,
-                recipient=recipient or (address.email if address else None),
-                language=address.language if address else language_or_default(None), content=content,
-                correlation_id=correlation_id, causation_id=causation_id))
+            self._save(
+                Notification(
+                    kind=kind,
+                    key=key,
+                    subject_id=subject_id,
+                    account_id=account_id,
+                    recipient=recipient or (address.email if address else None),
+                    language=address.language if address else language_or_default(None),
+                    content=content,
+                    correlation_id=correlation_id,
+                    causation_id=causation_id,
+                )
+            )
 
     def _get(self, aggregate_id: uuid.UUID) -> Any | None:
         try:

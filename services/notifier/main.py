@@ -17,8 +17,11 @@ from shared.kit.store import event_store_env
 
 
 def build(settings: Settings) -> NotifierApplication:
-    """The notifier application on its database at the newest revision: the one place migrations run."""
-    app = NotifierApplication(env=event_store_env(settings), email_code_key=settings.key("email-codes"))
+    """The notifier application on its database at the newest revision: the one
+    place migrations run."""
+    app = NotifierApplication(
+        env=event_store_env(settings), email_code_key=settings.key("email-codes")
+    )
     migrate(app.engine, "notifier")
     return app
 
@@ -26,11 +29,20 @@ def build(settings: Settings) -> NotifierApplication:
 def bootstrap(settings: Settings) -> Service:
     """The notifier as the runtime runs it: inbox → application → mailer loop → outbox."""
     app = build(settings)
-    mailer = Mailer(app, SmtpServer.from_url(settings.smtp_url), EmailComposer(settings.mail_from),
-                    lease=settings.mail_claim_seconds)
-    return Service(statuses=STATUSES,
-        settings=settings, app=app, routers=[router, dev_mailbox.router], mapping=public_events,
-        consumes=CONSUMES, handler=EventHandler(app),
+    mailer = Mailer(
+        app,
+        SmtpServer.from_url(settings.smtp_url),
+        EmailComposer(settings.mail_from),
+        lease=settings.mail_claim_seconds,
+    )
+    return Service(
+        statuses=STATUSES,
+        settings=settings,
+        app=app,
+        routers=[router, dev_mailbox.router],
+        mapping=public_events,
+        consumes=CONSUMES,
+        handler=EventHandler(app),
         loops={"mailer": mailer.run, "waiting-sweep": waiting_sweep(app)},
         state={"notifier": app},
     )

@@ -27,18 +27,27 @@ STEP_FIELDS = ("revision", "review_id", "outcome", "reasons", "days_left", "vali
 
 def step_detail(domain_event: object) -> dict:
     """What a step says: a new revision, a review's outcome and reasons, a reminder."""
-    return {name: getattr(domain_event, name) for name in STEP_FIELDS if hasattr(domain_event, name)}
+    return {
+        name: getattr(domain_event, name) for name in STEP_FIELDS if hasattr(domain_event, name)
+    }
 
 
 class RightsApplication(QueuedReviews, ServiceApplication):
     read_models = read_models
     reviewed_materials = ("right",)
 
-    def __init__(self, settings: Settings, env: dict[str, str] | None = None, blobs: BlobStore | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        env: dict[str, str] | None = None,
+        blobs: BlobStore | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.blobs = blobs or BlobStore.of(settings)  # uploaded documents, encrypted at rest
         self.settings = settings
-        self.clock = clock  # seconds since the epoch, as identity's and complaints' (tests set their own)
+        self.clock = (
+            clock  # seconds since the epoch, as identity's and complaints' (tests set their own)
+        )
         self.identity_wait_seconds = IDENTITY_WAIT_SECONDS
         super().__init__(env or event_store_env(settings))
 
@@ -47,18 +56,21 @@ class RightsApplication(QueuedReviews, ServiceApplication):
         return date.fromtimestamp(self.clock())
 
     def admit(self, fields: dict) -> None:
-        """Refuse at once (422, the first problem's code; all of them in details) what is plainly invalid."""
+        """Refuse at once (422, the first problem's code; all of them in details) what
+        is plainly invalid."""
         problems = admission.problems(Submission.from_fields(fields), self.today())
         if problems:
             details = {"problems": [p.as_dict() for p in problems]}
             raise InvalidRight(problems[0].message, details, code=problems[0].code)
 
     def note_identity(self, session: Session, submitted: IdentitySubmitted) -> None:
-        """Remember an identity's holder (the latest revision wins; a redelivered older one changes nothing)."""
+        """Remember an identity's holder (the latest revision wins; a redelivered older one
+        changes nothing)."""
         views.note_identity(session, submitted)
 
     def known_identity(self, identity_id: str) -> dict | None:
-        """{identity_id, account_id, revision, role, holder_name}, or None before its IdentitySubmitted."""
+        """{identity_id, account_id, revision, role, holder_name}, or None before its
+        IdentitySubmitted."""
         with self.engine.connect() as connection:
             return views.known_identity(connection, identity_id)
 
@@ -67,11 +79,14 @@ class RightsApplication(QueuedReviews, ServiceApplication):
         return None if identity is None else identity["holder_name"]
 
     def usable_identity(self, account_id: str, identity_id: str) -> dict | None:
-        """The account's identity a right may name; None while unknown here; 409 if it is someone else's."""
+        """The account's identity a right may name; None while unknown here; 409 if it
+        is someone else's."""
         identity = self.known_identity(identity_id)
         if identity is not None and identity["account_id"] != account_id:
-            raise IdentityNotUsable("A right names an identity of the registering account.",
-                           {"identity_id": identity_id, "reason": "not_yours"})
+            raise IdentityNotUsable(
+                "A right names an identity of the registering account.",
+                {"identity_id": identity_id, "reason": "not_yours"},
+            )
         return identity
 
     def register(self, account_id: str, **fields: object) -> str:
@@ -80,11 +95,13 @@ class RightsApplication(QueuedReviews, ServiceApplication):
         return str(right.id)
 
     def editable_right(self, account_id: str, right_id: str) -> Right:
-        """The account's right if it may change (after a rejection); else 404 or 409 RIGHT_LOCKED."""
+        """The account's right if it may change (after a rejection); else 404 or
+        409 RIGHT_LOCKED."""
         right = self.right(account_id, right_id)
         if not right.is_editable:
-            raise RightLocked("A submitted right can change only after a rejection.",
-                           {"status": right.status})
+            raise RightLocked(
+                "A submitted right can change only after a rejection.", {"status": right.status}
+            )
         return right
 
     def amend(self, account_id: str, right_id: str, **fields: object) -> Right:
@@ -94,7 +111,8 @@ class RightsApplication(QueuedReviews, ServiceApplication):
         return right
 
     def sweep_expiry(self, today: date) -> int:
-        """Remind holders of rights ending within 30 days and expire those that ended; returns changes."""
+        """Remind holders of rights ending within 30 days and expire those that
+        ended; returns changes."""
         horizon = (today + timedelta(days=REMINDER_DAYS)).isoformat()
         with self.engine.connect() as connection:
             right_ids = views.ending_by(connection, horizon)
@@ -112,17 +130,20 @@ class RightsApplication(QueuedReviews, ServiceApplication):
         return self.owned(Right, right_id, account_id, "RIGHT_NOT_FOUND")
 
     def history(self, right: Right) -> list[dict]:
-        """Every step of the right with its time, from its own events (reviews with their reasons)."""
+        """Every step of the right with its time, from its own events (reviews
+        with their reasons)."""
         return self.steps(right.id, step_detail)
 
-    def my_rights(self, account_id: str, right_type: str | None, status: str | None, limit: int,
-                  offset: int) -> tuple[list[dict], int]:
+    def my_rights(
+        self, account_id: str, right_type: str | None, status: str | None, limit: int, offset: int
+    ) -> tuple[list[dict], int]:
         """One page of the account's rights, newest first, and how many match in all."""
         with self.engine.connect() as connection:
             return views.my_rights(connection, account_id, right_type, status, limit, offset)
 
     def project(self, domain_event: object, session: Session) -> None:
-        """Keep "my rights" in step with each right's events (and the reviewer queue with Review events)."""
+        """Keep "my rights" in step with each right's events (and the reviewer queue
+        with Review events)."""
         super().project(domain_event, session)
         if not isinstance(domain_event, ReviewableMaterial.Event):
             return

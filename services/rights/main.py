@@ -18,7 +18,8 @@ from shared.review.process import MaterialReviewer
 
 
 def build(settings: Settings, application: RightsApplication | None = None) -> RightsApplication:
-    """The rights application on its database at the newest revision: the one place migrations run."""
+    """The rights application on its database at the newest revision: the one
+    place migrations run."""
     app = application or RightsApplication(settings, blobs=BlobStore.of(settings))
     migrate(app.engine, "rights")
     return app
@@ -26,10 +27,23 @@ def build(settings: Settings, application: RightsApplication | None = None) -> R
 
 def bootstrap(settings: Settings, application: RightsApplication | None = None) -> Service:
     app = build(settings, application)
-    reviewer = MaterialReviewer(app, "right", settings.review_mode, lambda c: c.right_id,
-                                lambda right: right_checks(right, app.today(), app.identity_holder(right.identity_id)),
-                                lambda right, _: complaint_checks(right, app.today()))
+    reviewer = MaterialReviewer(
+        app,
+        "right",
+        settings.review_mode,
+        lambda c: c.right_id,
+        lambda right: right_checks(right, app.today(), app.identity_holder(right.identity_id)),
+        lambda right, _: complaint_checks(right, app.today()),
+    )
     routers = [http.router, review_router(("right",), http.under_review), files_router(app.blobs)]
-    return Service(statuses=STATUSES, settings=settings, app=app, routers=routers, mapping=to_public,
-                   consumes=events.CONSUMES, handler=events.handler(app, reviewer), state={"application": app},
-                   loops={"expiry": expiry_schedule(app, settings.expiry_sweep_seconds)})
+    return Service(
+        statuses=STATUSES,
+        settings=settings,
+        app=app,
+        routers=routers,
+        mapping=to_public,
+        consumes=events.CONSUMES,
+        handler=events.handler(app, reviewer),
+        state={"application": app},
+        loops={"expiry": expiry_schedule(app, settings.expiry_sweep_seconds)},
+    )

@@ -1,4 +1,5 @@
-"""Backward compatibility of JSON Schemas: what a consumer of the committed schema would trip over."""
+"""Backward compatibility of JSON Schemas: what a consumer of the committed
+schema would trip over."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ def _resolve(schema: dict, root: dict) -> dict:
     return schema
 
 
-def breaking_changes(old: dict, new: dict, path: str = "", old_root: dict | None = None,
-                     new_root: dict | None = None) -> list[str]:
+def breaking_changes(
+    old: dict, new: dict, path: str = "", old_root: dict | None = None, new_root: dict | None = None
+) -> list[str]:
     """Removed or retyped properties and newly required ones; added optional properties are fine."""
     old_root, new_root = old_root or old, new_root or new
     old, new = _resolve(old, old_root), _resolve(new, new_root)
@@ -27,7 +29,9 @@ def breaking_changes(old: dict, new: dict, path: str = "", old_root: dict | None
         if name not in new_props:
             problems.append(f"{path}/{name}: removed")
         else:
-            problems += breaking_changes(old_prop, new_props[name], f"{path}/{name}", old_root, new_root)
+            problems += breaking_changes(
+                old_prop, new_props[name], f"{path}/{name}", old_root, new_root
+            )
     for name in set(new.get("required", ())) - set(old.get("required", ())):
         problems.append(f"{path}/{name}: newly required")
     for key in ("anyOf", "items"):

@@ -13,7 +13,8 @@ _ID_NAMESPACE = uuid.UUID("5b0f7f2e-3a51-4a55-9d0e-1f3c0d2a9e10")
 
 
 def event_id_for(source: str, originator_id: uuid.UUID | str, version: int, index: int = 0) -> str:
-    """A deterministic event id, so a republished domain event keeps its id and consumers drop it."""
+    """A deterministic event id, so a republished domain event keeps its id and
+    consumers drop it."""
     return str(uuid.uuid5(_ID_NAMESPACE, f"{source}/{originator_id}/{version}/{index}"))
 
 
@@ -26,8 +27,9 @@ def rfc3339(moment: datetime) -> str:
 
 
 class CloudEvent(BaseModel):
+    # pydantic makes this docstring the committed JSON Schema's description: keep its text
     """A CloudEvents 1.0 JSON object with IPP's correlation extensions. Other extension attributes are allowed
-    (CloudEvents consumers must tolerate them) and ignored."""
+    (CloudEvents consumers must tolerate them) and ignored."""  # noqa: E501
 
     model_config = ConfigDict(extra="ignore")
 

@@ -11,8 +11,9 @@ from shared.events.vocabulary import RightType
 
 
 class Payload(BaseModel):
-    """Tolerant readers: a field added by a newer producer (the contract is extended freely) is ignored, never
-    a reason to dead-letter the event; the schemas therefore allow additional properties."""
+    """Tolerant readers: a field added by a newer producer (the contract is extended freely)
+    is ignored, never a reason to dead-letter the event; the schemas therefore allow
+    additional properties."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -122,17 +123,26 @@ class ReviewDecided(Payload):
 
 
 class EmailVerificationRequested(Payload):
+    # pydantic makes this docstring the committed JSON Schema's description: keep its text
     """Asks the notifier to email a verification code to an address not yet bound. The code is not in the event:
-    the notifier derives it from `request_id` with the deployment's `email-codes` key (shared/kit/keys.py)."""
+    the notifier derives it from `request_id` with the deployment's `email-codes` key (shared/kit/keys.py)."""  # noqa: E501
 
     account_id: str
     email: str
-    # never published (excluded from the data); kept optional only so the v1 schema stays compatible and events
-    # published before request_id existed can still be read
-    code: str = Field(default="", exclude=True, description="Deprecated: never set. The code is derived from "
-                      "request_id and never travels on Kafka.", json_schema_extra={"deprecated": True})
-    request_id: str | None = Field(default=None, description="A random id per request: the code's only input "
-                                   "besides the key. Always set by current producers.")
+    # never published (excluded from the data); kept optional only so the v1 schema stays compatible
+    # and events published before request_id existed can still be read
+    code: str = Field(
+        default="",
+        exclude=True,
+        description="Deprecated: never set. The code is derived from "
+        "request_id and never travels on Kafka.",
+        json_schema_extra={"deprecated": True},
+    )
+    request_id: str | None = Field(
+        default=None,
+        description="A random id per request: the code's only input "
+        "besides the key. Always set by current producers.",
+    )
     expires_at: datetime
 
 

@@ -1,4 +1,5 @@
-"""JSON Schemas of the contract events, generated into shared/events/schemas/ and checked by tests."""
+"""JSON Schemas of the contract events, generated into shared/events/schemas/ and
+checked by tests."""
 
 from __future__ import annotations
 

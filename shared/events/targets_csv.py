@@ -1,6 +1,7 @@
-"""The contract's CSV of targets (CONTRACT.md, POST /v1/complaints): one URL per row in the column `url` (or the
-first column when there is no header row), UTF-8 with or without a byte-order mark; blank rows are skipped.
-The complaints service reads an uploaded file with it, and the portal a file it merges with pasted URLs."""
+"""The contract's CSV of targets (CONTRACT.md, POST /v1/complaints): one URL per row in the column
+`url` (or the first column when there is no header row), UTF-8 with or without a byte-order mark;
+blank rows are skipped. The complaints service reads an uploaded file with it, and the portal a file
+it merges with pasted URLs."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ def csv_rows(content: bytes) -> list[tuple[int, str]]:
         return []
     column, has_header = url_column(rows[0])
     first_data = 2 if has_header else 1
-    return [(number, row[column].strip() if column < len(row) else "")
-            for number, row in enumerate(rows[first_data - 1:], start=first_data)
-            if any(cell.strip() for cell in row)]
+    return [
+        (number, row[column].strip() if column < len(row) else "")
+        for number, row in enumerate(rows[first_data - 1 :], start=first_data)
+        if any(cell.strip() for cell in row)
+    ]

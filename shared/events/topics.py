@@ -1,8 +1,9 @@
-"""The topic registry: which event type travels on which topic, keyed by which subject, and who owns it.
+"""The topic registry: which event type travels on which topic, keyed by which
+subject, and who owns it.
 
-Ownership is what consumers check before they apply an event (a record whose `source` does not own its
-topic and material is dead-lettered) and what the production stack's Kafka ACLs grant: each service writes
-only the topics it publishes and reads only those it consumes.
+Ownership is what consumers check before they apply an event (a record whose `source` does not own
+its topic and material is dead-lettered) and what the production stack's Kafka ACLs grant: each
+service writes only the topics it publishes and reads only those it consumes.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ class ContractEvent:
 
 
 CONTRACT_EVENTS: tuple[ContractEvent, ...] = (
-    ContractEvent("IdentitySubmitted", "ipp.identity-submitted.v1", p.IdentitySubmitted, "identity_id"),
+    ContractEvent(
+        "IdentitySubmitted", "ipp.identity-submitted.v1", p.IdentitySubmitted, "identity_id"
+    ),
     ContractEvent("RightRegistered", "ipp.right-registered.v1", p.RightRegistered, "right_id"),
     ContractEvent("ComplaintFiled", "ipp.complaint-filed.v1", p.ComplaintFiled, "complaint_id"),
     ContractEvent("ReviewDecided", "ipp.review-decided.v1", p.ReviewDecided, "material_id"),
@@ -38,24 +41,40 @@ CONTRACT_EVENTS: tuple[ContractEvent, ...] = (
         "account_id",
     ),
     ContractEvent("EmailBound", "ipp.email-bound.v1", p.EmailBound, "account_id"),
-    ContractEvent("ComplaintWithdrawn", "ipp.complaint-withdrawn.v1", p.ComplaintWithdrawn, "complaint_id"),
-    ContractEvent("NotificationSent", "ipp.notification-sent.v1", p.NotificationSent, "notification_id"),
+    ContractEvent(
+        "ComplaintWithdrawn", "ipp.complaint-withdrawn.v1", p.ComplaintWithdrawn, "complaint_id"
+    ),
+    ContractEvent(
+        "NotificationSent", "ipp.notification-sent.v1", p.NotificationSent, "notification_id"
+    ),
     ContractEvent("RightExpiring", "ipp.right-expiring.v1", p.RightExpiring, "right_id"),
 )
 
 # Which services publish each event; a ReviewDecided is decided by the owner of its material alone.
 PUBLISHERS: dict[str, tuple[str, ...]] = {
-    "IdentitySubmitted": ("identity",), "RightRegistered": ("rights",), "ComplaintFiled": ("complaints",),
-    "ReviewDecided": ("identity", "rights", "complaints"), "EmailVerificationRequested": ("identity",),
-    "EmailBound": ("identity",), "ComplaintWithdrawn": ("complaints",), "NotificationSent": ("notifier",),
+    "IdentitySubmitted": ("identity",),
+    "RightRegistered": ("rights",),
+    "ComplaintFiled": ("complaints",),
+    "ReviewDecided": ("identity", "rights", "complaints"),
+    "EmailVerificationRequested": ("identity",),
+    "EmailBound": ("identity",),
+    "ComplaintWithdrawn": ("complaints",),
+    "NotificationSent": ("notifier",),
     "RightExpiring": ("rights",),
 }
 MATERIAL_OWNERS = {"identity": "identity", "right": "rights", "complaint": "complaints"}
 # Which events each service's consumer group reads (the services' CONSUMES; tests keep them equal).
 CONSUMERS: dict[str, tuple[str, ...]] = {
-    "identity": ("ComplaintFiled",), "rights": ("ComplaintFiled", "IdentitySubmitted"),
+    "identity": ("ComplaintFiled",),
+    "rights": ("ComplaintFiled", "IdentitySubmitted"),
     "complaints": ("RightRegistered", "ComplaintFiled", "ReviewDecided"),
-    "notifier": ("EmailVerificationRequested", "EmailBound", "ComplaintFiled", "ReviewDecided", "RightExpiring"),
+    "notifier": (
+        "EmailVerificationRequested",
+        "EmailBound",
+        "ComplaintFiled",
+        "ReviewDecided",
+        "RightExpiring",
+    ),
 }
 
 BY_MODEL: dict[type[BaseModel], ContractEvent] = {e.model: e for e in CONTRACT_EVENTS}
@@ -72,7 +91,8 @@ def owner_of(contract: ContractEvent, payload: BaseModel) -> str:
 
 
 def published_by(service: str) -> tuple[str, ...]:
-    """The topics `service` writes (its Kafka ACLs allow it to write these and its dead letters only)."""
+    """The topics `service` writes (its Kafka ACLs allow it to write these and its
+    dead letters only)."""
     return tuple(e.topic for e in CONTRACT_EVENTS if service in PUBLISHERS[e.name])
 
 

@@ -1,1 +1,2 @@
-"""The service kit: what every IPP service needs the same way (settings, outbox, inbox, HTTP, auth)."""
+"""The service kit: what every IPP service needs the same way (settings, outbox,
+inbox, HTTP, auth)."""

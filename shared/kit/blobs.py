@@ -1,10 +1,11 @@
 """Uploaded documents: size-limited, type-sniffed (images and PDF), encrypted at rest.
 
-A blob's id is the SHA-256 of its content (the API's `blob_id`). On disk it is AES-256-GCM under the service's
-`<service>/blobs` key, a random 96-bit nonce per file, behind a header (magic + version) that tells it from the
-plaintext blobs written before encryption (those still read, and are encrypted when next read). The file is named
-by a keyed HMAC of the id, not by the SHA-256 itself, so whoever can list the directory cannot confirm that a
-known document was uploaded; so are the sidecars holding each uploader's facts (size, media type).
+A blob's id is the SHA-256 of its content (the API's `blob_id`). On disk it is AES-256-GCM under the
+service's `<service>/blobs` key, a random 96-bit nonce per file, behind a header (magic + version)
+that tells it from the plaintext blobs written before encryption (those still read, and are
+encrypted when next read). The file is named by a keyed HMAC of the id, not by the SHA-256 itself,
+so whoever can list the directory cannot confirm that a known document was uploaded; so are the
+sidecars holding each uploader's facts (size, media type).
 """
 
 from __future__ import annotations
@@ -87,15 +88,21 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 class BlobStore:
-    """Blobs live at <root>/<name>, <name> = HMAC(key, blob id); each uploader's facts in <name>.<owner>.json.
+    """Blobs live at <root>/<name>, <name> = HMAC(key, blob id); each uploader's facts in
+    <name>.<owner>.json.
 
-    `key` is the service's 32-byte `<service>/blobs` key (Settings.key); from it come the cipher's key and the
-    naming key, apart. File names never come from user input."""
+    `key` is the service's 32-byte `<service>/blobs` key (Settings.key); from it come the cipher's
+    key and the naming key, apart. File names never come from user input."""
 
     @classmethod
     def of(cls, settings: Settings) -> BlobStore:
-        """The service's own store: under its data directory, encrypted with its own `<service>/blobs` key."""
-        return cls(settings.service_dir / "blobs", settings.max_upload_bytes, settings.key(f"{settings.service}/blobs"))
+        """The service's own store: under its data directory, encrypted with its own
+        `<service>/blobs` key."""
+        return cls(
+            settings.service_dir / "blobs",
+            settings.max_upload_bytes,
+            settings.key(f"{settings.service}/blobs"),
+        )
 
     def __init__(self, root: Path, max_bytes: int, key: bytes) -> None:
         if len(key) != 32:
@@ -109,22 +116,30 @@ class BlobStore:
         return hmac.new(self.naming_key, blob_id.encode(), "sha256").hexdigest()
 
     def seal(self, blob_id: str, content: bytes) -> bytes:
-        """The file's bytes: header, nonce, ciphertext bound to the blob id (a file moved to another name fails)."""
+        """The file's bytes: header, nonce, ciphertext bound to the blob id (a file moved to
+        another name fails)."""
         nonce = secrets.token_bytes(NONCE_BYTES)
-        return MAGIC + bytes([VERSION]) + nonce + self.cipher.encrypt(nonce, content, blob_id.encode())
+        return (
+            MAGIC + bytes([VERSION]) + nonce + self.cipher.encrypt(nonce, content, blob_id.encode())
+        )
 
     def open(self, blob_id: str, data: bytes) -> bytes | None:
         if not data.startswith(MAGIC):
-            return data if hashlib.sha256(data).hexdigest() == blob_id else None  # a plaintext blob from before
+            return (
+                data if hashlib.sha256(data).hexdigest() == blob_id else None
+            )  # a plaintext blob from before
         header = len(MAGIC) + 1
         if data[len(MAGIC)] != VERSION:
             log.error("blob.unknown_version", blob=self.name(blob_id), version=data[len(MAGIC)])
             return None
         try:
-            return self.cipher.decrypt(data[header:header + NONCE_BYTES], data[header + NONCE_BYTES:],
-                                       blob_id.encode())
+            return self.cipher.decrypt(
+                data[header : header + NONCE_BYTES], data[header + NONCE_BYTES :], blob_id.encode()
+            )
         except InvalidTag:
-            log.error("blob.unreadable", blob=self.name(blob_id))  # altered, or sealed under another key
+            log.error(
+                "blob.unreadable", blob=self.name(blob_id)
+            )  # altered, or sealed under another key
             return None
 
     def put(self, content: bytes, owner: str) -> dict:
@@ -141,8 +156,10 @@ class BlobStore:
             self._encrypt_old(sha256, content)
         elif not (self.root / name).exists():
             _write_atomically(self.root / name, self.seal(sha256, content))
-        _write_atomically(self.root / f"{name}.{owner}.json",
-                          json.dumps({"size": len(content), "media_type": media_type}).encode())
+        _write_atomically(
+            self.root / f"{name}.{owner}.json",
+            json.dumps({"size": len(content), "media_type": media_type}).encode(),
+        )
         return {"blob_id": sha256, "sha256": sha256, "size": len(content), "media_type": media_type}
 
     def read(self, blob_id: str) -> bytes | None:
@@ -166,7 +183,7 @@ class BlobStore:
         try:
             _write_atomically(self.root / name, self.seal(blob_id, content))
             for sidecar in self.root.glob(f"{blob_id}.*.json"):
-                owner = sidecar.name[len(blob_id) + 1:-len(".json")]
+                owner = sidecar.name[len(blob_id) + 1 : -len(".json")]
                 target = self.root / f"{name}.{owner}.json"
                 if not target.exists():
                     _write_atomically(target, sidecar.read_bytes())
@@ -179,17 +196,27 @@ class BlobStore:
         """The blob's facts if `owner` uploaded it, else None."""
         if not _is_sha256(blob_id):
             return None
-        for meta in (self.root / f"{self.name(blob_id)}.{owner}.json", self.root / f"{blob_id}.{owner}.json"):
+        for meta in (
+            self.root / f"{self.name(blob_id)}.{owner}.json",
+            self.root / f"{blob_id}.{owner}.json",
+        ):
             try:
                 facts = json.loads(meta.read_text())
             except FileNotFoundError:
                 continue
-            return {"blob_id": blob_id, "sha256": blob_id, "size": facts["size"], "media_type": facts["media_type"]}
+            return {
+                "blob_id": blob_id,
+                "sha256": blob_id,
+                "size": facts["size"],
+                "media_type": facts["media_type"],
+            }
         return None
 
     def document(self, blob_id: str, owner: str, purpose: str) -> dict:
         info = self.describe(blob_id, owner)
         if info is None:
-            raise UnknownDocument(f"No uploaded file {blob_id[:16]}… of yours.",
-                           {"blob_id": blob_id, "purpose": purpose})
+            raise UnknownDocument(
+                f"No uploaded file {blob_id[:16]}… of yours.",
+                {"blob_id": blob_id, "purpose": purpose},
+            )
         return {**info, "purpose": purpose}

@@ -1,7 +1,8 @@
-"""The kit's own tables in every service's database (inbox, relay positions, set-aside events) and its URLs.
+"""The kit's own tables in every service's database (inbox, relay positions, set-aside
+events) and its URLs.
 
-Its own module, below both the store and the migrations: the migrations compare these tables with the revisions,
-the store and the relay use them, and neither of those needs the other to know them.
+Its own module, below both the store and the migrations: the migrations compare these tables with
+the revisions, the store and the relay use them, and neither of those needs the other to know them.
 """
 
 from __future__ import annotations
@@ -24,13 +25,15 @@ relay_positions = Table(
     Column("position", Integer, nullable=False, default=0),
     Column("owner", String(64), nullable=True),
     Column("lease_until", Float, nullable=False, default=0.0),
-    # the broker this log was relayed to, and the highest offset it acknowledged per "topic/partition" (JSON):
-    # a new cluster id, or an end offset below a mark, means the broker lost what it had and the log is relayed again
+    # the broker this log was relayed to, and the highest offset it acknowledged per
+    # "topic/partition" (JSON): a new cluster id, or an end offset below a mark, means the broker
+    # lost what it had and the log is relayed again
     Column("cluster_id", String(200), nullable=True),
     Column("marks", Text, nullable=True),
 )
-# Events a relay could not publish (too large for a record, unserialisable) and the later events of the same subject
-# held back behind them, so the relay goes on with every other subject in order; `ipp events stuck|retry`.
+# Events a relay could not publish (too large for a record, unserialisable) and the later events of
+# the same subject held back behind them, so the relay goes on with every other subject in order;
+# `ipp events stuck|retry`.
 stuck_events = Table(
     "ipp_outbox_stuck",
     kit_metadata,

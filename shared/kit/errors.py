@@ -1,8 +1,10 @@
-"""What the application layer says when it refuses: domain errors with a stable code, no HTTP in them.
+"""What the application layer says when it refuses: domain errors with a stable
+code, no HTTP in them.
 
-A service raises a named error (a subclass of one of the kinds below, in its own `errors.py`); each HTTP
-entrypoint maps kinds and names to statuses in one table (`STATUSES`, `shared/kit/http/__init__.py` has the kit's),
-so the JSON error contract (code, message, details) is the same whichever door the error leaves by.
+A service raises a named error (a subclass of one of the kinds below, in its own `errors.py`); each
+HTTP entrypoint maps kinds and names to statuses in one table (`STATUSES`,
+`shared/kit/http/__init__.py` has the kit's), so the JSON error contract (code, message, details) is
+the same whichever door the error leaves by.
 """
 
 from __future__ import annotations
@@ -13,14 +15,20 @@ from typing import Any
 class ServiceError(Exception):
     """A refusal a client caused or must know about, with a stable `code`.
 
-    `details` is JSON the client may read (never a submitted personal number); `retry_after`, in seconds,
-    says when trying again can succeed (a rate limit, a dependency that is down)."""
+    `details` is JSON the client may read (never a submitted personal number); `retry_after`, in
+    seconds, says when trying again can succeed (a rate limit, a dependency that is down)."""
 
     code = "REFUSED"
     message = "The request was refused."
 
-    def __init__(self, message: str | None = None, details: Any = None, *, code: str | None = None,
-                 retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        details: Any = None,
+        *,
+        code: str | None = None,
+        retry_after: int | None = None,
+    ) -> None:
         self.code = code or type(self).code
         self.message = message or type(self).message
         self.details = details

@@ -1,9 +1,11 @@
-"""Which failures are the infrastructure's (wait and try again, for as long as it takes) and which are the work's.
+"""Which failures are the infrastructure's (wait and try again, for as long as it takes) and
+which are the work's.
 
-A database that does not answer, a broker that is restarting, a lock held by another writer: the same work will
-succeed later, so it is retried with backoff and never dead-lettered, and a request meanwhile gets 503 with
-Retry-After. A concurrent write to the same aggregate (a replica, a racing request) succeeds on a fresh read, so
-it is retried too, but not forever: one that keeps conflicting is a bug. Anything else is the work itself.
+A database that does not answer, a broker that is restarting, a lock held by another writer: the
+same work will succeed later, so it is retried with backoff and never dead-lettered, and a request
+meanwhile gets 503 with Retry-After. A concurrent write to the same aggregate (a replica, a racing
+request) succeeds on a fresh read, so it is retried too, but not forever: one that keeps conflicting
+is a bug. Anything else is the work itself.
 """
 
 from __future__ import annotations
@@ -11,22 +13,41 @@ from __future__ import annotations
 import sqlite3
 
 import sqlalchemy.exc
-from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError, RequestTimedOutError
+from aiokafka.errors import (
+    KafkaConnectionError,
+    KafkaTimeoutError,
+    NodeNotReadyError,
+    RequestTimedOutError,
+)
 from eventsourcing import persistence
 
 try:  # psycopg is the production driver; the embedded stack runs without it
     import psycopg
+
     _PSYCOPG: tuple[type[BaseException], ...] = (psycopg.OperationalError, psycopg.InterfaceError)
 except ImportError:  # pragma: no cover
     _PSYCOPG = ()
 
 UNAVAILABLE: tuple[type[BaseException], ...] = (
-    sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.TimeoutError,
-    sqlalchemy.exc.DisconnectionError, persistence.OperationalError, persistence.InterfaceError,
-    sqlite3.OperationalError, *_PSYCOPG, ConnectionError, TimeoutError,
-    KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError, RequestTimedOutError,
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.TimeoutError,
+    sqlalchemy.exc.DisconnectionError,
+    persistence.OperationalError,
+    persistence.InterfaceError,
+    sqlite3.OperationalError,
+    *_PSYCOPG,
+    ConnectionError,
+    TimeoutError,
+    KafkaConnectionError,
+    KafkaTimeoutError,
+    NodeNotReadyError,
+    RequestTimedOutError,
 )
-CONFLICT: tuple[type[BaseException], ...] = (persistence.IntegrityError, sqlalchemy.exc.IntegrityError)
+CONFLICT: tuple[type[BaseException], ...] = (
+    persistence.IntegrityError,
+    sqlalchemy.exc.IntegrityError,
+)
 RETRY_AFTER_SECONDS = 5
 
 
@@ -40,7 +61,8 @@ def _chain(exc: BaseException) -> list[BaseException]:
 
 
 def unavailable(exc: BaseException) -> bool:
-    """The database or the broker did not answer (or refused for now): the same work succeeds later."""
+    """The database or the broker did not answer (or refused for now): the same
+    work succeeds later."""
     for link in _chain(exc):
         if isinstance(link, UNAVAILABLE):
             return True

@@ -1,11 +1,13 @@
-"""The idempotent inbox: consume in batches, apply each batch in one transaction, then commit offsets.
+"""The idempotent inbox: consume in batches, apply each batch in one transaction,
+then commit offsets.
 
-A record's CloudEvents id is stored with the state it produced, in the same transaction, so a second delivery
-(a redelivered batch, a republished outbox after a broker restart) has no effect. Before a record is applied it
-is admitted: a CloudEvent of the contract's schema, on its own topic, from the service that owns it (identity
-decides identity material, rights the right, complaints the verdict). What is not admitted, and what a handler
-keeps failing on, goes to ipp.dlq.<group> with the reason; the consumer moves on. A database or broker that does
-not answer is waited for, with backoff, as long as it takes: that is never a reason to dead-letter.
+A record's CloudEvents id is stored with the state it produced, in the same transaction, so a second
+delivery (a redelivered batch, a republished outbox after a broker restart) has no effect. Before a
+record is applied it is admitted: a CloudEvent of the contract's schema, on its own topic, from the
+service that owns it (identity decides identity material, rights the right, complaints the verdict).
+What is not admitted, and what a handler keeps failing on, goes to ipp.dlq.<group> with the reason;
+the consumer moves on. A database or broker that does not answer is waited for, with backoff, as
+long as it takes: that is never a reason to dead-letter.
 """
 
 from __future__ import annotations
@@ -36,11 +38,18 @@ from shared.kit.logs import log
 from shared.kit.store import ServiceApplication
 
 CONSUMED = Counter("ipp_events_consumed_total", "Events applied by the inbox", ["topic", "result"])
-DEAD_LETTERS = Counter("ipp_dead_letters_total", "Records sent to the dead-letter topic", ["topic", "reason"])
+DEAD_LETTERS = Counter(
+    "ipp_dead_letters_total", "Records sent to the dead-letter topic", ["topic", "reason"]
+)
 LAG = Gauge("ipp_consumer_lag", "Records behind the end of the partition", ["topic", "partition"])
-WAITING = Gauge("ipp_inbox_waiting_for_infrastructure", "1 while the inbox waits for its database or broker")
+WAITING = Gauge(
+    "ipp_inbox_waiting_for_infrastructure", "1 while the inbox waits for its database or broker"
+)
 IN_FLIGHT = Gauge("ipp_inbox_batch_in_flight", "Records of the batch being applied now")
-REWOUND = Counter("ipp_inbox_partitions_rewound_total", "Partitions read again from the start after a broker reset")
+REWOUND = Counter(
+    "ipp_inbox_partitions_rewound_total",
+    "Partitions read again from the start after a broker reset",
+)
 
 
 @dataclass(frozen=True)
@@ -51,11 +60,14 @@ class Delivery:
 
 
 Handler = Callable[[Session, Delivery], None]
-CONFLICT_PATIENCE = 5  # a conflict gets this many times the retries: a replica wrote the same aggregate
+CONFLICT_PATIENCE = (
+    5  # a conflict gets this many times the retries: a replica wrote the same aggregate
+)
 
 
 class PoisonRecord(Exception):
-    """A record that can never be processed: not a CloudEvent, not the contract's schema, or not its owner's."""
+    """A record that can never be processed: not a CloudEvent, not the contract's schema,
+    or not its owner's."""
 
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(f"{reason}: {message}")
@@ -74,20 +86,26 @@ def admit(record: ConsumerRecord) -> Delivery:
     try:
         payload = contract.model.model_validate(event.data)
     except ValidationError as exc:
-        raise PoisonRecord("SCHEMA_VIOLATION", f"{event.type} does not match its schema: {exc.errors()[:3]}") from exc
+        raise PoisonRecord(
+            "SCHEMA_VIOLATION", f"{event.type} does not match its schema: {exc.errors()[:3]}"
+        ) from exc
     owner = f"ipp/{owner_of(contract, payload)}"
     if event.source != owner:
-        raise PoisonRecord("NOT_THE_OWNER", f"{event.source} may not publish this {event.type}: only {owner} may")
+        raise PoisonRecord(
+            "NOT_THE_OWNER", f"{event.source} may not publish this {event.type}: only {owner} may"
+        )
     return Delivery(record, event, payload)
 
 
 def _records(message: Any) -> Any:
-    """The batch as aiokafka gave it (FastStream's decoder would parse JSON the inbox parses itself)."""
+    """The batch as aiokafka gave it (FastStream's decoder would parse JSON the
+    inbox parses itself)."""
     return message.raw_message
 
 
 class _Assignments(ConsumerRebalanceListener):
-    """Told of each assignment before the consumer fetches: where a rewind seeks each partition's start."""
+    """Told of each assignment before the consumer fetches: where a rewind seeks each
+    partition's start."""
 
     def __init__(self, inbox: Inbox) -> None:
         self.inbox = inbox
@@ -105,19 +123,31 @@ class _Assignments(ConsumerRebalanceListener):
 class Inbox:
     """One consumer group over `topics`, dispatching contract payloads to `handler`.
 
-    The consuming is FastStream's: one batch subscriber of the service's KafkaBroker (`attach`), manual
-    acknowledgement. What the kit adds is what FastStream leaves to its user: each batch is admitted, applied
-    in one transaction with its inbox ids, dead-lettered record by record when it cannot be, and committed
-    per partition only after that (`receive` never raises, so FastStream never skips a batch); and a broker
-    that lost its log is read again from the start with a fresh consumer (`watch`, `rewind_assigned`)."""
+    The consuming is FastStream's: one batch subscriber of the service's KafkaBroker (`attach`),
+    manual acknowledgement. What the kit adds is what FastStream leaves to its user: each batch is
+    admitted, applied in one transaction with its inbox ids, dead-lettered record by record when it
+    cannot be, and committed per partition only after that (`receive` never raises, so FastStream
+    never skips a batch); and a broker that lost its log is read again from the start with a fresh
+    consumer (`watch`, `rewind_assigned`)."""
 
-    def __init__(self, app: ServiceApplication, producer: Sender, kafka: dict, group: str,
-                 topics: Sequence[str], handler: Handler, batch: int = 200, retries: int = 3,
-                 cluster: Callable[[], Awaitable[str | None]] | None = None,
-                 on_new_cluster: Callable[[str | None], Awaitable[None]] | None = None,
-                 check_seconds: float = 5.0) -> None:
+    def __init__(
+        self,
+        app: ServiceApplication,
+        producer: Sender,
+        kafka: dict,
+        group: str,
+        topics: Sequence[str],
+        handler: Handler,
+        batch: int = 200,
+        retries: int = 3,
+        cluster: Callable[[], Awaitable[str | None]] | None = None,
+        on_new_cluster: Callable[[str | None], Awaitable[None]] | None = None,
+        check_seconds: float = 5.0,
+    ) -> None:
         self.app = app
-        self.producer = producer  # where dead letters go: the broker's producer (shared/kit/kafka.py Sender)
+        self.producer = (
+            producer  # where dead letters go: the broker's producer (shared/kit/kafka.py Sender)
+        )
         self.kafka = kafka
         self.group = group
         self.topics = list(topics)
@@ -128,34 +158,55 @@ class Inbox:
         self.on_new_cluster = on_new_cluster
         self.check_seconds = check_seconds
         self.subscriber: KafkaSubscriber | None = None
-        self.consumer: AIOKafkaConsumer | None = None  # the subscriber's, as of its last batch or assignment
-        self.positions: dict[TopicPartition, int] = {}  # the next offset to read, as far as this consumer knows
+        self.consumer: AIOKafkaConsumer | None = (
+            None  # the subscriber's, as of its last batch or assignment
+        )
+        self.positions: dict[
+            TopicPartition, int
+        ] = {}  # the next offset to read, as far as this consumer knows
         self.moved_at = time.monotonic()  # the last time it was level or moved on
         self.busy_since: float | None = None  # while a batch is being applied
         self.cluster_id: str | None = None  # the broker this inbox reads, as far as it knows
         self._checked_at = 0.0
-        self._rewound_for: str | None = None  # the cluster this process has read from the start again
-        self._rewinding = False  # the broker lost what it had: partitions are read again from their start
+        self._rewound_for: str | None = (
+            None  # the cluster this process has read from the start again
+        )
+        self._rewinding = (
+            False  # the broker lost what it had: partitions are read again from their start
+        )
         self._rewound: set[TopicPartition] = set()
-        self._refreshing = False  # a fresh consumer is being made: batches of the old one are not applied
+        self._refreshing = (
+            False  # a fresh consumer is being made: batches of the old one are not applied
+        )
         self.wants_fresh_consumer = False
 
     def attach(self, broker: KafkaBroker) -> None:
-        """Subscribe to the topics on `broker` (before it starts): one batch subscriber, acknowledged here."""
+        """Subscribe to the topics on `broker` (before it starts): one batch subscriber,
+        acknowledged here."""
         self.subscriber = broker.subscriber(
-            *self.topics, group_id=self.group, batch=True, max_records=self.batch, batch_timeout_ms=500,
-            ack_policy=AckPolicy.MANUAL, auto_offset_reset="earliest",
-            session_timeout_ms=10000, heartbeat_interval_ms=1000,
-            listener=_Assignments(self), decoder=_records,
+            *self.topics,
+            group_id=self.group,
+            batch=True,
+            max_records=self.batch,
+            batch_timeout_ms=500,
+            ack_policy=AckPolicy.MANUAL,
+            auto_offset_reset="earliest",
+            session_timeout_ms=10000,
+            heartbeat_interval_ms=1000,
+            listener=_Assignments(self),
+            decoder=_records,
             title=f"{self.group}:inbox",
-            description="The service's idempotent inbox: contract events from their owners, one transaction "
-                        "a batch, offsets committed after it, what cannot be applied to ipp.dlq.<group>.",
+            description=(
+                "The service's idempotent inbox: contract events from their owners, one "
+                "transaction a batch, offsets committed after it, what cannot be applied to "
+                "ipp.dlq.<group>."
+            ),
         )
         self.subscriber(self.receive)
 
     async def run(self) -> None:
-        """Consume on a broker of its own until cancelled (a tool's or a test's inbox; a service's Backbone
-        attaches its inbox to the service's one broker and runs `watch`)."""
+        """Consume on a broker of its own until cancelled (a tool's or a test's inbox; a service's
+        Backbone attaches its inbox to the service's one broker and runs `watch`)."""
         broker = new_broker(self.kafka)
         self.attach(broker)
         await broker.start()
@@ -173,7 +224,8 @@ class Inbox:
             await asyncio.sleep(min(0.5, self.check_seconds))
 
     async def refresh(self) -> None:
-        """Replace the subscriber's consumer: stop it (the batch in hand is finished first), start it again."""
+        """Replace the subscriber's consumer: stop it (the batch in hand is finished
+        first), start it again."""
         assert self.subscriber is not None
         self._refreshing = True
         try:
@@ -186,19 +238,25 @@ class Inbox:
 
     @property
     def consuming(self) -> bool:
-        """True while the subscriber's consume loop runs (FastStream starts it again if it fails)."""
+        """True while the subscriber's consume loop runs (FastStream starts it
+        again if it fails)."""
         subscriber = self.subscriber
-        return bool(subscriber is not None and subscriber.running
-                    and any(not task.done() for task in subscriber.tasks))
+        return bool(
+            subscriber is not None
+            and subscriber.running
+            and any(not task.done() for task in subscriber.tasks)
+        )
 
     @property
     def polled_at(self) -> float:
-        """When it last polled, as far as readiness is concerned: when the batch in hand was taken, else now
-        (FastStream's loop polls between batches; `consuming` says whether that loop runs)."""
+        """When it last polled, as far as readiness is concerned: when the batch in hand
+        was taken, else now (FastStream's loop polls between batches; `consuming` says
+        whether that loop runs)."""
         return self.busy_since if self.busy_since is not None else time.monotonic()
 
     async def receive(self, records: Any) -> None:
-        """One batch from FastStream (records of several partitions, each in order): apply, then commit."""
+        """One batch from FastStream (records of several partitions, each in order):
+        apply, then commit."""
         if self._refreshing or self.subscriber is None:
             return  # the old consumer's: not committed, so the fresh one reads them again
         self.consumer = self.subscriber.consumer
@@ -206,7 +264,9 @@ class Inbox:
         try:
             by_partition: dict[TopicPartition, list[ConsumerRecord]] = {}
             for record in records:
-                by_partition.setdefault(TopicPartition(record.topic, record.partition), []).append(record)
+                by_partition.setdefault(TopicPartition(record.topic, record.partition), []).append(
+                    record
+                )
             if self._rewinding:
                 for tp in await self.rewind_assigned():
                     by_partition.pop(tp, None)  # fetched before the seek: read again from the start
@@ -218,18 +278,22 @@ class Inbox:
             self.busy_since = None
 
     def rewind(self, cluster_id: str | None = None) -> None:
-        """The broker lost what it had (`cluster_id`: the one answering now, when that is how it was noticed):
-        read every partition from its start again, with a fresh consumer. The positions the present one holds
-        belong to the lost log, and it may already have committed them to the new broker, where they would skip
-        records. What was applied before is dropped by the inbox ids; what was never applied is applied now."""
+        """The broker lost what it had (`cluster_id`: the one answering now, when that is how it was
+        noticed): read every partition from its start again, with a fresh consumer. The positions
+        the present one holds belong to the lost log, and it may already have committed them to the
+        new broker, where they would skip records. What was applied before is dropped by the inbox
+        ids; what was never applied is applied now."""
         if cluster_id is not None:
             if cluster_id == self._rewound_for:
                 return  # noticed twice (by the relay and by this inbox): one rewind
             self.cluster_id = self._rewound_for = cluster_id
-        self._rewinding, self._rewound, self.wants_fresh_consumer = True, set(), True
+        self._rewinding = True
+        self._rewound = set()
+        self.wants_fresh_consumer = True
 
     async def watch_cluster(self) -> None:
-        """Every `check_seconds`: is this still the broker it reads? A new cluster id says it is not."""
+        """Every `check_seconds`: is this still the broker it reads? A new cluster
+        id says it is not."""
         if self.cluster is None or time.monotonic() - self._checked_at < self.check_seconds:
             return
         self._checked_at = time.monotonic()
@@ -243,15 +307,17 @@ class Inbox:
             return
         log.warning("inbox.broker_forgot", cluster_id=cluster_id, was=self.cluster_id)
         if self.on_new_cluster is not None:
-            await self.on_new_cluster(cluster_id)  # the topics are made again first; it rewinds this inbox
+            await self.on_new_cluster(
+                cluster_id
+            )  # the topics are made again first; it rewinds this inbox
         self.rewind(cluster_id)
 
     async def rewind_assigned(self) -> list[TopicPartition]:
-        """Read each assigned partition from its start and commit that start, once after a rewind: a position
-        from the lost log must not come back with the next rebalance. Partitions assigned later, to this
-        consumer or another, start from those commits or, having none, from the beginning. Runs when the
-        fresh consumer is given its partitions (`_Assignments`) and, should that have failed, before its next
-        batch; returns the partitions it sought."""
+        """Read each assigned partition from its start and commit that start, once after a rewind: a
+        position from the lost log must not come back with the next rebalance. Partitions assigned
+        later, to this consumer or another, start from those commits or, having none, from the
+        beginning. Runs when the fresh consumer is given its partitions (`_Assignments`) and, should
+        that have failed, before its next batch; returns the partitions it sought."""
         if not self._rewinding or self.wants_fresh_consumer or self.consumer is None:
             return []
         consumer = self.consumer
@@ -264,11 +330,23 @@ class Inbox:
                 sought.append(tp)
                 start = await consumer.position(tp)
                 await consumer.commit({tp: start})
-            except KafkaError as exc:  # rebalancing, or the broker is not there yet: the next poll tries again
-                log.warning("inbox.rewind_waiting", topic=tp.topic, partition=tp.partition, error=repr(exc)[:300])
+            except (
+                KafkaError
+            ) as exc:  # rebalancing, or the broker is not there yet: the next poll tries again
+                log.warning(
+                    "inbox.rewind_waiting",
+                    topic=tp.topic,
+                    partition=tp.partition,
+                    error=repr(exc)[:300],
+                )
                 return sought
-            log.warning("inbox.rewound", topic=tp.topic, partition=tp.partition, was_at=self.positions.get(tp),
-                        start=start)
+            log.warning(
+                "inbox.rewound",
+                topic=tp.topic,
+                partition=tp.partition,
+                was_at=self.positions.get(tp),
+                start=start,
+            )
             REWOUND.inc()
             self._rewound.add(tp)
             self.positions.pop(tp, None)  # unknown until the next commit
@@ -278,11 +356,16 @@ class Inbox:
 
     @property
     def behind(self) -> int:
-        """Records between this consumer and the end of its partitions, as of its last poll (partitions it has not
-        committed on since it was assigned or rewound are not counted: where it stands there is not known here)."""
+        """Records between this consumer and the end of its partitions, as of its last poll
+        (partitions it has not committed on since it was assigned or rewound are not counted: where
+        it stands there is not known here)."""
         if self.consumer is None:
             return 0
-        ends = {tp: self.consumer.highwater(tp) for tp in self.consumer.assignment() if tp in self.positions}
+        ends = {
+            tp: self.consumer.highwater(tp)
+            for tp in self.consumer.assignment()
+            if tp in self.positions
+        }
         return sum(max(0, end - self.positions[tp]) for tp, end in ends.items() if end is not None)
 
     async def commit(self, tp: TopicPartition, offset: int) -> None:
@@ -291,14 +374,17 @@ class Inbox:
         self.moved_at = time.monotonic()
         try:
             await self.consumer.commit({tp: offset})
-        except (CommitFailedError, KafkaError) as exc:  # rebalanced or broker gone: the next reader dedupes
+        except (
+            CommitFailedError,
+            KafkaError,
+        ) as exc:  # rebalanced or broker gone: the next reader dedupes
             log.warning("inbox.commit_failed", error=repr(exc))
         LAG.labels(tp.topic, tp.partition).set(max(0, (self.consumer.highwater(tp) or 0) - offset))
 
     def notice_moves(self) -> None:
-        """Forget positions of partitions revoked (where they stand is another's); level counts as moving.
-        (The partitions' high watermarks cannot tell a broker that lost its log: Tansu 0.6 reports them too
-        low for batched records.)"""
+        """Forget positions of partitions revoked (where they stand is another's); level counts as
+        moving. (The partitions' high watermarks cannot tell a broker that lost its log: Tansu 0.6
+        reports them too low for batched records.)"""
         assert self.consumer is not None
         assigned = self.consumer.assignment()
         for tp in [tp for tp in self.positions if tp not in assigned]:
@@ -321,8 +407,9 @@ class Inbox:
                 IN_FLIGHT.set(0)
 
     async def apply_patiently(self, deliveries: list[Delivery]) -> None:
-        """Apply the batch, waiting out an unavailable database; a batch failing for another reason is applied
-        record by record, so only the record at fault is retried a bounded number of times and dead-lettered."""
+        """Apply the batch, waiting out an unavailable database; a batch failing for another reason
+        is applied record by record, so only the record at fault is retried a bounded number of
+        times and dead-lettered."""
         failures = 0
         while True:
             try:
@@ -333,7 +420,9 @@ class Inbox:
                 if unavailable(exc):
                     failures += 1
                     WAITING.set(1)
-                    log.warning("inbox.waiting_for_infrastructure", attempt=failures, error=repr(exc)[:300])
+                    log.warning(
+                        "inbox.waiting_for_infrastructure", attempt=failures, error=repr(exc)[:300]
+                    )
                     await asyncio.sleep(backoff(failures))
                     continue
                 if len(deliveries) > 1:
@@ -342,7 +431,12 @@ class Inbox:
                         await self.apply_patiently([delivery])
                     return
                 failures += 1
-                log.warning("inbox.retry", event_id=deliveries[0].event.id, attempt=failures, error=repr(exc)[:300])
+                log.warning(
+                    "inbox.retry",
+                    event_id=deliveries[0].event.id,
+                    attempt=failures,
+                    error=repr(exc)[:300],
+                )
                 if failures >= self.retries * (CONFLICT_PATIENCE if conflict(exc) else 1):
                     await self.dead_letter(deliveries[0].record, exc, "HANDLER_FAILED")
                     return
@@ -364,14 +458,19 @@ class Inbox:
                     event_id=delivery.event.id, correlation_id=delivery.event.correlationid
                 ):
                     self.handler(session, delivery)
-                session.execute(insert(inbox_events).values(
-                    event_id=delivery.event.id, topic=delivery.record.topic, processed_at=now))
+                session.execute(
+                    insert(inbox_events).values(
+                        event_id=delivery.event.id, topic=delivery.record.topic, processed_at=now
+                    )
+                )
                 CONSUMED.labels(delivery.record.topic, "applied").inc()
 
     async def dead_letter(self, record: ConsumerRecord, error: BaseException, reason: str) -> None:
-        """Publish the record as it came, with why, to ipp.dlq.<group>; waits for the broker as long as it takes,
-        because the offset is committed only after the letter is safe."""
-        kept = [(k, v) for k, v in (record.headers or ()) if not k.startswith("ipp-")]  # e.g. content-type
+        """Publish the record as it came, with why, to ipp.dlq.<group>; waits for the broker as long
+        as it takes, because the offset is committed only after the letter is safe."""
+        kept = [
+            (k, v) for k, v in (record.headers or ()) if not k.startswith("ipp-")
+        ]  # e.g. content-type
         headers = [
             *kept,
             ("ipp-error", repr(error)[:2000].encode()),
@@ -384,12 +483,20 @@ class Inbox:
         failures = 0
         while True:
             try:
-                await (await self.producer.send(topic, record.value, key=record.key, headers=headers))
+                await (
+                    await self.producer.send(topic, record.value, key=record.key, headers=headers)
+                )
                 break
             except KafkaError as exc:
                 failures += 1
                 log.warning("inbox.dead_letter_waiting", attempt=failures, error=repr(exc)[:300])
                 await asyncio.sleep(backoff(failures))
         DEAD_LETTERS.labels(record.topic, reason).inc()
-        log.error("inbox.dead_lettered", topic=record.topic, partition=record.partition, reason=reason,
-                  offset=record.offset, error=repr(error)[:500])
+        log.error(
+            "inbox.dead_lettered",
+            topic=record.topic,
+            partition=record.partition,
+            reason=reason,
+            offset=record.offset,
+            error=repr(error)[:500],
+        )

@@ -1,4 +1,5 @@
-"""Kafka plumbing on aiokafka: client options, producer, topic creation, readiness, the broker probe."""
+"""Kafka plumbing on aiokafka: client options, producer, topic creation, readiness,
+the broker probe."""
 
 from __future__ import annotations
 
@@ -21,71 +22,109 @@ HEADERS = [("content-type", CONTENT_TYPE.encode())]
 
 
 def client_options(settings: Settings) -> dict[str, Any]:
-    """What every aiokafka client of this service is given: where the brokers are and how to authenticate."""
-    options: dict[str, Any] = {"bootstrap_servers": settings.kafka_bootstrap,
-                               "security_protocol": settings.kafka_security_protocol}
+    """What every aiokafka client of this service is given: where the brokers are and
+    how to authenticate."""
+    options: dict[str, Any] = {
+        "bootstrap_servers": settings.kafka_bootstrap,
+        "security_protocol": settings.kafka_security_protocol,
+    }
     if settings.kafka_security_protocol.startswith("SASL"):
         password = settings.kafka_sasl_password
-        options.update(sasl_mechanism=settings.kafka_sasl_mechanism, sasl_plain_username=settings.kafka_sasl_username,
-                       sasl_plain_password=password.get_secret_value() if password else None)
+        options.update(
+            sasl_mechanism=settings.kafka_sasl_mechanism,
+            sasl_plain_username=settings.kafka_sasl_username,
+            sasl_plain_password=password.get_secret_value() if password else None,
+        )
     if settings.kafka_security_protocol.endswith("SSL"):
         options["ssl_context"] = create_ssl_context(
             cafile=str(settings.kafka_ssl_cafile) if settings.kafka_ssl_cafile else None,
             certfile=str(settings.kafka_ssl_certfile) if settings.kafka_ssl_certfile else None,
-            keyfile=str(settings.kafka_ssl_keyfile) if settings.kafka_ssl_keyfile else None)
+            keyfile=str(settings.kafka_ssl_keyfile) if settings.kafka_ssl_keyfile else None,
+        )
     return options
 
 
 def options_from_env(env: Mapping[str, str], service: str = "tools") -> dict[str, Any]:
-    """client_options for a tool or test holding an environment of IPP_* variables (e.g. a stack's)."""
-    fields = {name: env[f"IPP_{name.upper()}"] for name in Settings.model_fields
-              if name.startswith("kafka_") and f"IPP_{name.upper()}" in env}
+    """client_options for a tool or test holding an environment of IPP_* variables
+    (e.g. a stack's)."""
+    fields = {
+        name: env[f"IPP_{name.upper()}"]
+        for name in Settings.model_fields
+        if name.startswith("kafka_") and f"IPP_{name.upper()}" in env
+    }
     prefix = f"IPP_{service.upper()}_KAFKA_SASL_"
     if f"{prefix}USERNAME" in env:
-        fields.update(kafka_sasl_username=env[f"{prefix}USERNAME"], kafka_sasl_password=env.get(f"{prefix}PASSWORD"))
+        fields.update(
+            kafka_sasl_username=env[f"{prefix}USERNAME"],
+            kafka_sasl_password=env.get(f"{prefix}PASSWORD"),
+        )
     return client_options(Settings(service=service, **fields))
 
 
 def security_of(options: Mapping[str, Any]) -> BaseSecurity | None:
-    """client_options' security as FastStream's: SASL (PLAIN, SCRAM) with or without TLS, or TLS alone."""
+    """client_options' security as FastStream's: SASL (PLAIN, SCRAM) with or without
+    TLS, or TLS alone."""
     protocol = options.get("security_protocol", "PLAINTEXT")
     ssl = options.get("ssl_context")
     if protocol.startswith("SASL"):
-        kind = {"PLAIN": SASLPlaintext, "SCRAM-SHA-256": SASLScram256,
-                "SCRAM-SHA-512": SASLScram512}[options["sasl_mechanism"]]
-        return kind(username=options["sasl_plain_username"], password=options["sasl_plain_password"] or "",
-                    ssl_context=ssl, use_ssl=protocol == "SASL_SSL")
+        kind = {
+            "PLAIN": SASLPlaintext,
+            "SCRAM-SHA-256": SASLScram256,
+            "SCRAM-SHA-512": SASLScram512,
+        }[options["sasl_mechanism"]]
+        return kind(
+            username=options["sasl_plain_username"],
+            password=options["sasl_plain_password"] or "",
+            ssl_context=ssl,
+            use_ssl=protocol == "SASL_SSL",
+        )
     if protocol == "SSL":
         return BaseSecurity(ssl_context=ssl, use_ssl=True)
     return None
 
 
 def new_broker(options: Mapping[str, Any], settings: Settings | None = None) -> KafkaBroker:
-    """The service's one FastStream broker: its producer publishes (acks=all, idempotent where the broker
-    can), its subscribers consume; FastStream's own per-message log lines are off (structlog says more)."""
+    """The service's one FastStream broker: its producer publishes (acks=all, idempotent where the
+    broker can), its subscribers consume; FastStream's own per-message log lines are off
+    (structlog says more)."""
     producer: dict[str, Any] = {"acks": "all", "linger_ms": 2, "request_timeout_ms": 15000}
     if settings is not None:
-        producer.update(enable_idempotence=settings.kafka_idempotence,
-                        max_request_size=settings.kafka_max_request_bytes)
-    return KafkaBroker(options["bootstrap_servers"], security=security_of(options), logger=None,
-                       graceful_timeout=15.0, **producer)
+        producer.update(
+            enable_idempotence=settings.kafka_idempotence,
+            max_request_size=settings.kafka_max_request_bytes,
+        )
+    return KafkaBroker(
+        options["bootstrap_servers"],
+        security=security_of(options),
+        logger=None,
+        graceful_timeout=15.0,
+        **producer,
+    )
 
 
 class Sender:
-    """The broker's producer as the relay and the dead-letter path use it: send() queues a record and gives
-    the future of the broker's ack (aiokafka's shape, so that tests can stand in a fake)."""
+    """The broker's producer as the relay and the dead-letter path use it: send() queues a
+    record and gives the future of the broker's ack (aiokafka's shape, so that tests can
+    stand in a fake)."""
 
     def __init__(self, broker: KafkaBroker) -> None:
         self.broker = broker
 
-    async def send(self, topic: str, value: bytes, *, key: bytes | None = None,
-                   headers: list[tuple[str, bytes]] | None = None) -> asyncio.Future:
+    async def send(
+        self,
+        topic: str,
+        value: bytes,
+        *,
+        key: bytes | None = None,
+        headers: list[tuple[str, bytes]] | None = None,
+    ) -> asyncio.Future:
         fields = {name: raw.decode(errors="replace") for name, raw in headers or ()}
         return await self.broker.publish(value, topic, key=key, headers=fields, no_confirm=True)
 
 
 def new_producer(settings: Settings) -> AIOKafkaProducer:
-    """acks=all always; idempotence where the broker supports it (Apache Kafka, not Tansu's memory engine)."""
+    """acks=all always; idempotence where the broker supports it (Apache Kafka, not
+    Tansu's memory engine)."""
     return AIOKafkaProducer(
         **client_options(settings),
         acks="all",
@@ -101,7 +140,9 @@ async def publish(producer: AIOKafkaProducer, topic: str, event: CloudEvent) -> 
     return await producer.send(topic, event.to_bytes(), key=event.subject.encode(), headers=HEADERS)
 
 
-async def ensure_topics(options: dict[str, Any], topics: list[str] | tuple[str, ...], partitions: int) -> None:
+async def ensure_topics(
+    options: dict[str, Any], topics: list[str] | tuple[str, ...], partitions: int
+) -> None:
     """Create the topics that do not exist yet (idempotent, safe when several services race)."""
     admin = AIOKafkaAdminClient(**options, request_timeout_ms=15000)
     await admin.start()
@@ -129,7 +170,11 @@ async def wait_for_broker(options: dict[str, Any], timeout: float = 60.0) -> Non
                 raise
             attempt += 1
             if attempt % 20 == 1:
-                log.warning("kafka.waiting_for_broker", bootstrap=options.get("bootstrap_servers"), error=repr(exc))
+                log.warning(
+                    "kafka.waiting_for_broker",
+                    bootstrap=options.get("bootstrap_servers"),
+                    error=repr(exc),
+                )
             await asyncio.sleep(0.5)
 
 
@@ -143,8 +188,8 @@ async def broker_reachable(options: dict[str, Any]) -> None:
 
 
 class BrokerProbe:
-    """One long-lived admin client per service, for readiness and for noticing a broker that lost its data:
-    its cluster id changed."""
+    """One long-lived admin client per service, for readiness and for noticing a broker that lost
+    its data: its cluster id changed."""
 
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
@@ -162,7 +207,9 @@ class BrokerProbe:
         try:
             described = await asyncio.wait_for((await self._client()).describe_cluster(), 10)
         except (KafkaError, OSError, TimeoutError):
-            await self.close()  # a fresh client next time: an old one can hang on to a dead connection
+            await (
+                self.close()
+            )  # a fresh client next time: an old one can hang on to a dead connection
             raise
         return described.get("cluster_id")
 

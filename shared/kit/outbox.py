@@ -1,11 +1,11 @@
 """The outbox relay: follows an application's notification log and publishes its public events.
 
-Only the replica holding the lease relays, so replicas do not publish everything twice; a crash between publish
-and position update republishes with the same event ids, which consumers drop. The relay never stops for one
-event: one that cannot become a Kafka record is set aside with the later events of its subject (shared/kit/
-set_aside.py) and the rest go on. A broker that is down is waited for, with backoff. A broker that lost what it
-had (a new cluster id, or a partition acknowledging offsets below those it acknowledged before) gets the whole
-log again.
+Only the replica holding the lease relays, so replicas do not publish everything twice; a crash
+between publish and position update republishes with the same event ids, which consumers drop. The
+relay never stops for one event: one that cannot become a Kafka record is set aside with the later
+events of its subject (shared/kit/ set_aside.py) and the rest go on. A broker that is down is waited
+for, with backoff. A broker that lost what it had (a new cluster id, or a partition acknowledging
+offsets below those it acknowledged before) gets the whole log again.
 """
 
 from __future__ import annotations
@@ -31,8 +31,13 @@ from shared.kit.store import CommitWakeup, ServiceApplication
 
 PUBLISHED = Counter("ipp_events_published_total", "Public events published", ["topic"])
 BACKLOG = Gauge("ipp_outbox_backlog", "Notifications recorded but not yet relayed")
-STUCK = Gauge("ipp_outbox_stuck_events", "Events set aside because they cannot be published (ipp events stuck)")
-RESETS = Counter("ipp_broker_resets_total", "Times the broker was found to have lost what it had", ["reason"])
+STUCK = Gauge(
+    "ipp_outbox_stuck_events",
+    "Events set aside because they cannot be published (ipp events stuck)",
+)
+RESETS = Counter(
+    "ipp_broker_resets_total", "Times the broker was found to have lost what it had", ["reason"]
+)
 RECORD_TOO_LARGE = (MessageSizeTooLargeError, RecordListTooLargeError)
 
 
@@ -48,7 +53,9 @@ class PublicEvent:
 Mapping = Callable[[object], Iterable[PublicEvent]]
 
 
-def cloud_event(source: str, domain_event: object, index: int, public: PublicEvent) -> tuple[str, CloudEvent]:
+def cloud_event(
+    source: str, domain_event: object, index: int, public: PublicEvent
+) -> tuple[str, CloudEvent]:
     contract = BY_MODEL[type(public.payload)]
     originator_id = domain_event.originator_id  # type: ignore[attr-defined]
     version = domain_event.originator_version  # type: ignore[attr-defined]
@@ -73,37 +80,77 @@ class Round:
     sent: list[tuple[int, int, str, CloudEvent, asyncio.Future]] = field(default_factory=list)
     set_aside: list[dict] = field(default_factory=list)
 
-    def put_aside(self, notification_id: int, index: int, topic: str, subject: str, event_id: str,
-                  error: BaseException | None) -> None:
+    def put_aside(
+        self,
+        notification_id: int,
+        index: int,
+        topic: str,
+        subject: str,
+        event_id: str,
+        error: BaseException | None,
+    ) -> None:
         behind = self.held.get(subject)
         why = f"{type(error).__name__}: {error}" if error is not None else f"held behind {behind}"
-        self.set_aside.append({"event_id": event_id, "notification_id": notification_id, "event_index": index,
-                               "topic": topic, "subject": subject, "error": why[:2000], "held_behind": behind})
+        self.set_aside.append(
+            {
+                "event_id": event_id,
+                "notification_id": notification_id,
+                "event_index": index,
+                "topic": topic,
+                "subject": subject,
+                "error": why[:2000],
+                "held_behind": behind,
+            }
+        )
         self.held.setdefault(subject, event_id)
-        log.error("outbox.event_set_aside", event_id=event_id, topic=topic, subject=subject,
-                  held_behind=behind, error=why[:300])
+        log.error(
+            "outbox.event_set_aside",
+            event_id=event_id,
+            topic=topic,
+            subject=subject,
+            held_behind=behind,
+            error=why[:300],
+        )
 
 
 class OutboxRelay:
     """Publishes (acks=all) each public event after it is recorded, then records how far it got."""
 
-    def __init__(self, app: ServiceApplication, producer: Sender, source: str, mapping: Mapping,
-                 poll_seconds: float = 0.5, batch: int = 500, name: str = "outbox", owner: str | None = None,
-                 probe: BrokerProbe | None = None,
-                 on_broker_forgot: Callable[[str | None], Awaitable[None]] | None = None,
-                 check_seconds: float = 5.0) -> None:
-        self.app, self.producer, self.source, self.mapping = app, producer, source, mapping
-        self.poll_seconds, self.batch, self.name = poll_seconds, batch, name
+    def __init__(
+        self,
+        app: ServiceApplication,
+        producer: Sender,
+        source: str,
+        mapping: Mapping,
+        poll_seconds: float = 0.5,
+        batch: int = 500,
+        name: str = "outbox",
+        owner: str | None = None,
+        probe: BrokerProbe | None = None,
+        on_broker_forgot: Callable[[str | None], Awaitable[None]] | None = None,
+        check_seconds: float = 5.0,
+    ) -> None:
+        self.app = app
+        self.producer = producer
+        self.source = source
+        self.mapping = mapping
+        self.poll_seconds = poll_seconds
+        self.batch = batch
+        self.name = name
         # a stable owner (host:port) lets a restarted replica take its lease back at once
         self.owner = owner or uuid.uuid4().hex
-        self.probe, self.on_broker_forgot, self.check_seconds = probe, on_broker_forgot, check_seconds
+        self.probe = probe
+        self.on_broker_forgot = on_broker_forgot
+        self.check_seconds = check_seconds
         self.row = RelayRow(app.engine, name, self.owner)
         self._wakeup = CommitWakeup(app)
         self.position: int | None = None  # None while another replica holds the lease
         self.marks: dict[str, int] = {}
         self.cluster_id: str | None = None
         self.backlog = 0
-        self.moved_at = time.monotonic()  # the last time the relay was level with the log or moved on
+        self.moved_at = (
+            time.monotonic()
+        )  # the last time the relay was level with the log or moved on
         self._held: dict[str, str] | None = None
         self._checked_at = self._retry_checked_at = 0.0
 
@@ -117,7 +164,9 @@ class OutboxRelay:
             except Exception as exc:  # keep relaying after transient broker/database errors
                 failures += 1
                 log.warning("outbox.relay_failed", error=repr(exc)[:300], attempt=failures)
-                self._checked_at = 0.0  # whatever failed, look at the broker before publishing again
+                self._checked_at = (
+                    0.0  # whatever failed, look at the broker before publishing again
+                )
                 moved = 0
                 await asyncio.sleep(backoff(failures))
             await self.measure()
@@ -129,7 +178,9 @@ class OutboxRelay:
         if lease is None:
             self.position, self._held = None, None
             return 0
-        self.position, self.cluster_id, self.marks = lease.position, lease.cluster_id, lease.marks
+        self.position = lease.position
+        self.cluster_id = lease.cluster_id
+        self.marks = lease.marks
         if lease.held is not None:
             self._held = lease.held
         if self.probe is not None and time.monotonic() - self._checked_at > self.check_seconds:
@@ -146,19 +197,28 @@ class OutboxRelay:
         went_back = [key for key, offset in acked.items() if offset < self.marks.get(key, -1)]
         marks = {**self.marks, **{k: max(v, self.marks.get(k, -1)) for k, v in acked.items()}}
         await asyncio.to_thread(self.row.advance, notifications[-1].id, marks, batch.set_aside)
-        self.position, self.marks, self.moved_at = notifications[-1].id, marks, time.monotonic()
+        self.position = notifications[-1].id
+        self.marks = marks
+        self.moved_at = time.monotonic()
         if batch.set_aside:
             self._held = None
-        log.info("outbox.relayed", notifications=len(notifications), events=len(batch.sent),
-                 set_aside=len(batch.set_aside), position=notifications[-1].id)
+        log.info(
+            "outbox.relayed",
+            notifications=len(notifications),
+            events=len(batch.sent),
+            set_aside=len(batch.set_aside),
+            position=notifications[-1].id,
+        )
         if went_back:
             await self.broker_forgot(f"offsets went back on {', '.join(sorted(went_back)[:3])}")
         return len(notifications)
 
     def _events(self, notification: object) -> list[tuple[str, CloudEvent]]:
         domain_event = self.app.mapper.to_domain_event(notification)
-        return [cloud_event(self.source, domain_event, index, public)
-                for index, public in enumerate(self.mapping(domain_event))]
+        return [
+            cloud_event(self.source, domain_event, index, public)
+            for index, public in enumerate(self.mapping(domain_event))
+        ]
 
     async def _send(self, notifications: list) -> Round:
         batch = Round(held=dict(self._held or {}))
@@ -169,7 +229,9 @@ class OutboxRelay:
                 if unavailable(exc):
                     raise
                 subject = str(notification.originator_id)
-                batch.put_aside(notification.id, -1, "?", subject, f"notification-{notification.id}", exc)
+                batch.put_aside(
+                    notification.id, -1, "?", subject, f"notification-{notification.id}", exc
+                )
                 continue
             for index, (topic, event) in enumerate(events):
                 if event.subject in batch.held:
@@ -178,7 +240,13 @@ class OutboxRelay:
                 try:
                     future = await publish(self.producer, topic, event)
                     batch.sent.append((notification.id, index, topic, event, future))
-                except (*RECORD_TOO_LARGE, ValueError, TypeError, UnicodeError, RecursionError) as exc:
+                except (
+                    *RECORD_TOO_LARGE,
+                    ValueError,
+                    TypeError,
+                    UnicodeError,
+                    RecursionError,
+                ) as exc:
                     batch.put_aside(notification.id, index, topic, event.subject, event.id, exc)
         return batch
 
@@ -197,8 +265,8 @@ class OutboxRelay:
         return acked
 
     async def retry_set_aside(self) -> None:
-        """Publish, in order, the events an operator asked to retry (`ipp events retry`); one that fails again
-        stays set aside with its subject's later events."""
+        """Publish, in order, the events an operator asked to retry (`ipp events retry`); one that
+        fails again stays set aside with its subject's later events."""
         if time.monotonic() - self._retry_checked_at < 1.0:
             return
         self._retry_checked_at = time.monotonic()
@@ -222,33 +290,41 @@ class OutboxRelay:
             self._held = None
 
     async def _publish_again(self, stuck: set_aside.StuckEvent) -> None:
-        found = await asyncio.to_thread(self.app.recorder.select_notifications, stuck.notification_id, 1)
+        found = await asyncio.to_thread(
+            self.app.recorder.select_notifications, stuck.notification_id, 1
+        )
         if not found or found[0].id != stuck.notification_id:
             raise LookupError(f"notification {stuck.notification_id} is not in the log")
         events = self._events(found[0])
-        for topic, event in events if stuck.event_index < 0 else [events[stuck.event_index]]:  # <0: its mapping failed
+        for topic, event in (
+            events if stuck.event_index < 0 else [events[stuck.event_index]]
+        ):  # <0: its mapping failed
             await (await publish(self.producer, topic, event))
             PUBLISHED.labels(topic).inc()
 
     async def check_broker(self) -> None:
-        """Is this the broker the log was relayed to? A new cluster id says it is not (the embedded broker gets a
-        fresh one at every start; a rebuilt Kafka cluster has one). Offsets that went back are noticed on publish.
-        (End offsets are not compared: Tansu 0.6 reports a partition's end as its last batch's first offset + 1.)"""
+        """Is this the broker the log was relayed to? A new cluster id says it is not (the embedded
+        broker gets a fresh one at every start; a rebuilt Kafka cluster has one). Offsets that went
+        back are noticed on publish. (End offsets are not compared: Tansu 0.6 reports a partition's
+        end as its last batch's first offset + 1.)"""
         assert self.probe is not None
         cluster_id = await self.probe.cluster_id()
         self._checked_at = time.monotonic()
         if self.cluster_id is not None and cluster_id != self.cluster_id:
-            await self.broker_forgot(f"the cluster id is now {cluster_id}, was {self.cluster_id}", cluster_id)
+            await self.broker_forgot(
+                f"the cluster id is now {cluster_id}, was {self.cluster_id}", cluster_id
+            )
         elif self.cluster_id is None:
             await asyncio.to_thread(self.row.remember_cluster, cluster_id)
             self.cluster_id = cluster_id
 
     async def broker_forgot(self, reason: str, cluster_id: str | None = None) -> None:
-        """Relay the whole log again (consumers drop what they applied), after the topics exist again.
-        `on_broker_forgot` hears the new cluster id when that is how the loss was noticed."""
+        """Relay the whole log again (consumers drop what they applied), after the topics exist
+        again. `on_broker_forgot` hears the new cluster id when that is how the loss was noticed."""
         noticed_by = cluster_id
         if cluster_id is None and self.probe is not None:
-            try:  # remember the broker now answering, so that its id does not count as a second loss
+            try:
+                # remember the broker now answering, so that its id does not count as a second loss
                 cluster_id = await self.probe.cluster_id()
             except Exception as exc:
                 log.debug("broker.cluster_id_unknown", error=repr(exc)[:200])
@@ -260,10 +336,13 @@ class OutboxRelay:
             await self.probe.close()  # its clients may hold the old cluster's metadata
         new_id = cluster_id or self.cluster_id
         await asyncio.to_thread(self.row.start_over, new_id)
-        self.position, self.marks, self.cluster_id = 0, {}, new_id
+        self.position = 0
+        self.marks = {}
+        self.cluster_id = new_id
 
     async def measure(self) -> None:
-        """The backlog gauge from the log and the position, whether or not the last round succeeded."""
+        """The backlog gauge from the log and the position, whether or not the
+        last round succeeded."""
         if self.position is None:
             return
         try:

@@ -1,7 +1,8 @@
-"""The relay's own rows: its lease and position, the broker it relayed to, and the events it set aside.
+"""The relay's own rows: its lease and position, the broker it relayed to, and the
+events it set aside.
 
-Every method is one short transaction, called from a worker thread. An update applies only while this replica
-holds the lease, so a replica that lost it cannot move the position another one owns.
+Every method is one short transaction, called from a worker thread. An update applies only while
+this replica holds the lease, so a replica that lost it cannot move the position another one owns.
 """
 
 from __future__ import annotations
@@ -27,13 +28,17 @@ class Lease:
 
     position: int
     cluster_id: str | None
-    marks: dict[str, int] = field(default_factory=dict)  # "topic/partition" -> highest offset acknowledged
+    marks: dict[str, int] = field(
+        default_factory=dict
+    )  # "topic/partition" -> highest offset acknowledged
     held: dict[str, str] | None = None  # subject -> the event set aside first (when asked for)
 
 
 class RelayRow:
     def __init__(self, engine: Engine, name: str, owner: str) -> None:
-        self.engine, self.name, self.owner = engine, name, owner
+        self.engine = engine
+        self.name = name
+        self.owner = owner
         self._ensured = False
 
     def _mine(self) -> Update:
@@ -44,7 +49,9 @@ class RelayRow:
         with self.engine.begin() as connection:
             if connection.execute(select(T.name).where(T.name == self.name)).first() is None:
                 try:
-                    connection.execute(insert(relay_positions).values(name=self.name, position=0, lease_until=0.0))
+                    connection.execute(
+                        insert(relay_positions).values(name=self.name, position=0, lease_until=0.0)
+                    )
                 except IntegrityError:
                     pass
         self._ensured = True
@@ -56,9 +63,11 @@ class RelayRow:
         now = time.time()
         with self.engine.begin() as connection:
             taken = connection.execute(
-                update(relay_positions).where(T.name == self.name)
+                update(relay_positions)
+                .where(T.name == self.name)
                 .where((T.owner == self.owner) | (T.lease_until < now) | (T.owner.is_(None)))
-                .values(owner=self.owner, lease_until=now + LEASE_SECONDS))
+                .values(owner=self.owner, lease_until=now + LEASE_SECONDS)
+            )
             if taken.rowcount != 1:
                 return None
             row = connection.execute(select(relay_positions).where(T.name == self.name)).one()
@@ -66,7 +75,8 @@ class RelayRow:
         return Lease(row.position, row.cluster_id, json.loads(row.marks) if row.marks else {}, held)
 
     def advance(self, position: int, marks: dict[str, int], put_aside: list[dict]) -> None:
-        """How far the relay got, what the broker acknowledged, and what it set aside: one transaction."""
+        """How far the relay got, what the broker acknowledged, and what it set
+        aside: one transaction."""
         with self.engine.begin() as connection:
             set_aside.set_aside(connection, self.name, put_aside)
             connection.execute(self._mine().values(position=position, marks=json.dumps(marks)))

@@ -1,5 +1,6 @@
-"""Revisions of the kit's own tables, which every service's database holds: each service's migration history
-calls these from a revision of its own (services/<service>/migrations/versions/), so the change is written once."""
+"""Revisions of the kit's own tables, which every service's database holds: each service's migration
+history calls these from a revision of its own (services/<service>/migrations/versions/), so the
+change is written once."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from alembic import op
 
 
 def relay_marks_and_set_aside_upgrade() -> None:
-    """The relay remembers its broker (cluster id, acknowledged offsets); events it cannot publish are set aside."""
+    """The relay remembers its broker (cluster id, acknowledged offsets); events it cannot
+    publish are set aside."""
     op.create_table(
         "ipp_outbox_stuck",
         sa.Column("event_id", sa.String(length=64), nullable=False),
@@ -24,7 +26,9 @@ def relay_marks_and_set_aside_upgrade() -> None:
         sa.PrimaryKeyConstraint("event_id"),
     )
     with op.batch_alter_table("ipp_outbox_stuck", schema=None) as batch_op:
-        batch_op.create_index("ipp_outbox_stuck_by_relay", ["relay", "notification_id", "event_index"], unique=False)
+        batch_op.create_index(
+            "ipp_outbox_stuck_by_relay", ["relay", "notification_id", "event_index"], unique=False
+        )
     with op.batch_alter_table("ipp_relay_positions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("cluster_id", sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column("marks", sa.Text(), nullable=True))

@@ -1,5 +1,6 @@
-"""What a service is made of (`Service`, built by its bootstrap) and its backbone: outbox relay, inbox consumer,
-background loops, started and stopped together (shared/kit/http/app.py runs them under the HTTP app's lifespan)."""
+"""What a service is made of (`Service`, built by its bootstrap) and its backbone: outbox relay,
+inbox consumer, background loops, started and stopped together (shared/kit/http/app.py runs them
+under the HTTP app's lifespan)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,14 @@ from shared.kit.auth import TokenVerifier
 from shared.kit.errors import ServiceError
 from shared.kit.faults import NotMoving, backoff, unavailable
 from shared.kit.inbox import Handler, Inbox
-from shared.kit.kafka import BrokerProbe, Sender, client_options, ensure_topics, new_broker, wait_for_broker
+from shared.kit.kafka import (
+    BrokerProbe,
+    Sender,
+    client_options,
+    ensure_topics,
+    new_broker,
+    wait_for_broker,
+)
 from shared.kit.logs import log
 from shared.kit.outbox import Mapping, OutboxRelay
 from shared.kit.settings import Settings
@@ -28,7 +36,8 @@ Loop = Callable[[], Awaitable[None]]
 
 @dataclass
 class Service:
-    """What a service's bootstrap wires: its application, HTTP routes, public events and subscriptions."""
+    """What a service's bootstrap wires: its application, HTTP routes, public events
+    and subscriptions."""
 
     settings: Settings
     app: ServiceApplication | None
@@ -39,7 +48,8 @@ class Service:
     loops: dict[str, Loop] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)
     verifier: TokenVerifier | None = None
-    # the service's own refusals and their HTTP statuses, read before the kit's (shared/kit/http/__init__.py STATUSES)
+    # the service's own refusals and their HTTP statuses, read before the kit's
+    # (shared/kit/http/__init__.py STATUSES)
     statuses: dict[type[ServiceError], int] = field(default_factory=dict)
 
 
@@ -54,16 +64,24 @@ async def supervise(name: str, run: Callable[[], Awaitable[None]]) -> None:
             raise
         except Exception as exc:
             failures += 1
-            if unavailable(exc):  # the database or broker is away: it starts again when they are back
-                log.warning("loop.waiting_for_infrastructure", loop=name, error=repr(exc)[:300], attempt=failures)
+            if unavailable(
+                exc
+            ):  # the database or broker is away: it starts again when they are back
+                log.warning(
+                    "loop.waiting_for_infrastructure",
+                    loop=name,
+                    error=repr(exc)[:300],
+                    attempt=failures,
+                )
             else:
                 log.error("loop.crashed", loop=name, error=repr(exc)[:500], attempt=failures)
             await asyncio.sleep(backoff(failures, base=0.5, cap=10.0))
 
 
 class Backbone:
-    """A service's Kafka side: it connects in the background (HTTP serves meanwhile, and filing works while the
-    broker is away), makes its topics, then runs the outbox relay and the inbox; it says when they do not move."""
+    """A service's Kafka side: it connects in the background (HTTP serves meanwhile, and filing
+    works while the broker is away), makes its topics, then runs the outbox relay and the inbox; it
+    says when they do not move."""
 
     def __init__(self, service: Service) -> None:
         self.service, self.settings = service, service.settings
@@ -79,8 +97,10 @@ class Backbone:
         return [*TOPICS, dlq_topic(self.settings.consumer_group)]
 
     async def start(self) -> None:
-        self.tasks = [asyncio.create_task(supervise(name, loop), name=name)
-                      for name, loop in self.service.loops.items()]
+        self.tasks = [
+            asyncio.create_task(supervise(name, loop), name=name)
+            for name, loop in self.service.loops.items()
+        ]
         if self.service.app is not None:
             self.tasks.append(asyncio.create_task(supervise("kafka", self.connect), name="kafka"))
 
@@ -92,10 +112,19 @@ class Backbone:
         broker = new_broker(self.kafka, settings)
         sender = Sender(broker)
         if self.service.handler is not None:
-            self.inbox = Inbox(app, sender, self.kafka, settings.consumer_group, self.service.consumes,
-                               self.service.handler, settings.consumer_batch, settings.consumer_retries,
-                               cluster=self.probe.cluster_id, on_new_cluster=self.broker_forgot,
-                               check_seconds=settings.broker_check_seconds)
+            self.inbox = Inbox(
+                app,
+                sender,
+                self.kafka,
+                settings.consumer_group,
+                self.service.consumes,
+                self.service.handler,
+                settings.consumer_batch,
+                settings.consumer_retries,
+                cluster=self.probe.cluster_id,
+                on_new_cluster=self.broker_forgot,
+                check_seconds=settings.broker_check_seconds,
+            )
             self.inbox.attach(broker)
         try:
             await broker.start()
@@ -104,18 +133,29 @@ class Backbone:
             raise
         self.broker = broker
         if self.service.mapping is not None:
-            self.relay = OutboxRelay(app, sender, settings.source, self.service.mapping,
-                                     poll_seconds=settings.relay_poll_seconds,
-                                     owner=f"{socket.gethostname()}:{settings.port}", probe=self.probe,
-                                     on_broker_forgot=self.broker_forgot, check_seconds=settings.broker_check_seconds)
-            self.tasks.append(asyncio.create_task(supervise("outbox", self.relay.run), name="outbox"))
+            self.relay = OutboxRelay(
+                app,
+                sender,
+                settings.source,
+                self.service.mapping,
+                poll_seconds=settings.relay_poll_seconds,
+                owner=f"{socket.gethostname()}:{settings.port}",
+                probe=self.probe,
+                on_broker_forgot=self.broker_forgot,
+                check_seconds=settings.broker_check_seconds,
+            )
+            self.tasks.append(
+                asyncio.create_task(supervise("outbox", self.relay.run), name="outbox")
+            )
         if self.inbox is not None:
-            self.tasks.append(asyncio.create_task(supervise("inbox", self.inbox.watch), name="inbox"))
+            self.tasks.append(
+                asyncio.create_task(supervise("inbox", self.inbox.watch), name="inbox")
+            )
         log.info("service.connected", bootstrap=settings.kafka_bootstrap)
 
     async def broker_forgot(self, cluster_id: str | None) -> None:
-        """The broker lost everything (noticed by the relay or the inbox): make the topics again before the relay
-        republishes and before a fresh consumer joins, and reread them all."""
+        """The broker lost everything (noticed by the relay or the inbox): make the topics again
+        before the relay republishes and before a fresh consumer joins, and reread them all."""
         await ensure_topics(self.kafka, self.topics, self.settings.topic_partitions)
         if self.inbox is not None:
             self.inbox.rewind(cluster_id)
@@ -129,7 +169,8 @@ class Backbone:
         await self.probe.close()
 
     async def consumer_moving(self) -> None:
-        """Not ready when the inbox is behind and has not moved for a while, or has not polled for that long."""
+        """Not ready when the inbox is behind and has not moved for a while, or has not
+        polled for that long."""
         if self.inbox is None:
             if self.service.handler is not None:
                 raise NotMoving("the consumer has not started: the broker is not reachable yet")
@@ -138,17 +179,25 @@ class Backbone:
         if not self.inbox.consuming and not self.inbox.wants_fresh_consumer:
             raise NotMoving("the consumer is not running")
         if now - self.inbox.polled_at > stall:
-            raise NotMoving(f"the consumer has been applying one batch for {now - self.inbox.polled_at:.0f} s")
+            raise NotMoving(
+                f"the consumer has been applying one batch for {now - self.inbox.polled_at:.0f} s"
+            )
         if self.inbox.behind and now - self.inbox.moved_at > stall:
-            raise NotMoving(f"the consumer is {self.inbox.behind} records behind and has not moved for "
-                               f"{now - self.inbox.moved_at:.0f} s")
+            raise NotMoving(
+                f"the consumer is {self.inbox.behind} records behind and has not moved for "
+                f"{now - self.inbox.moved_at:.0f} s"
+            )
 
     async def outbox_moving(self) -> None:
         """Not ready when events wait to be published and the relay has not moved for a while."""
-        relay, stall, now = self.relay, self.settings.stall_seconds, time.monotonic()
+        relay = self.relay
+        stall = self.settings.stall_seconds
+        now = time.monotonic()
         if relay is not None and relay.backlog and now - relay.moved_at > stall:
             idle = now - relay.moved_at
-            raise NotMoving(f"{relay.backlog} events wait and the relay has not moved for {idle:.0f} s")
+            raise NotMoving(
+                f"{relay.backlog} events wait and the relay has not moved for {idle:.0f} s"
+            )
 
     def checks(self) -> dict[str, Callable[[], Awaitable[None]]]:
         app = self.service.app
@@ -156,6 +205,10 @@ class Backbone:
             return {}
         found: dict[str, Callable[[], Awaitable[None]]] = {}
         if app is not None:
-            found |= {"broker": self.probe.reachable, "database": lambda: asyncio.to_thread(app.ping_database),
-                      "outbox": self.outbox_moving, "consumer": self.consumer_moving}
+            found |= {
+                "broker": self.probe.reachable,
+                "database": lambda: asyncio.to_thread(app.ping_database),
+                "outbox": self.outbox_moving,
+                "consumer": self.consumer_moving,
+            }
         return found

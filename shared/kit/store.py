@@ -22,9 +22,11 @@ from shared.kit.settings import Settings
 
 T = TypeVar("T")
 
+
 def relax_sqlite_sync(engine: Engine) -> None:
-    """WAL with synchronous=NORMAL: a commit survives a crash of the process (what the embedded,
-    development stack needs) without an fsync per transaction; only a power cut may lose the last ones."""
+    """WAL with synchronous=NORMAL: a commit survives a crash of the process (what the
+    embedded, development stack needs) without an fsync per transaction; only a power cut may
+    lose the last ones."""
 
     @event.listens_for(engine, "connect")
     def _pragma(connection: Any, _: Any) -> None:
@@ -79,7 +81,9 @@ class CommitWakeup:
 class ServiceApplication(Application[Any]):
     """An Application whose saves can share one transaction with read-model and inbox writes."""
 
-    read_models: MetaData | None = None  # the service's own tables (its database gets them from its migrations)
+    read_models: MetaData | None = (
+        None  # the service's own tables (its database gets them from its migrations)
+    )
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
@@ -127,7 +131,9 @@ class ServiceApplication(Application[Any]):
     def get_or_none(self, aggregate_id: Any) -> Any | None:
         """The aggregate with this id (a UUID or its text), or None when there is none."""
         try:
-            return self.repository.get(aggregate_id if isinstance(aggregate_id, UUID) else UUID(str(aggregate_id)))
+            return self.repository.get(
+                aggregate_id if isinstance(aggregate_id, UUID) else UUID(str(aggregate_id))
+            )
         except (AggregateNotFoundError, ValueError):
             return None
 
@@ -139,20 +145,25 @@ class ServiceApplication(Application[Any]):
         return found
 
     def owned(self, kind: type[T], aggregate_id: str, account_id: str, code: str) -> T:
-        """The account's own aggregate of this kind, else a 404 with `code` (others' look absent)."""
+        """The account's own aggregate of this kind, else a 404 with `code`
+        (others' look absent)."""
         found = self.found(kind, aggregate_id, code)
         if getattr(found, "account_id", None) != account_id:
             raise NotFound(f"No such {kind.__name__.lower()}.", code=code)
         return found
 
     def steps(self, aggregate_id: UUID, detail: Callable[[Any], dict]) -> list[dict]:
-        """An aggregate's history for people: each of its events as {step, at} plus what `detail` says."""
-        return [{"step": type(e).__name__, "at": e.timestamp.isoformat(), **detail(e)}
-                for e in self.events.get(aggregate_id)]
+        """An aggregate's history for people: each of its events as {step, at} plus
+        what `detail` says."""
+        return [
+            {"step": type(e).__name__, "at": e.timestamp.isoformat(), **detail(e)}
+            for e in self.events.get(aggregate_id)
+        ]
 
     def ping_database(self) -> None:
-        """The database answers, and takes writes: on SQLite, readers go on while another writer holds the lock,
-        so readiness asks for the write lock itself (for at most a second), as every command will."""
+        """The database answers, and takes writes: on SQLite, readers go on while another writer
+        holds the lock, so readiness asks for the write lock itself (for at most a second), as
+        every command will."""
         with self.engine.connect() as connection:
             if self.engine.dialect.name != "sqlite":
                 connection.execute(text("SELECT 1"))

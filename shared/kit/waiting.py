@@ -10,10 +10,12 @@ T = TypeVar("T")
 
 
 async def eventually(fetch: Callable[[], T | None], seconds: float, step: float = 0.1) -> T | None:
-    """`fetch()` (run off the event loop) until it answers or `seconds` have passed; then its last answer.
+    """`fetch()` (run off the event loop) until it answers or `seconds` have passed;
+    then its last answer.
 
-    Events between services arrive a moment after the HTTP call that caused them: an identity submitted
-    and, at once, a right registered for it; a right registered and, at once, a complaint filed with it."""
+    Events between services arrive a moment after the HTTP call that caused them: an identity
+    submitted and, at once, a right registered for it; a right registered and, at once, a
+    complaint filed with it."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
     found = await asyncio.to_thread(fetch)

@@ -1,1 +1,2 @@
-"""Review of a material (identity, right, complaint) for one complaint: the shared part of the cascade."""
+"""Review of a material (identity, right, complaint) for one complaint: the shared
+part of the cascade."""

@@ -29,8 +29,8 @@ class Check:
 
 
 def merged(checks: list[Check]) -> list[Check]:
-    """One check per code, in first-seen order (a material's check and a complaint's may share one, such as
-    RIGHT_EXPIRED): it fails if any of them fails, with that one's message."""
+    """One check per code, in first-seen order (a material's check and a complaint's may share one,
+    such as RIGHT_EXPIRED): it fails if any of them fails, with that one's message."""
     by_code: dict[str, Check] = {}
     for check in checks:
         if check.code not in by_code or (by_code[check.code].passed and not check.passed):
@@ -60,11 +60,21 @@ class Review(Aggregate):
         return uuid.uuid5(_NAMESPACE, f"{complaint_id}/{material_type}")
 
     @event("Opened")
-    def __init__(self, complaint_id: str, material_type: str, material_id: str, material_revision: int,
-                 checks: list[dict], correlation_id: str | None, causation_id: str | None) -> None:
+    def __init__(
+        self,
+        complaint_id: str,
+        material_type: str,
+        material_id: str,
+        material_revision: int,
+        checks: list[dict],
+        correlation_id: str | None,
+        causation_id: str | None,
+    ) -> None:
         self.complaint_id, self.material_type = complaint_id, material_type
         self.material_id, self.material_revision = material_id, material_revision
-        self.checks, self.correlation_id, self.causation_id = checks, correlation_id, causation_id
+        self.checks = checks
+        self.correlation_id = correlation_id
+        self.causation_id = causation_id
         self.outcome: str | None = None
         self.reasons: list[dict] = []
 
@@ -76,40 +86,78 @@ class Review(Aggregate):
 
     def await_reviewer(self) -> None:
         """The checks passed but do not decide (manual or hybrid mode): a reviewer will."""
-        self._awaiting(complaint_id=self.complaint_id, material_type=self.material_type,
-                       material_id=self.material_id, material_revision=self.material_revision, checks=self.checks)
+        self._awaiting(
+            complaint_id=self.complaint_id,
+            material_type=self.material_type,
+            material_id=self.material_id,
+            material_revision=self.material_revision,
+            checks=self.checks,
+        )
 
     @event("AwaitingReviewer")
-    def _awaiting(self, complaint_id: str, material_type: str, material_id: str, material_revision: int,
-                  checks: list[dict]) -> None:
+    def _awaiting(
+        self,
+        complaint_id: str,
+        material_type: str,
+        material_id: str,
+        material_revision: int,
+        checks: list[dict],
+    ) -> None:
         self.waiting = True
 
-    def decide(self, outcome: str, reasons: list[dict], reviewer_id: str | None = None,
-               reused_decision_id: str | None = None, verdict: dict | None = None) -> None:
+    def decide(
+        self,
+        outcome: str,
+        reasons: list[dict],
+        reviewer_id: str | None = None,
+        reused_decision_id: str | None = None,
+        verdict: dict | None = None,
+    ) -> None:
         if self.is_decided:
             raise ValueError("this review is already decided")
         self._decided(
-            complaint_id=self.complaint_id, material_type=self.material_type, material_id=self.material_id,
-            material_revision=self.material_revision, outcome=outcome, reasons=reasons,
+            complaint_id=self.complaint_id,
+            material_type=self.material_type,
+            material_id=self.material_id,
+            material_revision=self.material_revision,
+            outcome=outcome,
+            reasons=reasons,
             decided_by={"kind": "reviewer" if reviewer_id else "auto", "reviewer_id": reviewer_id},
-            reused_decision_id=reused_decision_id, verdict=verdict,
+            reused_decision_id=reused_decision_id,
+            verdict=verdict,
             decided_at=datetime.now(timezone.utc).isoformat(),
-            correlation_id=self.correlation_id, causation_id=self.causation_id,
+            correlation_id=self.correlation_id,
+            causation_id=self.causation_id,
         )
 
     @event("Decided")
-    def _decided(self, complaint_id: str, material_type: str, material_id: str, material_revision: int,
-                 outcome: str, reasons: list[dict], decided_by: dict, reused_decision_id: str | None,
-                 verdict: dict | None, decided_at: str, correlation_id: str | None,
-                 causation_id: str | None) -> None:
-        self.outcome, self.reasons, self.decided_by = outcome, reasons, decided_by
+    def _decided(
+        self,
+        complaint_id: str,
+        material_type: str,
+        material_id: str,
+        material_revision: int,
+        outcome: str,
+        reasons: list[dict],
+        decided_by: dict,
+        reused_decision_id: str | None,
+        verdict: dict | None,
+        decided_at: str,
+        correlation_id: str | None,
+        causation_id: str | None,
+    ) -> None:
+        self.outcome = outcome
+        self.reasons = reasons
+        self.decided_by = decided_by
         self.waiting = False
 
 
 class ReviewableMaterial(Aggregate):
-    """Status rules shared by identities and rights: locked once submitted, editable after rejection."""
+    """Status rules shared by identities and rights: locked once submitted,
+    editable after rejection."""
 
-    # plain class attributes (not annotated: eventsourcing would make annotated ones __init__ fields)
+    # plain class attributes (not annotated: eventsourcing would make annotated
+    # ones __init__ fields)
     status = "submitted"
     revision = 1
     approved_revision = 0
@@ -124,7 +172,8 @@ class ReviewableMaterial(Aggregate):
 
     @property
     def reusable_decision(self) -> tuple[str, str, list[dict]] | None:
-        """(review id, outcome, reasons) of the decision on the current revision, which later complaints reuse."""
+        """(review id, outcome, reasons) of the decision on the current revision, which later
+        complaints reuse."""
         if self.decided_revision != self.revision or self.status not in (APPROVED, REJECTED):
             return None
         return str(self.decided_review_id), self.status, list(self.reasons)
@@ -138,7 +187,9 @@ class ReviewableMaterial(Aggregate):
         self.status = "under_review"
 
     @event("Reviewed")
-    def record_decision(self, review_id: str, revision: int, outcome: str, reasons: list[dict]) -> None:
+    def record_decision(
+        self, review_id: str, revision: int, outcome: str, reasons: list[dict]
+    ) -> None:
         if revision != self.revision:
             return  # a decision on an older revision does not change the current one
         self.status, self.reasons = outcome, reasons

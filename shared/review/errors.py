@@ -1,4 +1,5 @@
-"""The refusals of reviewing: named domain errors with stable codes (each service's HTTP table gives statuses)."""
+"""The refusals of reviewing: named domain errors with stable codes (each service's HTTP
+table gives statuses)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ class UnknownReasonCode(Invalid):
 
 
 class ReviewClosed(Conflict):
-    """The task was taken off the queue without a decision (its `closed` status says why, in the code)."""
+    """The task was taken off the queue without a decision (its `closed` status says
+    why, in the code)."""
 
     code = "REVIEW_CLOSED"

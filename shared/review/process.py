@@ -1,4 +1,5 @@
-"""Reviewing a service's own material when a complaint is filed: the same flow in identity and rights."""
+"""Reviewing a service's own material when a complaint is filed: the same flow in
+identity and rights."""
 
 from __future__ import annotations
 
@@ -33,16 +34,26 @@ def no_complaint_checks(_: ReviewableMaterial, __: ComplaintFiled) -> list[Check
 class MaterialReviewer:
     """Opens the one Review of this service's material for a complaint and decides it when it can.
 
-    `checks_for` checks the material itself (its decision is recorded on the material and reused);
-    `complaint_checks` checks what one complaint asks of it (an agent's authorisation covering the right).
+    `checks_for` checks the material itself (its decision is recorded on the material and
+    reused); `complaint_checks` checks what one complaint asks of it (an agent's authorisation
+    covering the right).
     """
 
-    def __init__(self, app: ServiceApplication, material_type: str, mode: str,
-                 material_id_of: Callable[[ComplaintFiled], str],
-                 checks_for: Callable[[ReviewableMaterial], list[Check]],
-                 complaint_checks: ComplaintChecks = no_complaint_checks) -> None:
-        self.app, self.material_type, self.mode = app, material_type, mode
-        self.material_id_of, self.checks_for, self.complaint_checks = material_id_of, checks_for, complaint_checks
+    def __init__(
+        self,
+        app: ServiceApplication,
+        material_type: str,
+        mode: str,
+        material_id_of: Callable[[ComplaintFiled], str],
+        checks_for: Callable[[ReviewableMaterial], list[Check]],
+        complaint_checks: ComplaintChecks = no_complaint_checks,
+    ) -> None:
+        self.app = app
+        self.material_type = material_type
+        self.mode = mode
+        self.material_id_of = material_id_of
+        self.checks_for = checks_for
+        self.complaint_checks = complaint_checks
 
     def handle(self, _: Session, delivery: Delivery) -> None:
         """The inbox handler of a material-owning service: it consumes ipp.complaint-filed.v1."""
@@ -57,16 +68,35 @@ class MaterialReviewer:
             return  # exactly one review per (complaint, material)
         material_id = self.material_id_of(complaint)
         material = self.get(material_id)
-        if not isinstance(material, ReviewableMaterial) or material.account_id != complaint.account_id:
+        if (
+            not isinstance(material, ReviewableMaterial)
+            or material.account_id != complaint.account_id
+        ):
             review = self._open(complaint, event, material_id, 0, [])
             code = f"{self.material_type.upper()}_NOT_FOUND"
-            review.decide(REJECTED, [{"code": code, "message": f"No {self.material_type} {material_id} "
-                                      "of the complaining account is known."}])
+            review.decide(
+                REJECTED,
+                [
+                    {
+                        "code": code,
+                        "message": f"No {self.material_type} {material_id} "
+                        "of the complaining account is known.",
+                    }
+                ],
+            )
             self.app.save(review)
             return
         for_complaint = self.complaint_checks(material, complaint)
-        if any(not c.passed for c in for_complaint):  # the material may be fine: only this complaint fails
-            review = self._open(complaint, event, material_id, material.revision, [c.as_dict() for c in for_complaint])
+        if any(
+            not c.passed for c in for_complaint
+        ):  # the material may be fine: only this complaint fails
+            review = self._open(
+                complaint,
+                event,
+                material_id,
+                material.revision,
+                [c.as_dict() for c in for_complaint],
+            )
             review.decide(REJECTED, failed_reasons(for_complaint))
             self.app.save(review)
         elif material.reusable_decision is not None:
@@ -75,11 +105,20 @@ class MaterialReviewer:
             review.decide(outcome, reasons, reused_decision_id=decision_id)
             self.app.save(review)
         else:
-            self._review(complaint, event, material, merged([*self.checks_for(material), *for_complaint]))
+            self._review(
+                complaint, event, material, merged([*self.checks_for(material), *for_complaint])
+            )
 
-    def _review(self, complaint: ComplaintFiled, event: CloudEvent, material: ReviewableMaterial,
-                checks: list[Check]) -> None:
-        review = self._open(complaint, event, str(material.id), material.revision, [c.as_dict() for c in checks])
+    def _review(
+        self,
+        complaint: ComplaintFiled,
+        event: CloudEvent,
+        material: ReviewableMaterial,
+        checks: list[Check],
+    ) -> None:
+        review = self._open(
+            complaint, event, str(material.id), material.revision, [c.as_dict() for c in checks]
+        )
         outcome = automatic_outcome(self.mode, checks)
         if outcome is None:
             if material.status != "under_review":
@@ -91,20 +130,38 @@ class MaterialReviewer:
             material.record_decision(str(review.id), material.revision, outcome, reasons)
         self.app.save(review, material)
 
-    def _open(self, complaint: ComplaintFiled, event: CloudEvent, material_id: str, revision: int,
-              checks: list[dict]) -> Review:
-        return Review(complaint_id=complaint.complaint_id, material_type=self.material_type,
-                      material_id=material_id, material_revision=revision, checks=checks,
-                      correlation_id=complaint.complaint_id, causation_id=event.id)
+    def _open(
+        self,
+        complaint: ComplaintFiled,
+        event: CloudEvent,
+        material_id: str,
+        revision: int,
+        checks: list[dict],
+    ) -> Review:
+        return Review(
+            complaint_id=complaint.complaint_id,
+            material_type=self.material_type,
+            material_id=material_id,
+            material_revision=revision,
+            checks=checks,
+            correlation_id=complaint.complaint_id,
+            causation_id=event.id,
+        )
 
 
 def review_decided(event: Review.Decided) -> list[PublicEvent]:
     """The contract's ReviewDecided for a decided review."""
     payload = ReviewDecided(
-        review_id=str(event.originator_id), complaint_id=event.complaint_id,
-        material_type=event.material_type, material_id=event.material_id,
-        material_revision=event.material_revision, outcome=event.outcome,
-        reasons=[Reason(**r) for r in event.reasons], decided_by=event.decided_by,
-        reused_decision_id=event.reused_decision_id, decided_at=event.decided_at, verdict=event.verdict,
+        review_id=str(event.originator_id),
+        complaint_id=event.complaint_id,
+        material_type=event.material_type,
+        material_id=event.material_id,
+        material_revision=event.material_revision,
+        outcome=event.outcome,
+        reasons=[Reason(**r) for r in event.reasons],
+        decided_by=event.decided_by,
+        reused_decision_id=event.reused_decision_id,
+        decided_at=event.decided_at,
+        verdict=event.verdict,
     )
     return [PublicEvent(payload, event.correlation_id, event.causation_id)]

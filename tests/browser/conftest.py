@@ -1,7 +1,8 @@
-"""Browser fixtures: Debian's headless Chromium driven by Playwright, one fresh context per test, and
-screenshots of the pages under test-artifacts/screenshots/. Every context a test opens is watched for
-Content Security Policy violations (Chromium reports each on the console): a page that needs something the
-portal's CSP refuses fails its test, as it would be broken for a real browser."""
+"""Browser fixtures: Debian's headless Chromium driven by Playwright, one fresh context per
+test, and screenshots of the pages under test-artifacts/screenshots/. Every context a test
+opens is watched for Content Security Policy violations (Chromium reports each on the
+console): a page that needs something the portal's CSP refuses fails its test, as it would be
+broken for a real browser."""
 
 from __future__ import annotations
 
@@ -11,26 +12,42 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Locator, Page, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Locator,
+    Page,
+    sync_playwright,
+)
 
 from deploy.client import resident_id
 from deploy.stack import REPO
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 PHONE_SIZE = {"width": 390, "height": 844}
 _serial = itertools.count(random.randrange(500, 900) * 1000)
-# also what the DOM says of a violation (e.g. one inside a frame): a script Playwright adds outside any CSP
+# also what the DOM says of a violation (e.g. one inside a frame): a script Playwright
+# adds outside any CSP
 REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", e => console.error(
     `Content Security Policy violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`
     + ` on ${e.documentURI}`));"""
 
 
 class CspWatch:
-    """The CSP violations seen in each watched context; a test that provokes one on purpose takes its context's
-    out (`expected`)."""
+    """The CSP violations seen in each watched context; a test that provokes one on purpose takes
+    its context's out (`expected`)."""
 
     def __init__(self) -> None:
         self.seen: dict[BrowserContext, list[str]] = {}
@@ -60,10 +77,10 @@ def csp() -> CspWatch:
 
 @pytest.fixture
 def browser(csp: CspWatch) -> Iterator[Browser]:
-    """Chromium for one test. Not session-wide: Playwright's sync API runs an event loop on this thread while
-    it is started, and the platforms' readiness probes (asyncio.run) cannot run then, so the session-scoped
-    platform fixtures must start while no Playwright is running. Each context it opens is CSP-watched; the
-    test fails if any page violated the CSP."""
+    """Chromium for one test. Not session-wide: Playwright's sync API runs an event loop on this
+    thread while it is started, and the platforms' readiness probes (asyncio.run) cannot run then,
+    so the session-scoped platform fixtures must start while no Playwright is running. Each context
+    it opens is CSP-watched; the test fails if any page violated the CSP."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
     with sync_playwright() as playwright:
@@ -72,8 +89,9 @@ def browser(csp: CspWatch) -> Iterator[Browser]:
         launched.new_context = lambda **options: csp.watch(new_context(**options))  # type: ignore[method-assign]
         yield launched
         launched.close()
-    assert not csp.unexpected(), "pages violated the portal's Content Security Policy:\n" + "\n".join(
-        csp.unexpected())
+    assert not csp.unexpected(), (
+        "pages violated the portal's Content Security Policy:\n" + "\n".join(csp.unexpected())
+    )
 
 
 @pytest.fixture
@@ -88,8 +106,8 @@ def page(browser: Browser) -> Iterator[Page]:
 
 @pytest.fixture
 def shoot() -> Callable[..., None]:
-    """Save a full-page screenshot of what the page shows now, or of one part of it (`part`), once what it
-    loads (images, embedded PDFs) has arrived."""
+    """Save a full-page screenshot of what the page shows now, or of one part of it (`part`), once
+    what it loads (images, embedded PDFs) has arrived."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def save(page: Page, name: str, part: Locator | None = None) -> None:
@@ -103,7 +121,8 @@ def shoot() -> Callable[..., None]:
 
 
 class Person:
-    """A new, valid person: a unique phone and email and a resident ID number with a correct check digit."""
+    """A new, valid person: a unique phone and email and a resident ID number with a
+    correct check digit."""
 
     def __init__(self) -> None:
         n = next(_serial)

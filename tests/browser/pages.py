@@ -1,4 +1,5 @@
-"""What a user does on the portal's pages, step by step, as a browser does it (labels, not CSS paths)."""
+"""What a user does on the portal's pages, step by step, as a browser does it
+(labels, not CSS paths)."""
 
 from __future__ import annotations
 
@@ -50,15 +51,17 @@ def submit_identity(page: Page, name: str, id_number: str) -> None:
 
 
 def dispute_number(page: Page, id_number: str, statement: str, evidence: list[str]) -> None:
-    """On the dispute form (证件号申诉): the number again (it is never carried in the link), why it is the
-    disputer's, and the evidence files, chosen at once."""
+    """On the dispute form (证件号申诉): the number again (it is never carried in the link), why it
+    is the disputer's, and the evidence files, chosen at once."""
     page.get_by_label("证件号码").fill(id_number)
     page.get_by_label("申诉说明").fill(statement)
     page.get_by_label("证据材料").set_input_files([png(name) for name in evidence])
     page.get_by_role("button", name="提交申诉").click()
 
 
-def add_trademark(page: Page, portal: str, title: str, holder: str, nice_classes: str = "25, 35") -> None:
+def add_trademark(
+    page: Page, portal: str, title: str, holder: str, nice_classes: str = "25, 35"
+) -> None:
     page.goto(f"{portal}/rights/new")
     page.get_by_label("权利名称").fill(title)
     page.get_by_label("注册号/登记号").fill("12345678")
@@ -67,10 +70,13 @@ def add_trademark(page: Page, portal: str, title: str, holder: str, nice_classes
     page.get_by_label("有效期至（可空）").fill("2034-12-31")
     page.get_by_label("注册人").fill(holder)
     page.get_by_label("尼斯分类").fill(nice_classes)
-    page.get_by_label("指定商品/服务").fill("\n".join(f"{c.strip()}: 服装, 鞋" for c in nice_classes.split(",")))
+    page.get_by_label("指定商品/服务").fill(
+        "\n".join(f"{c.strip()}: 服装, 鞋" for c in nice_classes.split(","))
+    )
     page.get_by_label("商标图样").set_input_files(png("mark.png"))
-    page.get_by_label("权利证书").set_input_files({"name": "certificate.pdf", "mimeType": "application/pdf",
-                                                 "buffer": PDF + title.encode()})
+    page.get_by_label("权利证书").set_input_files(
+        {"name": "certificate.pdf", "mimeType": "application/pdf", "buffer": PDF + title.encode()}
+    )
     page.get_by_role("button", name="提交").click()
 
 
@@ -101,11 +107,14 @@ def reload_until_present(page: Page, selector: str, timeout: float = 90.0) -> No
 
 def previewed(task: Locator, purpose: str) -> Locator:
     """A document's preview in a reviewer console task, by its purpose's label."""
-    return task.locator("figure.preview").filter(has=task.page.locator(".doc-purpose", has_text=purpose))
+    return task.locator("figure.preview").filter(
+        has=task.page.locator(".doc-purpose", has_text=purpose)
+    )
 
 
 def image_shown(where: Locator) -> bool:
-    """The image in `where` is visible and decoded: the bytes uploaded came back through the portal."""
+    """The image in `where` is visible and decoded: the bytes uploaded came back
+    through the portal."""
     where.scroll_into_view_if_needed()
     image = where.locator("img")
     expect(image).to_be_visible()

@@ -1,6 +1,6 @@
-"""On the platform in manual review mode (so nothing is decided behind the test's back): an agent's identity
-with both parties, the reviewer console's material details, SMS-code sign-in, and withdrawing a complaint
-that still waits for reviewers."""
+"""On the platform in manual review mode (so nothing is decided behind the test's back): an agent's
+identity with both parties, the reviewer console's material details, SMS-code sign-in, and
+withdrawing a complaint that still waits for reviewers."""
 
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ def masked_form(number: str) -> str:
     return number[:3] + "*" * (len(number) - 7) + number[-4:]
 
 
-def test_an_agent_submits_an_identity_naming_both_parties(manual_platform: Platform, page: Page, person: Person,
-                                                          shoot: Callable) -> None:
+def test_an_agent_submits_an_identity_naming_both_parties(
+    manual_platform: Platform, page: Page, person: Person, shoot: Callable
+) -> None:
     portal = manual_platform.env["IPP_PORTAL_URL"]
     holder = Person()  # the right holder the agent acts for
     pages.register(page, portal, person.phone, person.password)
@@ -42,9 +43,13 @@ def test_an_agent_submits_an_identity_naming_both_parties(manual_platform: Platf
     agent_fields.get_by_label("证件正面照片").set_input_files(pages.png("agent-front.png"))
     agent_fields.get_by_label("证件反面照片").set_input_files(pages.png("agent-back.png"))
     authorization = page.locator("#fields-authorization")
-    authorization.get_by_label("授权委托书").set_input_files({"name": "authorisation.pdf",
-                                                          "mimeType": "application/pdf",
-                                                          "buffer": pages.PDF + b"authorisation"})
+    authorization.get_by_label("授权委托书").set_input_files(
+        {
+            "name": "authorisation.pdf",
+            "mimeType": "application/pdf",
+            "buffer": pages.PDF + b"authorisation",
+        }
+    )
     authorization.get_by_label("全部权利类型").uncheck()
     authorization.get_by_label("商标权").check()
     authorization.get_by_label("授权起始日期").fill("2026-01-01")
@@ -67,13 +72,17 @@ def test_an_agent_submits_an_identity_naming_both_parties(manual_platform: Platf
     shoot(page, "14-agent-identity-submitted")
 
 
-def test_an_agent_without_the_authorisation_is_told_next_to_the_field(manual_platform: Platform, page: Page,
-                                                                       person: Person) -> None:
+def test_an_agent_without_the_authorisation_is_told_next_to_the_field(
+    manual_platform: Platform, page: Page, person: Person
+) -> None:
     portal = manual_platform.env["IPP_PORTAL_URL"]
     pages.register(page, portal, person.phone, person.password)
     pages.bind_email(page, person.email)
     page.goto(f"{portal}/identity?role=agent")
-    parties = (("#fields-holder", "周九", Person().id_number), ("#fields-agent", "吴十", person.id_number))
+    parties = (
+        ("#fields-holder", "周九", Person().id_number),
+        ("#fields-agent", "吴十", person.id_number),
+    )
     for scope, name, number in parties:
         fields = page.locator(scope)
         fields.get_by_label("姓名/名称").fill(name)
@@ -89,7 +98,8 @@ def test_an_agent_without_the_authorisation_is_told_next_to_the_field(manual_pla
 
 
 def test_the_console_shows_a_complaints_details_age_and_deadline(
-        manual_platform: Platform, browser: Browser, page: Page, person: Person, shoot: Callable) -> None:
+    manual_platform: Platform, browser: Browser, page: Page, person: Person, shoot: Callable
+) -> None:
     portal = manual_platform.env["IPP_PORTAL_URL"]
     right_id = holder_files_a_complaint(page, portal, person)
     expect(page).to_have_url(re.compile(r"/complaints/[0-9a-f-]{36}$"))
@@ -97,7 +107,9 @@ def test_the_console_shows_a_complaints_details_age_and_deadline(
     reviewer = Person()
     create_reviewer(manual_platform, reviewer.phone, reviewer.password)
 
-    console = browser.new_context(viewport={"width": 1100, "height": 900}, locale="zh-CN").new_page()
+    console = browser.new_context(
+        viewport={"width": 1100, "height": 900}, locale="zh-CN"
+    ).new_page()
     pages.sign_in(console, portal, reviewer.phone, reviewer.password)
     expect(console).to_have_url(f"{portal}/reviews")
     nav = console.locator("#main-nav")
@@ -105,8 +117,10 @@ def test_the_console_shows_a_complaints_details_age_and_deadline(
     for name in HOLDER_ONLY_LINKS:
         expect(nav.get_by_role("link", name=name)).to_have_count(0)
 
-    for queue, selector in (("#queue-identity", f"[data-complaint-ids*='{complaint_id}']"),
-                            ("#queue-right", f"[data-material-id='{right_id}']")):
+    for queue, selector in (
+        ("#queue-identity", f"[data-complaint-ids*='{complaint_id}']"),
+        ("#queue-right", f"[data-material-id='{right_id}']"),
+    ):
         pages.reload_until_present(console, f"{queue} {selector}")
         task = console.locator(f"{queue} {selector}")
         expect(task.locator(".task-age")).to_contain_text("分钟")
@@ -116,9 +130,13 @@ def test_the_console_shows_a_complaints_details_age_and_deadline(
 
     pages.reload_until(console, "#queue-complaint", complaint_id[:8])
     task = console.locator(f"#queue-complaint [data-material-id='{complaint_id}']")
-    expect(task.locator(".complaint-description")).to_have_text("这些商品假冒我们的注册商标，请下架。")
+    expect(task.locator(".complaint-description")).to_have_text(
+        "这些商品假冒我们的注册商标，请下架。"
+    )
     expect(task.locator(".complaint-targets")).to_contain_text(pages.LISTING.format(n=555666777))
-    assert pages.image_shown(pages.previewed(task, "证据"))  # the evidence the complainant uploaded, shown
+    assert pages.image_shown(
+        pages.previewed(task, "证据")
+    )  # the evidence the complainant uploaded, shown
     expect(task.locator(".prior-reviews")).to_contain_text("身份审核: 通过")
     expect(task.locator(".prior-reviews")).to_contain_text("权利审核: 通过")
     expect(task.locator("[data-overdue]")).to_have_attribute("data-overdue", "false")
@@ -145,12 +163,14 @@ def test_a_reviewer_signs_in_with_an_sms_code(manual_platform: Platform, page: P
     expect(page.get_by_role("heading", level=1)).to_have_text("审核台")
 
 
-def test_a_holder_withdraws_a_complaint_still_waiting_for_reviewers(manual_platform: Platform, page: Page,
-                                                                    person: Person, shoot: Callable) -> None:
+def test_a_holder_withdraws_a_complaint_still_waiting_for_reviewers(
+    manual_platform: Platform, page: Page, person: Person, shoot: Callable
+) -> None:
     portal = manual_platform.env["IPP_PORTAL_URL"]
     holder_files_a_complaint(page, portal, person)
     expect(page).to_have_url(re.compile(r"/complaints/[0-9a-f-]{36}$"))
-    # once under review it waits for the identity and right reviewers: no review step races the withdrawal
+    # once under review it waits for the identity and right reviewers: no review step
+    # races the withdrawal
     pages.reload_until(page, "h1 + p .status", "审核中")
     page.get_by_role("button", name="撤回投诉").click()
     expect(page.locator("#form-error")).to_have_count(0)

@@ -1,6 +1,7 @@
-"""On the platform in manual review mode: a squatter registers someone else's resident ID; the real owner is
-refused, follows the refusal's link to a dispute with evidence, a reviewer upholds it in the console beside the
-squatter's identity, and the owner's identity submission then goes through (the squatter's is rejected)."""
+"""On the platform in manual review mode: a squatter registers someone else's resident ID; the real
+owner is refused, follows the refusal's link to a dispute with evidence, a reviewer upholds it in
+the console beside the squatter's identity, and the owner's identity submission then goes through
+(the squatter's is rejected)."""
 
 from __future__ import annotations
 
@@ -18,10 +19,13 @@ DECISION = "手持证件照片与证件一致，证件号归申诉人所有。"
 
 
 def test_a_real_owner_disputes_a_squatted_number_and_a_reviewer_gives_it_back(
-        manual_platform: Platform, browser: Browser, page: Page, person: Person, shoot: Callable) -> None:
+    manual_platform: Platform, browser: Browser, page: Page, person: Person, shoot: Callable
+) -> None:
     portal = manual_platform.env["IPP_PORTAL_URL"]
     squatter = Person()
-    squatting = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
+    squatting = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN"
+    ).new_page()
     pages.register(squatting, portal, squatter.phone, squatter.password)
     pages.bind_email(squatting, squatter.email)
     pages.submit_identity(squatting, "冒用者", person.id_number)  # the owner's number
@@ -37,22 +41,30 @@ def test_a_real_owner_disputes_a_squatted_number_and_a_reviewer_gives_it_back(
     expect(page).to_have_url(f"{portal}/identities/disputes/new?document_type=resident_id")
     expect(page.get_by_label("证件类型")).to_have_value("resident_id")
     shoot(page, "17-dispute-form")
-    pages.dispute_number(page, person.id_number, STATEMENT.format(number=person.id_number),
-                         ["holding-the-card.png", "household-register.png"])
+    pages.dispute_number(
+        page,
+        person.id_number,
+        STATEMENT.format(number=person.id_number),
+        ["holding-the-card.png", "household-register.png"],
+    )
     expect(page).to_have_url(f"{portal}/identities/disputes?submitted=1")
     expect(page.locator("#disputes tbody tr").first.locator(".status")).to_have_text("待审核")
     assert person.id_number not in page.content()
 
     reviewer = Person()
     create_reviewer(manual_platform, reviewer.phone, reviewer.password)
-    console = browser.new_context(viewport={"width": 1100, "height": 900}, locale="zh-CN").new_page()
+    console = browser.new_context(
+        viewport={"width": 1100, "height": 900}, locale="zh-CN"
+    ).new_page()
     pages.sign_in(console, portal, reviewer.phone, reviewer.password)
     expect(console).to_have_url(f"{portal}/reviews")
     selector = "#queue-identity article[data-material-type='identity_dispute']"
     pages.reload_until_present(console, selector)
     task = console.locator(selector).first
     expect(task.locator(".dispute-statement")).to_contain_text("被他人冒用认证")
-    expect(task).not_to_contain_text(person.id_number)  # the statement's number masked, like the parties'
+    expect(task).not_to_contain_text(
+        person.id_number
+    )  # the statement's number masked, like the parties'
     expect(task.locator(".holding-identity .party-name")).to_have_text("冒用者")
     assert pages.image_shown(pages.previewed(task, "申诉证据").first)
     assert pages.image_shown(pages.previewed(task.locator(".holding-identity"), "证件正面"))

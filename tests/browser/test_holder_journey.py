@@ -18,7 +18,8 @@ def portal_of(platform: Platform) -> str:
 
 
 def test_a_holder_files_a_complaint_through_the_pages_and_sees_it_upheld(
-        platform: Platform, page: Page, person: Person, shoot: Callable) -> None:
+    platform: Platform, page: Page, person: Person, shoot: Callable
+) -> None:
     portal = portal_of(platform)
     pages.register(page, portal, person.phone, person.password)
     expect(page.locator("#phone-masked")).not_to_contain_text(person.phone)
@@ -30,7 +31,9 @@ def test_a_holder_files_a_complaint_through_the_pages_and_sees_it_upheld(
     pages.submit_identity(page, "张三", person.id_number)
     expect(page.locator("#identity-card .status")).to_have_text("提交成功")
     assert person.id_number not in page.content()  # only the masked number is shown
-    assert pages.image_shown(page.locator("#party-holder li", has_text="证件正面"))  # the upload, shown back
+    assert pages.image_shown(
+        page.locator("#party-holder li", has_text="证件正面")
+    )  # the upload, shown back
     shoot(page, "04-identity-submitted")
 
     pages.add_trademark(page, portal, "快手好物", "张三")
@@ -42,7 +45,9 @@ def test_a_holder_files_a_complaint_through_the_pages_and_sees_it_upheld(
 
     row.get_by_role("link", name="投诉").click()
     shoot(page, "06-file-complaint")
-    pages.file_complaint(page, [pages.LISTING.format(n=123456789), pages.LISTING.format(n=987654321)])
+    pages.file_complaint(
+        page, [pages.LISTING.format(n=123456789), pages.LISTING.format(n=987654321)]
+    )
     expect(page).to_have_url(re.compile(r"/complaints/[0-9a-f-]{36}$"))
     pages.reload_until(page, "h1 + p .status", "投诉成立")
     expect(page.locator("#reviews [data-material=identity]")).to_contain_text("通过")
@@ -60,8 +65,9 @@ def test_a_holder_files_a_complaint_through_the_pages_and_sees_it_upheld(
     expect(page.locator("#rights tbody tr").first.locator(".status")).to_have_text("审核通过")
 
 
-def test_a_wrong_password_is_explained_next_to_the_field(platform: Platform, page: Page, person: Person,
-                                                         shoot: Callable) -> None:
+def test_a_wrong_password_is_explained_next_to_the_field(
+    platform: Platform, page: Page, person: Person, shoot: Callable
+) -> None:
     portal = portal_of(platform)
     pages.register(page, portal, person.phone, person.password)
     page.context.clear_cookies()
@@ -71,8 +77,9 @@ def test_a_wrong_password_is_explained_next_to_the_field(platform: Platform, pag
     shoot(page, "01-sign-in-error")
 
 
-def test_a_listing_off_the_marketplace_is_refused_next_to_the_targets(platform: Platform, page: Page,
-                                                                      person: Person) -> None:
+def test_a_listing_off_the_marketplace_is_refused_next_to_the_targets(
+    platform: Platform, page: Page, person: Person
+) -> None:
     portal = portal_of(platform)
     pages.register(page, portal, person.phone, person.password)
     pages.bind_email(page, person.email)
@@ -83,8 +90,9 @@ def test_a_listing_off_the_marketplace_is_refused_next_to_the_targets(platform: 
     expect(page.locator("#e-targets")).to_contain_text("链接须为快手")
 
 
-def test_targets_come_from_a_csv_file_and_a_bad_row_is_named(platform: Platform, page: Page, person: Person,
-                                                              shoot: Callable) -> None:
+def test_targets_come_from_a_csv_file_and_a_bad_row_is_named(
+    platform: Platform, page: Page, person: Person, shoot: Callable
+) -> None:
     portal = portal_of(platform)
     pages.register(page, portal, person.phone, person.password)
     pages.bind_email(page, person.email)
@@ -92,15 +100,17 @@ def test_targets_come_from_a_csv_file_and_a_bad_row_is_named(platform: Platform,
     pages.add_trademark(page, portal, "赵氏好物", "赵六")
     page.locator("#rights tbody tr").first.get_by_role("link", name="投诉").click()
     bad = f"url\n{pages.LISTING.format(n=111222333)}\nhttps://example.com/item/12345678\n"
-    page.get_by_label("或上传 CSV").set_input_files({"name": "targets.csv", "mimeType": "text/csv",
-                                                    "buffer": bad.encode()})
+    page.get_by_label("或上传 CSV").set_input_files(
+        {"name": "targets.csv", "mimeType": "text/csv", "buffer": bad.encode()}
+    )
     page.get_by_role("button", name="发起投诉").click()
     expect(page.locator("#e-targets_csv")).to_contain_text("CSV 第 3 行")
     shoot(page, "12-complaint-csv-error")
 
     good = f"url\n{pages.LISTING.format(n=111222333)}\n{pages.LISTING.format(n=444555666)}\n"
-    page.get_by_label("或上传 CSV").set_input_files({"name": "targets.csv", "mimeType": "text/csv",
-                                                    "buffer": good.encode()})
+    page.get_by_label("或上传 CSV").set_input_files(
+        {"name": "targets.csv", "mimeType": "text/csv", "buffer": good.encode()}
+    )
     page.get_by_role("button", name="发起投诉").click()
     expect(page).to_have_url(re.compile(r"/complaints/[0-9a-f-]{36}$"))
     expect(page.locator("#targets tbody tr")).to_have_count(2)

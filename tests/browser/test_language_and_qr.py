@@ -1,5 +1,5 @@
-"""The language switch (Simplified Chinese by default, English on request, remembered) and the QR sign-in
-that the marketplace app confirms while the page polls."""
+"""The language switch (Simplified Chinese by default, English on request, remembered) and the QR
+sign-in that the marketplace app confirms while the page polls."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from tests.conftest import Platform
 
 
 def test_pages_are_in_chinese_until_english_is_chosen_and_the_choice_is_kept(
-        platform: Platform, page: Page, shoot: Callable) -> None:
+    platform: Platform, page: Page, shoot: Callable
+) -> None:
     portal = platform.env["IPP_PORTAL_URL"]
     page.goto(f"{portal}/signin")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
@@ -35,7 +36,8 @@ def test_pages_are_in_chinese_until_english_is_chosen_and_the_choice_is_kept(
 
 
 def test_the_qr_code_signs_in_the_page_that_shows_it_and_not_an_onlooker_who_copies_it(
-        platform: Platform, browser: Browser, page: Page, person: Person, shoot: Callable) -> None:
+    platform: Platform, browser: Browser, page: Page, person: Person, shoot: Callable
+) -> None:
     portal = platform.env["IPP_PORTAL_URL"]
     app = platform.client()  # the marketplace app, already signed in
     app.register(person.phone, person.password)
@@ -43,13 +45,17 @@ def test_the_qr_code_signs_in_the_page_that_shows_it_and_not_an_onlooker_who_cop
     page.get_by_role("link", name="扫码登录").click()
     image = page.get_by_role("img", name="登录二维码")
     expect(image).to_be_visible()
-    page.wait_for_function("() => document.getElementById('qr').complete && document.getElementById('qr').naturalWidth")
+    page.wait_for_function(
+        "() => document.getElementById('qr').complete && document.getElementById('qr').naturalWidth"
+    )
     shoot(page, "00-sign-in-qr")
     ticket = str(image.get_attribute("src")).split("/")[2]
-    assert ticket not in {c["value"] for c in page.context.cookies()}  # the cookie holds another secret
+    assert ticket not in {
+        c["value"] for c in page.context.cookies()
+    }  # the cookie holds another secret
 
-    # an onlooker copies the ticket (it is in the QR code) and polls for the session while the page waits;
-    # its cookie holds the ticket, which is what used to collect the session
+    # an onlooker copies the ticket (it is in the QR code) and polls for the session while the page
+    # waits; its cookie holds the ticket, which is what used to collect the session
     page.route("**/qr/*/status", lambda route: route.abort())
     onlooker = browser.new_context()
     onlooker.add_cookies([{"name": "ipp_qr", "value": ticket, "url": portal}])

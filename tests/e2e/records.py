@@ -33,14 +33,21 @@ async def _read(kafka: Kafka, topics: list[str]) -> list[Record]:
     consumer = AIOKafkaConsumer(**kafka, enable_auto_commit=False, group_id=None)
     try:
         await consumer.start()
-        partitions = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or ())]
+        partitions = [
+            TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or ())
+        ]
         if not partitions:
             await consumer._client.force_metadata_update()
-            partitions = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or ())]
+            partitions = [
+                TopicPartition(t, p)
+                for t in topics
+                for p in (consumer.partitions_for_topic(t) or ())
+            ]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
         records: list[Record] = []
+
         async def behind() -> bool:
             return any([await consumer.position(tp) < ends[tp] for tp in partitions])
 
@@ -57,8 +64,9 @@ def read_all(kafka: Kafka, topics: list[str]) -> list[Record]:
     return asyncio.run(_read(kafka, topics))
 
 
-def wait_for_records(kafka: Kafka, topics: list[str], done: Callable[[list[Record]], bool],
-                     timeout: float = 60.0) -> list[Record]:
+def wait_for_records(
+    kafka: Kafka, topics: list[str], done: Callable[[list[Record]], bool], timeout: float = 60.0
+) -> list[Record]:
     deadline = time.monotonic() + timeout
     while True:
         records = read_all(kafka, topics)
@@ -75,10 +83,13 @@ def list_topics(kafka: Kafka) -> list[str]:
             return sorted(await consumer.topics())
         finally:
             await consumer.stop()
+
     return asyncio.run(topics())
 
 
-def produce(kafka: Kafka, topic: str, value: bytes, key: bytes, headers: list | None = None) -> None:
+def produce(
+    kafka: Kafka, topic: str, value: bytes, key: bytes, headers: list | None = None
+) -> None:
     async def send() -> None:
         producer = AIOKafkaProducer(**kafka, acks="all")
         try:
@@ -86,6 +97,7 @@ def produce(kafka: Kafka, topic: str, value: bytes, key: bytes, headers: list | 
             await producer.send_and_wait(topic, value, key=key, headers=headers)
         finally:
             await producer.stop()
+
     asyncio.run(send())
 
 

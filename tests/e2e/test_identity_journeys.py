@@ -1,7 +1,8 @@
-"""Identity journeys on the real processes: QR sign-in, and email binding through the notifier and SMTP.
+"""Identity journeys on the real processes: QR sign-in, and email binding through
+the notifier and SMTP.
 
-Manual review through the reviewer API is not here: this platform runs IPP_REVIEW_MODE=auto, so no task
-ever waits for a reviewer (tests/unit/review covers the reviewer routes).
+Manual review through the reviewer API is not here: this platform runs IPP_REVIEW_MODE=auto, so no
+task ever waits for a reviewer (tests/unit/review covers the reviewer routes).
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ def test_qr_sign_in_hands_the_page_one_session_for_the_account_that_confirmed(pl
 
     app.call("POST", f"{app.urls.identity}/v1/qr-logins/{ticket['ticket']}/confirm")
 
-    copied = platform.client().call("GET", poll)  # whoever saw the QR has the ticket, not the browser's secret
+    copied = platform.client().call(
+        "GET", poll
+    )  # whoever saw the QR has the ticket, not the browser's secret
     assert copied["status"] == "confirmed" and "access_token" not in copied
     browser = {"X-IPP-Browser-Secret": ticket["browser_secret"]}
     signed = page.call("GET", poll, headers=browser)
@@ -62,7 +65,12 @@ def emails_to(platform, address: str) -> list:
 def test_an_email_is_bound_with_the_code_the_notifier_mailed_and_then_never_changes(platform):
     client = signed_in(platform)
     address = f"qr-{next(_serial)}@example.com"
-    client.call("POST", f"{client.urls.identity}/v1/me/email/verification", json={"email": address}, expect=202)
+    client.call(
+        "POST",
+        f"{client.urls.identity}/v1/me/email/verification",
+        json={"email": address},
+        expect=202,
+    )
 
     deadline = time.monotonic() + 60
     while not emails_to(platform, address) and time.monotonic() < deadline:
@@ -74,20 +82,34 @@ def test_an_email_is_bound_with_the_code_the_notifier_mailed_and_then_never_chan
     [code] = codes
     assert code != "000000", "the mailed code is the real one, not the development code"
 
-    wrong = client.http.put(f"{client.urls.identity}/v1/me/email", json={"email": address, "code": "12345a"},
-                            headers={"Authorization": f"Bearer {client.token}"})
+    wrong = client.http.put(
+        f"{client.urls.identity}/v1/me/email",
+        json={"email": address, "code": "12345a"},
+        headers={"Authorization": f"Bearer {client.token}"},
+    )
     assert wrong.status_code == 422
     client.call("PUT", f"{client.urls.identity}/v1/me/email", json={"email": address, "code": code})
     assert client.call("GET", f"{client.urls.identity}/v1/me")["email"] == address
 
     for attempt in (
-        lambda: client.call("PUT", f"{client.urls.identity}/v1/me/email", json={"email": address, "code": code}),
-        lambda: client.call("PUT", f"{client.urls.identity}/v1/me/email",
-                            json={"email": f"other-{address}", "code": "000000"}),
-        lambda: client.call("POST", f"{client.urls.identity}/v1/me/email/verification",
-                            json={"email": f"other-{address}"}),
+        lambda: client.call(
+            "PUT", f"{client.urls.identity}/v1/me/email", json={"email": address, "code": code}
+        ),
+        lambda: client.call(
+            "PUT",
+            f"{client.urls.identity}/v1/me/email",
+            json={"email": f"other-{address}", "code": "000000"},
+        ),
+        lambda: client.call(
+            "POST",
+            f"{client.urls.identity}/v1/me/email/verification",
+            json={"email": f"other-{address}"},
+        ),
     ):
         with pytest.raises(ApiFailure) as failure:
             attempt()
-        assert (failure.value.response.status_code, failure.value.code) == (409, "EMAIL_ALREADY_BOUND")
+        assert (failure.value.response.status_code, failure.value.code) == (
+            409,
+            "EMAIL_ALREADY_BOUND",
+        )
     assert client.call("GET", f"{client.urls.identity}/v1/me")["email"] == address

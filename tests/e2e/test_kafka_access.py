@@ -1,7 +1,7 @@
-"""Who may do what on Kafka. On the production stack every service is a SCRAM principal of its own whose
-ACLs come from the topic registry, a takedown system reads the verdicts and nothing else, and a client
-without credentials gets nowhere. The embedded stack's broker (Tansu) has no authentication: the tests
-that need it are skipped there, the others hold on both stacks."""
+"""Who may do what on Kafka. On the production stack every service is a SCRAM principal of its own
+whose ACLs come from the topic registry, a takedown system reads the verdicts and nothing else, and
+a client without credentials gets nowhere. The embedded stack's broker (Tansu) has no
+authentication: the tests that need it are skipped there, the others hold on both stacks."""
 
 from __future__ import annotations
 
@@ -26,8 +26,10 @@ from tests.e2e.records import produce, read_all
 REVIEWS = "ipp.review-decided.v1"
 SERVICES = ("identity", "rights", "complaints", "notifier")
 needs_auth = pytest.mark.skipif(
-    STACK != "production", reason="the embedded stack's Tansu has no authentication or ACLs: any client may "
-                                  "write any topic there")
+    STACK != "production",
+    reason="the embedded stack's Tansu has no authentication or ACLs: any client may "
+    "write any topic there",
+)
 
 
 def forged_verdict() -> bytes:
@@ -40,10 +42,14 @@ def assert_never_on(platform, topic: str, value: bytes) -> None:
     assert value not in [r.value for r in read_all(platform.kafka, [topic])]
 
 
-async def first_verdict(options: dict, group: str, complaint_id: str, timeout: float = 60.0) -> dict | None:
-    """Follow the verdicts in consumer group `group` as a takedown system does; commit what was read."""
-    consumer = AIOKafkaConsumer(REVIEWS, **options, group_id=group, auto_offset_reset="earliest",
-                                enable_auto_commit=False)
+async def first_verdict(
+    options: dict, group: str, complaint_id: str, timeout: float = 60.0
+) -> dict | None:
+    """Follow the verdicts in consumer group `group` as a takedown system does;
+    commit what was read."""
+    consumer = AIOKafkaConsumer(
+        REVIEWS, **options, group_id=group, auto_offset_reset="earliest", enable_auto_commit=False
+    )
     await consumer.start()
     try:
         deadline = time.monotonic() + timeout
@@ -52,7 +58,10 @@ async def first_verdict(options: dict, group: str, complaint_id: str, timeout: f
                 await consumer.commit()
                 for record in records:
                     data = json.loads(record.value or b"null")["data"]
-                    if data["complaint_id"] == complaint_id and data["material_type"] == "complaint":
+                    if (
+                        data["complaint_id"] == complaint_id
+                        and data["material_type"] == "complaint"
+                    ):
                         return data
         return None
     finally:
@@ -77,14 +86,17 @@ def test_the_services_environment_names_each_services_own_principal_and_never_th
     if STACK == "production":
         assert admin_password and platform.env["IPP_KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT"
         assert {platform.env[f"IPP_{s.upper()}_KAFKA_SASL_USERNAME"] for s in SERVICES} == {
-            f"ipp-{s}" for s in SERVICES}
+            f"ipp-{s}" for s in SERVICES
+        }
 
 
 @needs_auth
 def test_a_client_without_credentials_cannot_produce_a_verdict(platform):
     forged = forged_verdict()
     anonymous = {"bootstrap_servers": platform.bootstrap, "request_timeout_ms": 5000}
-    with pytest.raises(KafkaConnectionError):  # the SASL listener closes a connection that skips SASL
+    with pytest.raises(
+        KafkaConnectionError
+    ):  # the SASL listener closes a connection that skips SASL
         produce(anonymous, REVIEWS, forged, key=b"forged")
     wrong_password = {**platform.kafka_as("takedown"), "sasl_plain_password": "not-the-password"}
     with pytest.raises(KafkaError):
@@ -103,8 +115,9 @@ def test_the_takedown_principal_may_read_the_verdicts_but_not_write_them(platfor
 @needs_auth
 def test_the_takedown_principal_reads_no_other_topic_and_joins_no_services_group(platform):
     async def consume(topic: str, group: str) -> None:
-        consumer = AIOKafkaConsumer(topic, **platform.kafka_as("takedown"), group_id=group,
-                                    auto_offset_reset="earliest")
+        consumer = AIOKafkaConsumer(
+            topic, **platform.kafka_as("takedown"), group_id=group, auto_offset_reset="earliest"
+        )
         await consumer.start()
         try:
             for _ in range(20):

@@ -29,7 +29,11 @@ def wait_for_verdicts(client, complaint_ids: list[str], timeout: float = 180.0) 
 def assert_one_decision_per_material(kafka: dict, complaint_ids: list[str]) -> None:
     wanted = set(complaint_ids)
     records = [r.json()["data"] for r in read_all(kafka, [REVIEWS])]
-    reviews = {(d["complaint_id"], d["material_type"], d["review_id"]) for d in records if d["complaint_id"] in wanted}
+    reviews = {
+        (d["complaint_id"], d["material_type"], d["review_id"])
+        for d in records
+        if d["complaint_id"] in wanted
+    }
     per_material = Counter((c, m) for c, m, _ in reviews)
     assert len(per_material) == 3 * len(complaint_ids), "a complaint is missing a decision"
     assert set(per_material.values()) == {1}, "a (complaint, material) got two different decisions"
@@ -37,6 +41,7 @@ def assert_one_decision_per_material(kafka: dict, complaint_ids: list[str]) -> N
 
 def assert_one_email_per_verdict(platform, complaint_ids: list[str]) -> None:
     deadline = time.monotonic() + 60
+
     def mentioned() -> Counter:
         bodies = Counter()
         for message in platform.smtp.messages():
@@ -45,6 +50,7 @@ def assert_one_email_per_verdict(platform, complaint_ids: list[str]) -> None:
                 if complaint_id in text:
                     bodies[complaint_id] += 1
         return bodies
+
     while len(mentioned()) < len(complaint_ids) and time.monotonic() < deadline:
         time.sleep(0.5)
     time.sleep(2)
@@ -71,17 +77,26 @@ def test_kill_9_of_a_consuming_service_mid_stream_loses_and_doubles_nothing(plat
 
 def test_two_complaints_replicas_in_one_group_lose_and_double_no_verdict(platform, data_dir):
     holder = new_holder(platform.client())
-    holder.client.wait_for_verdict(holder.client.file_complaint(holder.right_id, [listing(299)]))  # right known
+    holder.client.wait_for_verdict(
+        holder.client.file_complaint(holder.right_id, [listing(299)])
+    )  # right known
     env = {**platform.env, "IPP_COMPLAINTS_PORT": str(free_port())}
-    replica = ServiceProcess("complaints", env, data_dir / "logs" / "complaints-replica.log").start()
+    replica = ServiceProcess(
+        "complaints", env, data_dir / "logs" / "complaints-replica.log"
+    ).start()
     try:
-        replica.wait_ready(120)  # the group rebalances now; filing goes on, the cascade waits for it
+        replica.wait_ready(
+            120
+        )  # the group rebalances now; filing goes on, the cascade waits for it
         first = platform.client()
         first.token = holder.client.token
         second = platform.client()
         second.token = holder.client.token
         second.urls.complaints = replica.url
-        filed = [(first if i % 2 else second).file_complaint(holder.right_id, [listing(300 + i)]) for i in range(30)]
+        filed = [
+            (first if i % 2 else second).file_complaint(holder.right_id, [listing(300 + i)])
+            for i in range(30)
+        ]
         statuses = wait_for_verdicts(holder.client, filed)
         assert set(statuses.values()) == {"upheld"}
         assert_one_decision_per_material(platform.kafka, filed)

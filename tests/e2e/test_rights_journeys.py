@@ -1,5 +1,5 @@
-"""Rights across five processes: a rejected right amended and then approved, an expired right refused
-at filing, an approved right reused by later complaints."""
+"""Rights across five processes: a rejected right amended and then approved, an expired right
+refused at filing, an approved right reused by later complaints."""
 
 from __future__ import annotations
 
@@ -17,21 +17,41 @@ REVIEWS = "ipp.review-decided.v1"
 
 
 def new_reviewer(platform) -> Client:
-    """A reviewer account made the operator's way (`python -m services.cli reviewer create`), signed in."""
+    """A reviewer account made the operator's way (`python -m services.cli reviewer
+    create`), signed in."""
     phone, password = f"137{time.time_ns() % 10**8:08d}", "reviewer password"
-    subprocess.run([sys.executable, "-m", "services.cli", "reviewer", "create", "--phone", phone,
-                    "--password", password], env={**os.environ, **platform.env}, cwd=REPO, check=True,
-                   capture_output=True, timeout=60)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "services.cli",
+            "reviewer",
+            "create",
+            "--phone",
+            phone,
+            "--password",
+            password,
+        ],
+        env={**os.environ, **platform.env},
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     reviewer = platform.client()
     reviewer.sign_in(phone, password)
     return reviewer
 
 
-def task_for(reviewer: Client, service_url: str, complaint_id: str, timeout: float = 60.0) -> dict | None:
+def task_for(
+    reviewer: Client, service_url: str, complaint_id: str, timeout: float = 60.0
+) -> dict | None:
     """The pending review task at a service that this complaint waits on (None when none comes)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        tasks = [t for t in reviewer.review_tasks(service_url) if complaint_id in t["complaint_ids"]]
+        tasks = [
+            t for t in reviewer.review_tasks(service_url) if complaint_id in t["complaint_ids"]
+        ]
         if tasks:
             return tasks[0]
         time.sleep(0.3)
@@ -51,10 +71,15 @@ def file_when_usable(client: Client, right_id: str, urls: list[str], timeout: fl
 
 
 def right_decision(platform, complaint_id: str) -> dict:
-    done = lambda records: any(d["data"]["material_type"] == "right"  # noqa: E731
-                               for d in decisions_for(records, complaint_id))
+    done = lambda records: any(  # noqa: E731
+        d["data"]["material_type"] == "right" for d in decisions_for(records, complaint_id)
+    )
     records = wait_for_records(platform.kafka, [REVIEWS], done)
-    return next(d["data"] for d in decisions_for(records, complaint_id) if d["data"]["material_type"] == "right")
+    return next(
+        d["data"]
+        for d in decisions_for(records, complaint_id)
+        if d["data"]["material_type"] == "right"
+    )
 
 
 def test_a_rejected_right_is_amended_and_then_backs_an_upheld_complaint(manual_platform):
@@ -63,13 +88,23 @@ def test_a_rejected_right_is_amended_and_then_backs_an_upheld_complaint(manual_p
     rights, identity = holder.client.urls.rights, holder.client.urls.identity
     first = holder.client.file_complaint(holder.right_id, [listing(101)])
     task = task_for(reviewer, rights, first)
-    assert task is not None and task["material_id"] == holder.right_id and task["material_revision"] == 1
+    assert (
+        task is not None
+        and task["material_id"] == holder.right_id
+        and task["material_revision"] == 1
+    )
     reasons = [{"code": "CERTIFICATE_ILLEGIBLE", "message": "注册证扫描件无法辨认，请重新上传。"}]
     reviewer.decide_review(rights, task["review_id"], "rejected", reasons)
     rejected = holder.client.wait_for_right(holder.right_id, ("rejected",))
-    assert rejected["status"] == "rejected" and rejected["reasons"] == reasons and not rejected["locked"]
+    assert (
+        rejected["status"] == "rejected"
+        and rejected["reasons"] == reasons
+        and not rejected["locked"]
+    )
 
-    amended = holder.client.amend_right(holder.right_id, holder.client.trademark_body(holder.identity_id))
+    amended = holder.client.amend_right(
+        holder.right_id, holder.client.trademark_body(holder.identity_id)
+    )
     assert (amended["status"], amended["revision"]) == ("submitted", 2)
     second = file_when_usable(holder.client, holder.right_id, [listing(102)])
     for service_url in (identity, rights):
@@ -79,7 +114,12 @@ def test_a_rejected_right_is_amended_and_then_backs_an_upheld_complaint(manual_p
     decision = right_decision(manual_platform, second)
     assert (decision["outcome"], decision["material_revision"]) == ("approved", 2)
     right = holder.client.wait_for_right(holder.right_id, ("approved",))
-    assert [s["step"] for s in right["history"]][:4] == ["Registered", "ReviewStarted", "Reviewed", "Amended"]
+    assert [s["step"] for s in right["history"]][:4] == [
+        "Registered",
+        "ReviewStarted",
+        "Reviewed",
+        "Amended",
+    ]
 
     complaint_task = task_for(reviewer, holder.client.urls.complaints, second)
     assert complaint_task is not None, "the complaints service put no task before its reviewers"
@@ -89,7 +129,9 @@ def test_a_rejected_right_is_amended_and_then_backs_an_upheld_complaint(manual_p
 
 def test_an_expired_right_cannot_back_a_new_complaint(platform):
     holder = new_holder(platform.client())
-    ended = holder.client.register_trademark(holder.identity_id, title="过期商标", valid_until="2025-06-30")
+    ended = holder.client.register_trademark(
+        holder.identity_id, title="过期商标", valid_until="2025-06-30"
+    )
     try:
         holder.client.file_complaint(ended, [listing(201)])
         raise AssertionError("an expired right backed a complaint")
@@ -109,7 +151,13 @@ def test_an_approved_right_backs_several_complaints_with_its_approval_reused(pla
     for complaint_id in later:
         assert holder.client.wait_for_verdict(complaint_id)["status"] == "upheld"
         reused = right_decision(platform, complaint_id)
-        assert reused["outcome"] == "approved" and reused["reused_decision_id"] == approval["review_id"]
+        assert (
+            reused["outcome"] == "approved"
+            and reused["reused_decision_id"] == approval["review_id"]
+        )
         assert reused["decided_by"]["kind"] == "auto"
     right = holder.client.right(holder.right_id)
-    assert right["status"] == "approved" and [s["step"] for s in right["history"]] == ["Registered", "Reviewed"]
+    assert right["status"] == "approved" and [s["step"] for s in right["history"]] == [
+        "Registered",
+        "Reviewed",
+    ]

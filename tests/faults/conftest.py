@@ -1,5 +1,6 @@
-"""The fault rig: a platform on a stack of its own (its broker and database are stopped, restarted, rebuilt), with
-short leases and checks so that one run shows every fault, and the means to break its parts."""
+"""The fault rig: a platform on a stack of its own (its broker and database are stopped,
+restarted, rebuilt), with short leases and checks so that one run shows every fault, and the means
+to break its parts."""
 
 from __future__ import annotations
 
@@ -30,8 +31,8 @@ SETTINGS = {
     "IPP_MAIL_CLAIM_SECONDS": str(MAIL_CLAIM_SECONDS),  # the test waits past it for a second email
     "IPP_BROKER_CHECK_SECONDS": "2",
     "IPP_STALL_SECONDS": "15",
-    # a low record limit at first, so that one large complaint cannot be published; each service killed comes
-    # back with the usual limit
+    # a low record limit at first, so that one large complaint cannot be published; each service
+    # killed comes back with the usual limit
     "IPP_KAFKA_MAX_REQUEST_BYTES": "16384",
 }
 
@@ -40,8 +41,9 @@ SETTINGS = {
 def rig(data_dir: Path, smtp: SmtpSink) -> Iterator[tuple[Stack, Platform]]:
     stack, _ = start_stack(data_dir / "faults", smtp, PORT_OFFSET + FAULTS_OFFSET)
     try:
-        platform = start_platform(stack, data_dir / "faults", smtp, "auto", PORT_OFFSET + FAULTS_OFFSET,
-                                  extra=SETTINGS)
+        platform = start_platform(
+            stack, data_dir / "faults", smtp, "auto", PORT_OFFSET + FAULTS_OFFSET, extra=SETTINGS
+        )
         try:
             yield stack, platform
         finally:
@@ -52,7 +54,8 @@ def rig(data_dir: Path, smtp: SmtpSink) -> Iterator[tuple[Stack, Platform]]:
 
 
 def restart(service: ServiceProcess, **env: str | None) -> None:
-    """Start a stopped or killed service again (with these settings changed) and wait until it is ready."""
+    """Start a stopped or killed service again (with these settings changed) and wait
+    until it is ready."""
     for key, value in env.items():
         if value is None:
             service.env.pop(key, None)
@@ -73,7 +76,8 @@ def in_flight(service: ServiceProcess) -> bool:
 
 
 def kill_mid_batch(service: ServiceProcess, patience: float = 8.0) -> bool:
-    """kill -9 the service while a batch is in flight (or after `patience` s); whether one was in flight."""
+    """kill -9 the service while a batch is in flight (or after `patience` s); whether
+    one was in flight."""
     deadline, caught = time.monotonic() + patience, False
     while time.monotonic() < deadline and not (caught := in_flight(service)):
         time.sleep(0.01)
@@ -91,7 +95,8 @@ def readiness(platform: Platform, name: str) -> dict:
 
 @contextmanager
 def database_stopped(stack: Stack, platform: Platform) -> Iterator[None]:
-    """The database stops answering: PostgreSQL is shut down; each SQLite file is locked by another writer."""
+    """The database stops answering: PostgreSQL is shut down; each SQLite file is locked
+    by another writer."""
     if STACK == "production":
         daemon = Daemon.from_pid_file(pid_path(stack.data_dir, "postgres"))
         assert daemon is not None, "the rig's PostgreSQL is not running"
@@ -103,8 +108,11 @@ def database_stopped(stack: Stack, platform: Platform) -> Iterator[None]:
         return
     locks = []
     for name in ("identity", "rights", "complaints", "notifier"):
-        lock = sqlite3.connect(Path(platform.env["IPP_DATA_DIR"]) / name / "events.sqlite", timeout=30,
-                               isolation_level=None)
+        lock = sqlite3.connect(
+            Path(platform.env["IPP_DATA_DIR"]) / name / "events.sqlite",
+            timeout=30,
+            isolation_level=None,
+        )
         lock.execute("BEGIN EXCLUSIVE")
         locks.append(lock)
     try:
@@ -116,12 +124,14 @@ def database_stopped(stack: Stack, platform: Platform) -> Iterator[None]:
 
 
 def broker_lost(stack: Stack) -> None:
-    """The broker loses everything: the embedded one is killed and started empty; Kafka's cluster is rebuilt."""
+    """The broker loses everything: the embedded one is killed and started empty; Kafka's
+    cluster is rebuilt."""
     name = "tansu" if STACK == "embedded" else "kafka"
     daemon = Daemon.from_pid_file(pid_path(stack.data_dir, name))
     assert daemon is not None, f"the rig's {name} is not running"
     daemon.kill()
-    # a killed JVM's threads hold its sockets a moment after its leader is gone: the stack would think it runs
+    # a killed JVM's threads hold its sockets a moment after its leader is gone: the
+    # stack would think it runs
     assert wait_until(lambda: not port_open("127.0.0.1", stack.kafka_port), 30, 0.2)
     if STACK == "production":
         apache_kafka.forget(stack.path("kafka"))
@@ -139,7 +149,12 @@ def broker_lost(stack: Stack) -> None:
 def ipp(platform: Platform, *args: str) -> str:
     """Run the operator CLI against the rig's databases and broker (as its Kafka admin)."""
     env = {**os.environ, **platform.env, **platform.admin_env}
-    done = subprocess.run([sys.executable, "-m", "services.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "services.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout

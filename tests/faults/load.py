@@ -1,4 +1,5 @@
-"""Steady load as real holders make it: complaints filed at a steady rate, and what was not accepted filed again."""
+"""Steady load as real holders make it: complaints filed at a steady rate, and what was not
+accepted filed again."""
 
 from __future__ import annotations
 
@@ -17,16 +18,19 @@ from tests.e2e.people import Holder
 class SteadyLoad:
     """Files one complaint every `interval` seconds, round robin over `holders`, until stopped.
 
-    A filing that gets 201 is accepted and must end in exactly one verdict and one email. One that gets 503 or no
-    answer (the service is down) was not accepted and is filed again a moment later, as a client would; one whose
-    answer was lost may have been accepted all the same, so a listing can end up in two complaints, both decided.
+    A filing that gets 201 is accepted and must end in exactly one verdict and one email. One that
+    gets 503 or no answer (the service is down) was not accepted and is filed again a moment later,
+    as a client would; one whose answer was lost may have been accepted all the same, so a listing
+    can end up in two complaints, both decided.
     """
 
     holders: list[Holder]
     complaints_url: str
     evidence: dict[str, str]  # account -> an uploaded evidence blob id, reused
     interval: float = 0.4
-    accepted: dict[str, Holder] = field(default_factory=dict)  # complaint id -> the holder who filed it
+    accepted: dict[str, Holder] = field(
+        default_factory=dict
+    )  # complaint id -> the holder who filed it
     statuses: Counter = field(default_factory=Counter)  # every answer: 201, 503, "no answer", …
     retry_after: set[str] = field(default_factory=set)
     failures: list[str] = field(default_factory=list)  # answers no client should ever get
@@ -60,11 +64,19 @@ class SteadyLoad:
                 time.sleep(self.interval)
 
     def _file(self, http: httpx.Client, holder: Holder, listing: str) -> bool:
-        body = {"right_id": holder.right_id, "infringement_type": "counterfeit_goods", "targets": [{"url": listing}],
-                "description": "这些商品假冒我们的注册商标，请下架。", "evidence": [self.evidence[holder.phone]]}
+        body = {
+            "right_id": holder.right_id,
+            "infringement_type": "counterfeit_goods",
+            "targets": [{"url": listing}],
+            "description": "这些商品假冒我们的注册商标，请下架。",
+            "evidence": [self.evidence[holder.phone]],
+        }
         try:
-            answer = http.post(f"{self.complaints_url}/v1/complaints", json=body,
-                               headers={"Authorization": f"Bearer {holder.client.token}"})
+            answer = http.post(
+                f"{self.complaints_url}/v1/complaints",
+                json=body,
+                headers={"Authorization": f"Bearer {holder.client.token}"},
+            )
         except httpx.HTTPError:
             self.statuses["no answer"] += 1
             return False
@@ -76,4 +88,6 @@ class SteadyLoad:
             self.retry_after.add(answer.headers.get("retry-after", ""))
             return False
         self.failures.append(f"{answer.status_code} {answer.text[:300]}")
-        return answer.status_code < 500  # a 4xx is final for this listing (and a failure of the test)
+        return (
+            answer.status_code < 500
+        )  # a 4xx is final for this listing (and a failure of the test)

@@ -1,4 +1,5 @@
-"""The service kit against a real broker and database: outbox relay, idempotent inbox, dead letters."""
+"""The service kit against a real broker and database: outbox relay, idempotent
+inbox, dead letters."""
 
 from __future__ import annotations
 
@@ -39,8 +40,11 @@ class Mailbox(Aggregate):
 
 def to_public(domain_event: object) -> list[PublicEvent]:
     if isinstance(domain_event, Mailbox.Bound):
-        payload = EmailBound(account_id=str(domain_event.originator_id), email=domain_event.email,
-                             bound_at=domain_event.timestamp)
+        payload = EmailBound(
+            account_id=str(domain_event.originator_id),
+            email=domain_event.email,
+            bound_at=domain_event.timestamp,
+        )
         return [PublicEvent(payload)]
     return []
 
@@ -54,18 +58,30 @@ def probe(infrastructure: dict[str, str], tmp_path: Path) -> ServiceApplication:
         name = f"ipp_probe_{uuid.uuid4().hex[:8]}"
         postgres.create_databases(port, (name,))
         url = postgres.database_url(port, name)
-    settings = Settings(service="probe", data_dir=tmp_path, database_url=url,
-                        kafka_bootstrap=infrastructure["IPP_KAFKA_BOOTSTRAP"])
+    settings = Settings(
+        service="probe",
+        data_dir=tmp_path,
+        database_url=url,
+        kafka_bootstrap=infrastructure["IPP_KAFKA_BOOTSTRAP"],
+    )
     probe = type("Probe", (ServiceApplication,), {})(event_store_env(settings))
-    kit_metadata.create_all(probe.engine)  # an application of no service: the kit's tables as they are in code
+    kit_metadata.create_all(
+        probe.engine
+    )  # an application of no service: the kit's tables as they are in code
     return probe
 
 
 def settings_of(infrastructure: dict[str, str], stack: Stack) -> Settings:
-    """The probe's settings: this stack's broker, as the Kafka admin (the probe has no principal of its own)."""
+    """The probe's settings: this stack's broker, as the Kafka admin (the probe has no
+    principal of its own)."""
     admin = {key.removeprefix("IPP_").lower(): value for key, value in stack.admin_env().items()}
-    return Settings(**{**admin, "service": "probe",
-                       "kafka_idempotence": infrastructure["IPP_KAFKA_IDEMPOTENCE"] == "true"})
+    return Settings(
+        **{
+            **admin,
+            "service": "probe",
+            "kafka_idempotence": infrastructure["IPP_KAFKA_IDEMPOTENCE"] == "true",
+        }
+    )
 
 
 async def relay_everything(app: ServiceApplication, settings: Settings, name: str) -> None:
@@ -78,34 +94,52 @@ async def relay_everything(app: ServiceApplication, settings: Settings, name: st
         await producer.stop()
 
 
-def test_the_relay_publishes_each_public_event_keyed_by_subject_and_a_rerun_republishes_the_same_ids(
-        infrastructure, stack, probe):
+def test_the_relay_publishes_each_public_event_keyed_by_subject_and_a_rerun_republishes_the_same_ids(  # noqa: E501
+    infrastructure, stack, probe
+):
     settings = settings_of(infrastructure, stack)
     asyncio.run(ensure_topics(client_options(settings), [TOPIC], 3))
     boxes = [Mailbox(email=f"{uuid.uuid4().hex}@example.com") for _ in range(3)]
     probe.save(*boxes)
     relay_name = f"outbox-{uuid.uuid4().hex[:8]}"
     asyncio.run(relay_everything(probe, settings, relay_name))
-    asyncio.run(relay_everything(probe, settings, f"{relay_name}-fresh"))  # a relay that lost its position
+    asyncio.run(
+        relay_everything(probe, settings, f"{relay_name}-fresh")
+    )  # a relay that lost its position
     mine = {str(b.id) for b in boxes}
-    records = [r for r in read_all(client_options(settings), [TOPIC]) if r.key and r.key.decode() in mine]
+    records = [
+        r for r in read_all(client_options(settings), [TOPIC]) if r.key and r.key.decode() in mine
+    ]
     assert len(records) == 6
     assert {r.key.decode() for r in records} == mine
-    assert len({r.json()["id"] for r in records}) == 3, "a republished event keeps its CloudEvents id"
+    assert len({r.json()["id"] for r in records}) == 3, (
+        "a republished event keeps its CloudEvents id"
+    )
 
 
 def test_the_inbox_applies_a_redelivered_event_once_and_dead_letters_what_it_cannot_parse(
-        infrastructure, stack, probe):
+    infrastructure, stack, probe
+):
     settings = settings_of(infrastructure, stack)
     group = f"ipp-probe-{uuid.uuid4().hex[:8]}"
     asyncio.run(ensure_topics(client_options(settings), [TOPIC, f"ipp.dlq.{group}"], 3))
     box = Mailbox(email="inbox@example.com")
     probe.save(box)
     subject = str(uuid.uuid4())
-    cloud_event = {"specversion": "1.0", "id": str(uuid.uuid4()), "source": "ipp/identity",
-                   "type": "ipp.EmailBound.v1", "subject": subject, "time": "2026-11-28T10:00:00Z",
-                   "datacontenttype": "application/json",
-                   "data": {"account_id": subject, "email": "x@example.com", "bound_at": "2026-11-28T10:00:00Z"}}
+    cloud_event = {
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": "ipp/identity",
+        "type": "ipp.EmailBound.v1",
+        "subject": subject,
+        "time": "2026-11-28T10:00:00Z",
+        "datacontenttype": "application/json",
+        "data": {
+            "account_id": subject,
+            "email": "x@example.com",
+            "bound_at": "2026-11-28T10:00:00Z",
+        },
+    }
     raw = json.dumps(cloud_event).encode()
     poison = f"poison {uuid.uuid4()}".encode()
     produce(client_options(settings), TOPIC, raw, key=subject.encode(), headers=HEADERS)
@@ -126,7 +160,9 @@ def test_the_inbox_applies_a_redelivered_event_once_and_dead_letters_what_it_can
         try:
             for _ in range(120):
                 await asyncio.sleep(0.5)
-                dead = await asyncio.to_thread(read_all, client_options(settings), [f"ipp.dlq.{group}"])
+                dead = await asyncio.to_thread(
+                    read_all, client_options(settings), [f"ipp.dlq.{group}"]
+                )
                 if probe.repository.get(box.id).seen and dead:
                     break
         finally:
@@ -140,8 +176,11 @@ def test_the_inbox_applies_a_redelivered_event_once_and_dead_letters_what_it_can
     assert [r.value for r in dead] == [poison]
 
 
-async def run_inbox_until(probe: ServiceApplication, settings: Settings, group: str, handle, done) -> None:
-    """Run an inbox of `group` over TOPIC until `done()` (checked every half second, at most a minute)."""
+async def run_inbox_until(
+    probe: ServiceApplication, settings: Settings, group: str, handle, done
+) -> None:
+    """Run an inbox of `group` over TOPIC until `done()` (checked every half second,
+    at most a minute)."""
     producer = new_producer(settings)
     await producer.start()
     inbox = Inbox(probe, producer, client_options(settings), group, [TOPIC], handle, retries=2)
@@ -157,7 +196,9 @@ async def run_inbox_until(probe: ServiceApplication, settings: Settings, group: 
         await producer.stop()
 
 
-def test_a_dead_letter_replayed_after_the_fix_is_applied_once_and_never_replayed_again(infrastructure, stack, probe):
+def test_a_dead_letter_replayed_after_the_fix_is_applied_once_and_never_replayed_again(
+    infrastructure, stack, probe
+):
     settings = settings_of(infrastructure, stack)
     options = client_options(settings)
     group = f"ipp-probe-{uuid.uuid4().hex[:8]}"
@@ -165,9 +206,20 @@ def test_a_dead_letter_replayed_after_the_fix_is_applied_once_and_never_replayed
     box = Mailbox(email="replay@example.com")
     probe.save(box)
     subject, event_id = str(uuid.uuid4()), str(uuid.uuid4())
-    event = {"specversion": "1.0", "id": event_id, "source": "ipp/identity", "type": "ipp.EmailBound.v1",
-             "subject": subject, "time": "2026-11-28T10:00:00Z", "datacontenttype": "application/json",
-             "data": {"account_id": subject, "email": "x@example.com", "bound_at": "2026-11-28T10:00:00Z"}}
+    event = {
+        "specversion": "1.0",
+        "id": event_id,
+        "source": "ipp/identity",
+        "type": "ipp.EmailBound.v1",
+        "subject": subject,
+        "time": "2026-11-28T10:00:00Z",
+        "datacontenttype": "application/json",
+        "data": {
+            "account_id": subject,
+            "email": "x@example.com",
+            "bound_at": "2026-11-28T10:00:00Z",
+        },
+    }
     produce(options, TOPIC, json.dumps(event).encode(), key=subject.encode(), headers=HEADERS)
     fixed = False
 
@@ -181,15 +233,24 @@ def test_a_dead_letter_replayed_after_the_fix_is_applied_once_and_never_replayed
         probe.save(mailbox)
 
     def lettered() -> bool:
-        return any(letter.event_id == event_id for letter in asyncio.run(dead_letters.letters(options, group)))
+        return any(
+            letter.event_id == event_id
+            for letter in asyncio.run(dead_letters.letters(options, group))
+        )
 
     asyncio.run(run_inbox_until(probe, settings, group, handle, lettered))
-    letter = next(f for f in asyncio.run(dead_letters.letters(options, group)) if f.event_id == event_id)
+    letter = next(
+        f for f in asyncio.run(dead_letters.letters(options, group)) if f.event_id == event_id
+    )
     assert letter.reason == "HANDLER_FAILED" and letter.original_topic == TOPIC
     assert probe.repository.get(box.id).seen == []
 
     fixed = True
     assert event_id in {f.event_id for f in asyncio.run(dead_letters.replay(options, group))}
-    asyncio.run(run_inbox_until(probe, settings, group, handle, lambda: probe.repository.get(box.id).seen))
-    assert event_id not in {f.event_id for f in asyncio.run(dead_letters.replay(options, group))}, "replayed twice"
+    asyncio.run(
+        run_inbox_until(probe, settings, group, handle, lambda: probe.repository.get(box.id).seen)
+    )
+    assert event_id not in {f.event_id for f in asyncio.run(dead_letters.replay(options, group))}, (
+        "replayed twice"
+    )
     assert probe.repository.get(box.id).seen == [event_id]

@@ -1,5 +1,5 @@
-"""Schema migrations on this stack's database (PostgreSQL in production, SQLite embedded): replicas starting
-together take turns, and the database they leave matches the tables in code."""
+"""Schema migrations on this stack's database (PostgreSQL in production, SQLite embedded): replicas
+starting together take turns, and the database they leave matches the tables in code."""
 
 from __future__ import annotations
 
@@ -13,7 +13,13 @@ from sqlalchemy import create_engine, text
 
 from deploy import postgres
 from shared.kit.database import sqlalchemy_url
-from shared.kit.migrations import VERSION_TABLE, alembic_config, differences, migrate, services_with_migrations
+from shared.kit.migrations import (
+    VERSION_TABLE,
+    alembic_config,
+    differences,
+    migrate,
+    services_with_migrations,
+)
 from tests.conftest import STACK
 
 REPLICAS = 3
@@ -41,7 +47,9 @@ def test_replicas_starting_together_migrate_once_and_leave_the_tables_in_code(
     infrastructure: dict[str, str], tmp_path: Path
 ) -> None:
     """Every service's new database, migrated by REPLICAS processes at the same moment."""
-    urls = {service: new_database(infrastructure, tmp_path) for service in services_with_migrations()}
+    urls = {
+        service: new_database(infrastructure, tmp_path) for service in services_with_migrations()
+    }
     processes = multiprocessing.get_context("fork")
     start = processes.Barrier(REPLICAS * len(urls))
     replicas = [
@@ -53,11 +61,15 @@ def test_replicas_starting_together_migrate_once_and_leave_the_tables_in_code(
         process.start()
     for process in replicas:
         process.join(timeout=120)
-    assert [process.exitcode for process in replicas] == [0] * len(replicas)  # a failure's traceback is above
+    assert [process.exitcode for process in replicas] == [0] * len(
+        replicas
+    )  # a failure's traceback is above
     for service, url in urls.items():
         engine = create_engine(url)
         with engine.connect() as connection:
-            versions = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+            versions = (
+                connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+            )
             assert versions == ScriptDirectory.from_config(alembic_config(service)).get_heads()
             assert differences(connection, service) == [], service
         engine.dispose()

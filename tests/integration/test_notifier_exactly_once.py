@@ -1,4 +1,5 @@
-"""Exactly-once email against a real SMTP server (aiosmtpd, started here): redeliveries and a crash."""
+"""Exactly-once email against a real SMTP server (aiosmtpd, started here):
+redeliveries and a crash."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from shared.kit.migrations import migrate
 from tests.integration.test_notifier_emails import Inbound, complaint_filed, email_bound, verdict
 from tests.integration.test_notifier_smtp import Mailbox, free_port, smtp_server
 
-COMPLAINT, ACCOUNT, ADDRESS = "c0ffee00-1111-2222-3333-444455556666", "account-1", "alice@example.com"
+COMPLAINT = "c0ffee00-1111-2222-3333-444455556666"
+ACCOUNT = "account-1"
+ADDRESS = "alice@example.com"
 
 
 class KilledBetweenSendAndCommit(Exception):
@@ -24,7 +27,8 @@ class KilledBetweenSendAndCommit(Exception):
 
 
 class DiesBeforeRecordingSent:
-    """The notifier's application in a process that dies after the server accepted, before Sent is stored."""
+    """The notifier's application in a process that dies after the server accepted,
+    before Sent is stored."""
 
     def __init__(self, app: NotifierApplication) -> None:
         self.app = app
@@ -38,8 +42,12 @@ class DiesBeforeRecordingSent:
 
 @pytest.fixture
 def app(tmp_path) -> NotifierApplication:
-    app = NotifierApplication(env={"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
-                                   "SQLALCHEMY_URL": f"sqlite:///{tmp_path}/n.sqlite"})
+    app = NotifierApplication(
+        env={
+            "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+            "SQLALCHEMY_URL": f"sqlite:///{tmp_path}/n.sqlite",
+        }
+    )
     migrate(app.engine, "notifier")
     return app
 
@@ -70,13 +78,21 @@ async def test_the_same_verdict_delivered_twice_is_mailed_once(app, server):
     assert len(mailbox.messages) == 1 and status(app) == "sent"
 
 
-async def test_a_notifier_killed_between_send_and_commit_sends_one_extra_copy_with_the_same_message_id(app, server):
+async def test_a_notifier_killed_between_send_and_commit_sends_one_extra_copy_with_the_same_message_id(  # noqa: E501
+    app, server
+):
     mailbox, inbound = Mailbox(), Inbound(app)
-    inbound(complaint_filed(COMPLAINT, ACCOUNT), email_bound(ACCOUNT, ADDRESS), verdict(COMPLAINT, "approved"))
+    inbound(
+        complaint_filed(COMPLAINT, ACCOUNT),
+        email_bound(ACCOUNT, ADDRESS),
+        verdict(COMPLAINT, "approved"),
+    )
     now = time.time()
     with smtp_server(server.port, mailbox):
         await a_mailer(DiesBeforeRecordingSent(app), server).deliver_due(now)
-        assert len(mailbox.messages) == 1 and status(app) == "pending"  # accepted, but Sent never stored
+        assert (
+            len(mailbox.messages) == 1 and status(app) == "pending"
+        )  # accepted, but Sent never stored
 
         restarted = a_mailer(app, server)
         assert await restarted.deliver_due(now + 1) == 0  # the dead mailer's lease still holds it
@@ -84,7 +100,11 @@ async def test_a_notifier_killed_between_send_and_commit_sends_one_extra_copy_wi
         await restarted.deliver_due(now + 86400)
 
     first, second = (message for _, message in mailbox.messages)
-    assert first["Message-ID"] == second["Message-ID"] == f"<{Notification.create_id(VERDICT, COMPLAINT)}@ipp.local>"
+    assert (
+        first["Message-ID"]
+        == second["Message-ID"]
+        == f"<{Notification.create_id(VERDICT, COMPLAINT)}@ipp.local>"
+    )
     assert status(app) == "sent"
 
 

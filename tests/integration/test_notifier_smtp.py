@@ -1,4 +1,5 @@
-"""The notifier's mailer against a real SMTP server (aiosmtpd, started here): delivered, retried, failed."""
+"""The notifier's mailer against a real SMTP server (aiosmtpd, started here):
+delivered, retried, failed."""
 
 from __future__ import annotations
 
@@ -25,13 +26,16 @@ from shared.events.topics import BY_MODEL
 from shared.kit.inbox import Delivery
 from shared.kit.migrations import migrate
 
-COMPLAINT, ACCOUNT, ADDRESS = "c0ffee00-1111-2222-3333-444455556666", "account-1", "alice@example.com"
+COMPLAINT = "c0ffee00-1111-2222-3333-444455556666"
+ACCOUNT = "account-1"
+ADDRESS = "alice@example.com"
 URL = "https://www.kwaixiaodian.com/item?id=100200300"
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
 
 
 class Mailbox:
-    """An aiosmtpd handler that keeps what it accepts, or answers RCPT with the reply it is told to."""
+    """An aiosmtpd handler that keeps what it accepts, or answers RCPT with the
+    reply it is told to."""
 
     def __init__(self) -> None:
         self.messages: list = []
@@ -44,7 +48,9 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
+        self.messages.append(
+            (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default))
+        )
         return "250 Message accepted for delivery"
 
 
@@ -68,31 +74,70 @@ def deliver(app: NotifierApplication, *payloads) -> None:
     handler = EventHandler(app)
     for payload in payloads:
         contract = BY_MODEL[type(payload)]
-        event = CloudEvent(id=str(uuid.uuid4()), source="ipp/complaints", type=contract.type,
-                           subject=str(getattr(payload, contract.subject_field)), time=NOW,
-                           data=payload.model_dump(mode="json"))
+        event = CloudEvent(
+            id=str(uuid.uuid4()),
+            source="ipp/complaints",
+            type=contract.type,
+            subject=str(getattr(payload, contract.subject_field)),
+            time=NOW,
+            data=payload.model_dump(mode="json"),
+        )
         handler(None, Delivery(None, event, payload))  # type: ignore[arg-type]
 
 
 def a_decided_complaint(app: NotifierApplication) -> None:
-    deliver(app, ReviewDecided(
-        review_id=str(uuid.uuid4()), complaint_id=COMPLAINT, material_type="complaint", material_id=COMPLAINT,
-        material_revision=1, outcome="approved", reasons=[{"code": "MATERIALS_VALID", "message": "材料真实有效"}],
-        decided_by={"kind": "reviewer", "reviewer_id": "r-1"}, reused_decision_id=None, decided_at=NOW,
-        verdict={"right_id": "right-1", "right_type": "trademark", "targets": [
-            {"target_id": "t0", "url": URL, "listing_id": "100200300", "shop_id": None, "action": "takedown"}]},
-    ), ComplaintFiled(
-        complaint_id=COMPLAINT, account_id=ACCOUNT, identity_id="i-1", right_id="right-1", right_type="trademark",
-        infringement_type="counterfeit", targets=[{"target_id": "t0", "url": URL, "listing_id": None,
-                                                   "shop_id": None}],
-        description="fakes", evidence=[], requested_action="takedown", filed_at=NOW,
-    ), EmailBound(account_id=ACCOUNT, email=ADDRESS, language="zh-CN", bound_at=NOW))
+    deliver(
+        app,
+        ReviewDecided(
+            review_id=str(uuid.uuid4()),
+            complaint_id=COMPLAINT,
+            material_type="complaint",
+            material_id=COMPLAINT,
+            material_revision=1,
+            outcome="approved",
+            reasons=[{"code": "MATERIALS_VALID", "message": "材料真实有效"}],
+            decided_by={"kind": "reviewer", "reviewer_id": "r-1"},
+            reused_decision_id=None,
+            decided_at=NOW,
+            verdict={
+                "right_id": "right-1",
+                "right_type": "trademark",
+                "targets": [
+                    {
+                        "target_id": "t0",
+                        "url": URL,
+                        "listing_id": "100200300",
+                        "shop_id": None,
+                        "action": "takedown",
+                    }
+                ],
+            },
+        ),
+        ComplaintFiled(
+            complaint_id=COMPLAINT,
+            account_id=ACCOUNT,
+            identity_id="i-1",
+            right_id="right-1",
+            right_type="trademark",
+            infringement_type="counterfeit",
+            targets=[{"target_id": "t0", "url": URL, "listing_id": None, "shop_id": None}],
+            description="fakes",
+            evidence=[],
+            requested_action="takedown",
+            filed_at=NOW,
+        ),
+        EmailBound(account_id=ACCOUNT, email=ADDRESS, language="zh-CN", bound_at=NOW),
+    )
 
 
 @pytest.fixture
 def app(tmp_path) -> NotifierApplication:
-    app = NotifierApplication(env={"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
-                                   "SQLALCHEMY_URL": f"sqlite:///{tmp_path}/n.sqlite"})
+    app = NotifierApplication(
+        env={
+            "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+            "SQLALCHEMY_URL": f"sqlite:///{tmp_path}/n.sqlite",
+        }
+    )
     migrate(app.engine, "notifier")
     return app
 
@@ -125,13 +170,18 @@ async def test_a_verdict_reaches_the_complainant_as_one_email_with_text_and_html
     assert message["Subject"] == "投诉成立：您的投诉 c0ffee00 已处理"
     assert message["Message-ID"] == f"<{the_verdict(app)['notification_id']}@ipp.local>"
     assert message.get_content_type() == "multipart/alternative"
-    text, html = message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()
+    text, html = (
+        message.get_body(("plain",)).get_content(),
+        message.get_body(("html",)).get_content(),
+    )
     for body in (text, html):
         assert "投诉成立" in body and "MATERIALS_VALID" in body and URL in body and "下架" in body
     assert the_verdict(app)["status"] == "sent"
 
 
-async def test_a_refused_connection_is_retried_and_delivered_once_the_server_is_back(app, port, mailer):
+async def test_a_refused_connection_is_retried_and_delivered_once_the_server_is_back(
+    app, port, mailer
+):
     mailbox = Mailbox()
     a_decided_complaint(app)
     now = time.time()
@@ -176,5 +226,9 @@ async def test_a_5xx_reply_is_recorded_as_failed_counted_and_not_retried(app, po
 
     assert mailbox.messages == []
     row = the_verdict(app)
-    assert row["status"] == "failed" and "550" in row["last_error"] and ADDRESS not in row["last_error"]
+    assert (
+        row["status"] == "failed"
+        and "550" in row["last_error"]
+        and ADDRESS not in row["last_error"]
+    )
     assert REGISTRY.get_sample_value("ipp_notifications_total", labels) == failed_before + 1

@@ -51,17 +51,39 @@ class Launcher:
         self.output = self.data_dir / "launcher.out"
 
     def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if k not in ("IPP_KAFKA_BOOTSTRAP", "IPP_SMTP_URL", "STACK")}
-        env.update({"IPP_TANSU_PORT": str(self.ports["tansu"]), "IPP_SMTP_PORT": str(self.ports["smtp"]),
-                    "COLUMNS": "200"})
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("IPP_KAFKA_BOOTSTRAP", "IPP_SMTP_URL", "STACK")
+        }
+        env.update(
+            {
+                "IPP_TANSU_PORT": str(self.ports["tansu"]),
+                "IPP_SMTP_PORT": str(self.ports["smtp"]),
+                "COLUMNS": "200",
+            }
+        )
         for name in SERVICES:
             env[f"IPP_{name.upper()}_PORT"] = str(self.ports[name])
             env[f"IPP_{name.upper()}_URL"] = f"http://127.0.0.1:{self.ports[name]}"
         with open(self.output, "wb") as out:
             self.popen = subprocess.Popen(
-                [sys.executable, "-m", "deploy.run", "--stack", "embedded", "--data-dir", str(self.data_dir)],
-                cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True)
+                [
+                    sys.executable,
+                    "-m",
+                    "deploy.run",
+                    "--stack",
+                    "embedded",
+                    "--data-dir",
+                    str(self.data_dir),
+                ],
+                cwd=REPO,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def pid(self, name: str) -> int | None:
         """The pid a pid file records for a service or a stack part, if that process runs."""
@@ -77,18 +99,24 @@ class Launcher:
             return False
 
     def supervising(self) -> bool:
-        """True once the launcher has printed that it starts again whatever exits (everything was ready)."""
+        """True once the launcher has printed that it starts again whatever exits
+        (everything was ready)."""
         return "Press Ctrl-C to stop everything" in self.output.read_text(errors="replace")
 
     def wait(self, check, timeout: float, what: str) -> None:
         def done() -> bool:
-            assert self.popen is not None and self.popen.poll() is None, f"the launcher exited\n{self.report()}"
+            assert self.popen is not None and self.popen.poll() is None, (
+                f"the launcher exited\n{self.report()}"
+            )
             return check()
+
         assert wait_until(done, timeout, 0.25), f"{what} after {timeout:.0f} s\n{self.report()}"
 
     def report(self) -> str:
-        logs = "\n".join(f"--- {path.name}:\n" + "\n".join(path.read_text(errors="replace").splitlines()[-15:])
-                         for path in sorted((self.data_dir / "logs").glob("*.log")))
+        logs = "\n".join(
+            f"--- {path.name}:\n" + "\n".join(path.read_text(errors="replace").splitlines()[-15:])
+            for path in sorted((self.data_dir / "logs").glob("*.log"))
+        )
         return f"--- launcher:\n{self.output.read_text(errors='replace')}\n{logs}"
 
     def interrupt(self, timeout: float = 60.0) -> int | None:
@@ -145,12 +173,15 @@ def launcher(tmp_path: Path) -> Iterator[Launcher]:
     running.clean_up()
 
 
-@pytest.mark.skipif(STACK != "embedded", reason="the same Supervisor on both stacks; on production the launcher "
-                    "would first start its own Kafka and PostgreSQL (minutes) for nothing more")
+@pytest.mark.skipif(
+    STACK != "embedded",
+    reason="the same Supervisor on both stacks; on production the launcher "
+    "would first start its own Kafka and PostgreSQL (minutes) for nothing more",
+)
 def test_make_run_restarts_a_killed_service_and_the_killed_broker_then_ctrl_c_stops_all(launcher):
-    # What a person waits for before touching anything: the launcher saying it now supervises. (The services
-    # answering /readyz is not enough: the launcher may not have seen them ready yet, and a service dying
-    # during the start stops `make run` with its log, as a misconfigured one should.)
+    # What a person waits for before touching anything: the launcher saying it now supervises. (The
+    # services answering /readyz is not enough: the launcher may not have seen them ready yet, and a
+    # service dying during the start stops `make run` with its log, as a misconfigured one should.)
     launcher.wait(launcher.supervising, 120, "the launcher did not report everything up")
     assert all(launcher.ready(name) for name in SERVICES)
     pids = {name: launcher.pid(name) for name in [*SERVICES, "tansu", "smtp"]}
@@ -160,35 +191,61 @@ def test_make_run_restarts_a_killed_service_and_the_killed_broker_then_ctrl_c_st
     assert first_cluster and first_cluster.startswith("ipp-")
 
     os.kill(pids["rights"], signal.SIGKILL)
-    launcher.wait(lambda: launcher.pid("rights") not in (None, pids["rights"]) and launcher.ready("rights"),
-                  60, "rights did not come back")
-    assert "restarting rights after exit code -9 (restart 1" in (launcher.data_dir / "logs" / "rights.log").read_text()
+    launcher.wait(
+        lambda: launcher.pid("rights") not in (None, pids["rights"]) and launcher.ready("rights"),
+        60,
+        "rights did not come back",
+    )
+    assert (
+        "restarting rights after exit code -9 (restart 1"
+        in (launcher.data_dir / "logs" / "rights.log").read_text()
+    )
     others = {name: pid for name, pid in pids.items() if name != "rights"}
     assert {name: launcher.pid(name) for name in others} == others, "something else was stopped"
 
     os.kill(pids["tansu"], signal.SIGKILL)
-    launcher.wait(lambda: launcher.pid("tansu") not in (None, pids["tansu"]) and cluster_id(bootstrap) is not None,
-                  60, "Tansu did not come back")
-    assert cluster_id(bootstrap) not in (None, first_cluster), "the restarted broker looks like the old one"
-    assert "restarting tansu after exit code -9" in (launcher.data_dir / "logs" / "tansu.log").read_text()
+    launcher.wait(
+        lambda: (
+            launcher.pid("tansu") not in (None, pids["tansu"]) and cluster_id(bootstrap) is not None
+        ),
+        60,
+        "Tansu did not come back",
+    )
+    assert cluster_id(bootstrap) not in (None, first_cluster), (
+        "the restarted broker looks like the old one"
+    )
+    assert (
+        "restarting tansu after exit code -9"
+        in (launcher.data_dir / "logs" / "tansu.log").read_text()
+    )
     survivors = {name: pid for name, pid in others.items() if name != "tansu"}
-    assert {name: launcher.pid(name) for name in survivors} == survivors, "a process stopped with the broker"
+    assert {name: launcher.pid(name) for name in survivors} == survivors, (
+        "a process stopped with the broker"
+    )
     console = launcher.output.read_text()
-    assert "rights stopped (exit code -9): restart 1 in 1 s" in console and "tansu started again" in console
+    assert (
+        "rights stopped (exit code -9): restart 1 in 1 s" in console
+        and "tansu started again" in console
+    )
 
     everything = [*pids.values(), launcher.pid("rights"), launcher.pid("tansu")]
     assert launcher.interrupt() == 0, launcher.report()
     assert "Stopped." in launcher.output.read_text()
     assert not [path for path in (launcher.data_dir / "run").rglob("*.pid")], "pid files left"
     assert wait_until(lambda: not [pid for pid in everything if running(pid)], 10), "processes left"
-    assert not [port for port in launcher.ports.values() if port_open("127.0.0.1", port)], "ports still open"
+    assert not [port for port in launcher.ports.values() if port_open("127.0.0.1", port)], (
+        "ports still open"
+    )
 
 
 class Flaky:
     """A process that dies whenever it is told to; start() can be made to fail."""
 
     def __init__(self, log_path: Path) -> None:
-        self.name, self.log_path, self.alive, self.returncode = "flaky", log_path, True, None
+        self.name = "flaky"
+        self.log_path = log_path
+        self.alive = True
+        self.returncode = None
         self.starts, self.broken = 0, False
 
     def start(self) -> None:
@@ -200,7 +257,9 @@ class Flaky:
         self.alive, self.returncode = False, 1
 
 
-def test_backoff_doubles_up_to_its_cap_never_gives_up_and_starts_over_after_a_steady_minute(tmp_path):
+def test_backoff_doubles_up_to_its_cap_never_gives_up_and_starts_over_after_a_steady_minute(
+    tmp_path,
+):
     now = [0.0]
     said: list[str] = []
     flaky = Flaky(tmp_path / "flaky.log")
@@ -232,4 +291,7 @@ def test_backoff_doubles_up_to_its_cap_never_gives_up_and_starts_over_after_a_st
     now[0] += 60  # up a whole minute: the backoff starts over
     assert crash_and_wait() == 1
     log = flaky.log_path.read_text()
-    assert "restarting flaky after exit code 1 (restart 1, next backoff 1 s)" in log and "(restart 10," in log
+    assert (
+        "restarting flaky after exit code 1 (restart 1, next backoff 1 s)" in log
+        and "(restart 10," in log
+    )

@@ -1,4 +1,5 @@
-"""The house rules a newcomer relies on, read from the code's imports (module level, not `if TYPE_CHECKING:`)."""
+"""The house rules a newcomer relies on, read from the code's imports (module level, not `if
+TYPE_CHECKING:`)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE = [p for top in ("services", "shared", "deploy") for p in (ROOT / top).rglob("*.py")
-        if "migrations" not in p.parts]
+CODE = [
+    p
+    for top in ("services", "shared", "deploy")
+    for p in (ROOT / top).rglob("*.py")
+    if "migrations" not in p.parts
+]
 SERVICES = ("identity", "rights", "complaints", "notifier", "portal")
 WEB = ("fastapi", "starlette", "uvicorn")
 
@@ -20,7 +25,8 @@ def module_of(path: Path) -> str:
 
 
 def imports(path: Path) -> set[str]:
-    """Every module `path` imports when it runs (imports inside functions count; type-checking ones do not)."""
+    """Every module `path` imports when it runs (imports inside functions count;
+    type-checking ones do not)."""
     tree = ast.parse(path.read_text(), str(path))
     found: set[str] = set()
 
@@ -44,18 +50,28 @@ PATHS = {module_of(p): p.relative_to(ROOT).as_posix() for p in CODE}
 
 
 def at_the_door(module: str) -> bool:
-    return ".entrypoints" in module or module == "shared.kit.http" or module.startswith("shared.kit.http.")
+    return (
+        ".entrypoints" in module
+        or module == "shared.kit.http"
+        or module.startswith("shared.kit.http.")
+    )
 
 
 def test_only_entrypoints_and_the_kits_http_side_speak_http():
-    speaking = sorted(PATHS[m] for m, found in IMPORTS.items()
-                      if not at_the_door(m) and any(i.split(".")[0] in WEB for i in found))
+    speaking = sorted(
+        PATHS[m]
+        for m, found in IMPORTS.items()
+        if not at_the_door(m) and any(i.split(".")[0] in WEB for i in found)
+    )
     assert speaking == []
 
 
 def test_refusals_are_domain_errors_not_http_statuses():
-    """ApiError(status, …) is gone: the application raises ServiceError kinds and each door maps them."""
-    raising = sorted(PATHS[m] for m, found in IMPORTS.items() if any(i.endswith(".ApiError") for i in found))
+    """ApiError(status, …) is gone: the application raises ServiceError kinds and
+    each door maps them."""
+    raising = sorted(
+        PATHS[m] for m, found in IMPORTS.items() if any(i.endswith(".ApiError") for i in found)
+    )
     raising += sorted(p.relative_to(ROOT).as_posix() for p in CODE if "ApiError(" in p.read_text())
     assert raising == []
 
@@ -70,17 +86,24 @@ def test_every_service_maps_each_of_its_refusals_to_a_status():
     for service in ("identity", "rights", "complaints", "notifier"):
         errors = importlib.import_module(f"services.{service}.domain.errors")
         table = importlib.import_module(f"services.{service}.entrypoints.http").STATUSES
-        named = {c for _, c in inspect.getmembers(errors, inspect.isclass)
-                 if issubclass(c, ServiceError) and c.__module__ == errors.__name__}
+        named = {
+            c
+            for _, c in inspect.getmembers(errors, inspect.isclass)
+            if issubclass(c, ServiceError) and c.__module__ == errors.__name__
+        }
         assert named == set(table), service
-        # each is one of the kit's kinds, so the same refusal has the same status at every door (never a bare 400)
+        # each is one of the kit's kinds, so the same refusal has the same status at every
+        # door (never a bare 400)
         assert [c for c in named if not any(kind in STATUSES for kind in c.__mro__)] == [], service
 
 
 @pytest.mark.parametrize("top", ["shared", "deploy"])
 def test_shared_code_and_deployment_name_no_service(top):
-    naming = sorted(PATHS[m] for m, found in IMPORTS.items()
-                    if m.startswith(top + ".") and any(i.startswith("services.") for i in found))
+    naming = sorted(
+        PATHS[m]
+        for m, found in IMPORTS.items()
+        if m.startswith(top + ".") and any(i.startswith("services.") for i in found)
+    )
     assert naming == []
 
 
@@ -90,15 +113,25 @@ def test_no_service_imports_another():
         parts = module.split(".")
         if parts[0] != "services" or len(parts) < 2 or parts[1] not in SERVICES:
             continue
-        others = {i.split(".")[1] for i in found if i.startswith("services.") and len(i.split(".")) > 1}
-        crossing += [(PATHS[module], other) for other in sorted(others - {parts[1], "cli"}) if other in SERVICES]
+        others = {
+            i.split(".")[1] for i in found if i.startswith("services.") and len(i.split(".")) > 1
+        }
+        crossing += [
+            (PATHS[module], other)
+            for other in sorted(others - {parts[1], "cli"})
+            if other in SERVICES
+        ]
     assert crossing == []
 
 
 def test_the_kit_has_no_circle():
-    kit = {m: {i for i in found if i in IMPORTS and i.startswith("shared.kit") and i != m}
-           for m, found in IMPORTS.items() if m.startswith("shared.kit")}
-    # a package's submodule importing the package (`shared.kit.http.app` → `shared.kit.http`) is no circle
+    kit = {
+        m: {i for i in found if i in IMPORTS and i.startswith("shared.kit") and i != m}
+        for m, found in IMPORTS.items()
+        if m.startswith("shared.kit")
+    }
+    # a package's submodule importing the package (`shared.kit.http.app` →
+    # `shared.kit.http`) is no circle
     edges = {m: {i for i in to if not m.startswith(i + ".")} for m, to in kit.items()}
     circles: list[list[str]] = []
     done: set[str] = set()
@@ -106,7 +139,7 @@ def test_the_kit_has_no_circle():
     def walk(module: str, path: list[str]) -> None:
         for target in sorted(edges.get(module, ())):
             if target in path:
-                circles.append([*path[path.index(target):], target])
+                circles.append([*path[path.index(target) :], target])
             elif target not in done:
                 walk(target, [*path, target])
         done.add(module)

@@ -1,8 +1,9 @@
 """One shape for every service: the same slots, and the same file means the same thing everywhere.
 
-domain/ (pure rules), application.py (the one application class), adapters/ (read_models.py holds the read
-side's tables and queries), entrypoints/ (http.py, events.py, each background loop in a module of its own) and
-main.py (bootstrap(settings) -> Service). The portal has no application: the same slots, where they apply.
+domain/ (pure rules), application.py (the one application class), adapters/ (read_models.py holds
+the read side's tables and queries), entrypoints/ (http.py, events.py, each background loop in a
+module of its own) and main.py (bootstrap(settings) -> Service). The portal has no application: the
+same slots, where they apply.
 """
 
 from __future__ import annotations
@@ -17,20 +18,32 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("identity", "rights", "complaints", "notifier")
 SLOTS = ("domain", "adapters", "entrypoints")
-REQUIRED = ("domain/errors.py", "adapters/read_models.py", "entrypoints/http.py", "application.py", "main.py")
+REQUIRED = (
+    "domain/errors.py",
+    "adapters/read_models.py",
+    "entrypoints/http.py",
+    "application.py",
+    "main.py",
+)
 
 
 def files_of(service: str) -> list[str]:
-    """The service's modules (relative to its package), without its migrations and packages' __init__.py."""
+    """The service's modules (relative to its package), without its migrations and
+    packages' __init__.py."""
     package = ROOT / "services" / service
-    return sorted(p.relative_to(package).as_posix() for p in package.rglob("*.py")
-                  if "migrations" not in p.relative_to(package).parts and p.name != "__init__.py")
+    return sorted(
+        p.relative_to(package).as_posix()
+        for p in package.rglob("*.py")
+        if "migrations" not in p.relative_to(package).parts and p.name != "__init__.py"
+    )
 
 
 def in_a_slot(path: str, service: str) -> bool:
     parts = path.split("/")
     if len(parts) == 1:
-        return parts[0] in ("__main__.py", "main.py") or (parts[0] == "application.py" and service != "portal")
+        return parts[0] in ("__main__.py", "main.py") or (
+            parts[0] == "application.py" and service != "portal"
+        )
     return parts[0] in SLOTS
 
 
@@ -50,11 +63,21 @@ def test_every_service_has_the_same_files(service):
 @pytest.mark.parametrize("service", SERVICES)
 def test_the_application_is_one_class_on_the_kits_bases(service):
     path = ROOT / "services" / service / "application.py"
-    classes = [node.name for node in ast.parse(path.read_text(), str(path)).body if isinstance(node, ast.ClassDef)]
+    classes = [
+        node.name
+        for node in ast.parse(path.read_text(), str(path)).body
+        if isinstance(node, ast.ClassDef)
+    ]
     assert len(classes) == 1, classes
     module = importlib.import_module(f"services.{service}.application")
-    [application] = [c for _, c in inspect.getmembers(module, inspect.isclass) if c.__module__ == module.__name__]
+    [application] = [
+        c for _, c in inspect.getmembers(module, inspect.isclass) if c.__module__ == module.__name__
+    ]
     assert application.__name__ == classes[0]
-    assert [b.__module__ for b in application.__bases__ if not b.__module__.startswith("shared.")] == []
-    mixins = [c.__qualname__ for c in application.__mro__[1:] if c.__module__.startswith("services.")]
+    assert [
+        b.__module__ for b in application.__bases__ if not b.__module__.startswith("shared.")
+    ] == []
+    mixins = [
+        c.__qualname__ for c in application.__mro__[1:] if c.__module__.startswith("services.")
+    ]
     assert mixins == [], "no service mixins: the application's methods are its own"

@@ -1,5 +1,5 @@
-"""The contract's enumerations are written once (shared/events/vocabulary.py): a copy elsewhere drifts (the portal's
-copy of the kinds of work had 8 of the 15 the rights service takes)."""
+"""The contract's enumerations are written once (shared/events/vocabulary.py): a copy elsewhere
+drifts (the portal's copy of the kinds of work had 8 of the 15 the rights service takes)."""
 
 from __future__ import annotations
 
@@ -10,18 +10,27 @@ from shared.events import vocabulary
 
 ROOT = Path(__file__).resolve().parents[2]
 HOME = ROOT / "shared" / "events" / "vocabulary.py"
-LISTS = {"right types": set(vocabulary.RIGHT_TYPES), "patent kinds": set(vocabulary.PATENT_KINDS),
-         "work types": set(vocabulary.WORK_TYPES),
-         **{f"{kind} infringement types": set(types) for kind, types in vocabulary.INFRINGEMENT_TYPES.items()}}
+LISTS = {
+    "right types": set(vocabulary.RIGHT_TYPES),
+    "patent kinds": set(vocabulary.PATENT_KINDS),
+    "work types": set(vocabulary.WORK_TYPES),
+    **{
+        f"{kind} infringement types": set(types)
+        for kind, types in vocabulary.INFRINGEMENT_TYPES.items()
+    },
+}
 
 
 def strings(node: ast.AST) -> set[str] | None:
-    """The strings of a literal tuple, list, set or Literal[...]; None for anything else (a dict keyed by right
-    type is a table of rules per type, not a copy of the list)."""
+    """The strings of a literal tuple, list, set or Literal[...]; None for anything else (a dict
+    keyed by right type is a table of rules per type, not a copy of the list)."""
     if isinstance(node, ast.Subscript) and ast.unparse(node.value).endswith("Literal"):
         node = node.slice
-    if isinstance(node, (ast.Tuple, ast.List, ast.Set)) and node.elts and all(
-            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts):
+    if (
+        isinstance(node, (ast.Tuple, ast.List, ast.Set))
+        and node.elts
+        and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts)
+    ):
         return {e.value for e in node.elts}
     return None
 
@@ -33,8 +42,11 @@ def test_no_module_declares_a_contract_enumeration_again():
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             found = strings(node)
-            copies += [(path.relative_to(ROOT).as_posix(), node.lineno, name) for name, values in LISTS.items()
-                       if found in (values, values | {"all"})]
+            copies += [
+                (path.relative_to(ROOT).as_posix(), node.lineno, name)
+                for name, values in LISTS.items()
+                if found in (values, values | {"all"})
+            ]
     assert copies == []
 
 

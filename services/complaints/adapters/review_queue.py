@@ -1,7 +1,7 @@
 """The complaints' reviewer queue: the shared queue, whose decision on a complaint is the verdict.
 
-A task waits once identity and right are approved and the complaint's own checks hold (manual mode, and
-hybrid for complainants without a good record). Withdrawing the complaint closes its task.
+A task waits once identity and right are approved and the complaint's own checks hold (manual mode,
+and hybrid for complainants without a good record). Withdrawing the complaint closes its task.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ class ComplaintReviewQueue(ReviewQueue):
         if isinstance(domain_event, Complaint.Withdrawn):  # nothing left for a reviewer to decide
             self.close(session, task_of(str(domain_event.originator_id)), WITHDRAWN)
 
-    def conclude(self, session: Session, task: Any, outcome: str, reasons: list[dict], reviewer_id: str) -> str:
+    def conclude(
+        self, session: Session, task: Any, outcome: str, reasons: list[dict], reviewer_id: str
+    ) -> str:
         """The reviewer's decision on the complaint materials: the complaint's verdict."""
         return self.app.conclude_by_reviewer(task.material_id, outcome, reasons, reviewer_id)

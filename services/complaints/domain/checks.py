@@ -18,10 +18,19 @@ def complaint_checks(complaint: Complaint, marketplace_hosts: tuple[str, ...]) -
         except InvalidTarget:
             off_market.append(target["url"])
     return [
-        Check("TARGETS_ON_MARKETPLACE", not off_market,
-              f"These targets are not listings on the marketplace: {', '.join(off_market[:5])}"),
-        Check("INFRINGEMENT_TYPE", complaint.infringement_type in INFRINGEMENT_TYPES[complaint.right_type],
-              f"{complaint.infringement_type} does not apply to a {complaint.right_type}."),
-        Check("DESCRIPTION", len(complaint.description.strip()) >= MIN_DESCRIPTION,
-              f"Describe the infringement in at least {MIN_DESCRIPTION} characters."),
+        Check(
+            "TARGETS_ON_MARKETPLACE",
+            not off_market,
+            f"These targets are not listings on the marketplace: {', '.join(off_market[:5])}",
+        ),
+        Check(
+            "INFRINGEMENT_TYPE",
+            complaint.infringement_type in INFRINGEMENT_TYPES[complaint.right_type],
+            f"{complaint.infringement_type} does not apply to a {complaint.right_type}.",
+        ),
+        Check(
+            "DESCRIPTION",
+            len(complaint.description.strip()) >= MIN_DESCRIPTION,
+            f"Describe the infringement in at least {MIN_DESCRIPTION} characters.",
+        ),
     ]

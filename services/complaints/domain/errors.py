@@ -1,4 +1,5 @@
-"""The refusals of this service: named domain errors with stable codes (entrypoints/http.py gives their statuses)."""
+"""The refusals of this service: named domain errors with stable codes (entrypoints/http.py
+gives their statuses)."""
 
 from __future__ import annotations
 

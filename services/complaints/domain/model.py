@@ -20,15 +20,31 @@ class Complaint(Aggregate):
         return UUID(complaint_id)
 
     @event("Filed")
-    def __init__(self, complaint_id: str, account_id: str, identity_id: str, right_id: str, right_type: str,
-                 infringement_type: str, targets: list[dict], description: str, evidence: list[dict]) -> None:
-        self.account_id, self.identity_id, self.right_id = account_id, identity_id, right_id
+    def __init__(
+        self,
+        complaint_id: str,
+        account_id: str,
+        identity_id: str,
+        right_id: str,
+        right_type: str,
+        infringement_type: str,
+        targets: list[dict],
+        description: str,
+        evidence: list[dict],
+    ) -> None:
+        self.account_id = account_id
+        self.identity_id = identity_id
+        self.right_id = right_id
         self.right_type, self.infringement_type = right_type, infringement_type
-        self.targets, self.description, self.evidence = targets, description, evidence
+        self.targets = targets
+        self.description = description
+        self.evidence = evidence
         self.status = "submitted"
         self.reviews: dict[str, dict] = {}
 
-    statement = None  # the statement of reasons, once decided (not annotated: not an __init__ field)
+    statement = (
+        None  # the statement of reasons, once decided (not annotated: not an __init__ field)
+    )
 
     @property
     def is_open(self) -> bool:
@@ -39,7 +55,8 @@ class Complaint(Aggregate):
         self.status = "under_review"
 
     def record_review(self, material_type: str, review: dict) -> bool:
-        """Take a material's decision once; later copies and decisions after the end change nothing."""
+        """Take a material's decision once; later copies and decisions after the
+        end change nothing."""
         if material_type in self.reviews or not self.is_open:
             return False
         self._material_reviewed(material_type=material_type, review=review)
@@ -61,8 +78,11 @@ class Complaint(Aggregate):
     def conclude(self, outcome: str, reasons: list[dict], statement: dict | None = None) -> None:
         self.status = "upheld" if outcome == APPROVED else "rejected"
         self.statement = statement
-        self.reviews["complaint"] = {"outcome": outcome, "reasons": reasons,
-                                     "decided_at": (statement or {}).get("decided_at")}
+        self.reviews["complaint"] = {
+            "outcome": outcome,
+            "reasons": reasons,
+            "decided_at": (statement or {}).get("decided_at"),
+        }
 
     def withdraw(self) -> None:
         if not self.is_open:
@@ -82,9 +102,13 @@ def verdict_reasons(complaint: Complaint, own_failures: list[dict]) -> tuple[str
         review = complaint.reviews[material]
         if review["outcome"] == REJECTED:
             detail = "; ".join(r["message"] for r in review["reasons"]) or "see the review"
-            reasons.append({"code": f"{material.upper()}_REJECTED",
-                            "message": f"The {material} materials were rejected: {detail} "
-                                       f"Correct the {material} and resubmit it, then file the complaint again."})
+            reasons.append(
+                {
+                    "code": f"{material.upper()}_REJECTED",
+                    "message": f"The {material} materials were rejected: {detail} "
+                    f"Correct the {material} and resubmit it, then file the complaint again.",
+                }
+            )
             reasons += review["reasons"]
     reasons += own_failures
     return (REJECTED if reasons else APPROVED), reasons
@@ -93,5 +117,8 @@ def verdict_reasons(complaint: Complaint, own_failures: list[dict]) -> tuple[str
 def verdict(complaint: Complaint, outcome: str) -> dict:
     """What a takedown system needs: each target and the action to take."""
     action = "takedown" if outcome == APPROVED else "none"
-    return {"targets": [{**t, "action": action} for t in complaint.targets],
-            "right_id": complaint.right_id, "right_type": complaint.right_type}
+    return {
+        "targets": [{**t, "action": action} for t in complaint.targets],
+        "right_id": complaint.right_id,
+        "right_type": complaint.right_type,
+    }

@@ -1,16 +1,18 @@
 """Target URLs: on the marketplace, with a listing id, at most 300 per complaint, duplicates merged.
 
-A target becomes a link in the reviewer console and in emails, so it is read the way a browser reads it (the
-WHATWG URL Standard, `ada_url`), and anything a browser and a Python reader (RFC 3986) could see differently is
-refused: a backslash, a user name (`user@`), a port, a percent-encoded or IP-address host, a host that normalises
-to another one (fullwidth dots…). What is stored is the browser's href (without its fragment), its percent-encoded
-non-ASCII characters shown as characters: a browser given the stored text goes to exactly that href.
+A target becomes a link in the reviewer console and in emails, so it is read the way a browser reads
+it (the WHATWG URL Standard, `ada_url`), and anything a browser and a Python reader (RFC 3986) could
+see differently is refused: a backslash, a user name (`user@`), a port, a percent-encoded or
+IP-address host, a host that normalises to another one (fullwidth dots…). What is stored is the
+browser's href (without its fragment), its percent-encoded non-ASCII characters shown as characters:
+a browser given the stored text goes to exactly that href.
 
-A URL is at most 2048 bytes of UTF-8 with no whitespace, control character, quote or backslash, so it is the same
-number of bytes inside an event's JSON; listing and shop ids are at most 64 unreserved characters. The largest
-ComplaintFiled event is therefore 300 targets × (36 target id + 2048 URL + 2 × 64 ids + 55 of JSON) ≈ 680 KB,
-plus a 5000-character description (≤ 6 bytes a character escaped: 30 KB), 20 evidence documents (≈ 5 KB) and
-the envelope (≈ 1 KB): ≈ 716 KB, well under Kafka's 1 MB record.
+A URL is at most 2048 bytes of UTF-8 with no whitespace, control character, quote or backslash, so
+it is the same number of bytes inside an event's JSON; listing and shop ids are at most 64
+unreserved characters. The largest ComplaintFiled event is therefore 300 targets × (36 target id +
+2048 URL + 2 × 64 ids + 55 of JSON) ≈ 680 KB, plus a 5000-character description (≤ 6 bytes a
+character escaped: 30 KB), 20 evidence documents (≈ 5 KB) and the envelope (≈ 1 KB): ≈ 716 KB, well
+under Kafka's 1 MB record.
 """
 
 from __future__ import annotations
@@ -30,7 +32,14 @@ SHOWN_CHARS = 200  # an error shows this much of a URL, never a huge one whole
 _DIGITS = re.compile(r"[0-9]{6,}")
 _ID = re.compile(r"[A-Za-z0-9._~-]{1,64}")  # RFC 3986 unreserved: never escaped in JSON
 _ASCII_BLANK = re.compile(r"[\x00-\x20\x7f]")
-_BLANK_OR_CONTROL = {"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"}  # Unicode spaces, controls, format marks, surrogates
+_BLANK_OR_CONTROL = {
+    "Cc",
+    "Cf",
+    "Cs",
+    "Zs",
+    "Zl",
+    "Zp",
+}  # Unicode spaces, controls, format marks, surrogates
 _ENCODED_NON_ASCII = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 NOT_AN_ID = "not a listing: its {} is not 1 to 64 letters, digits, '-', '_', '.' or '~'"
@@ -46,7 +55,9 @@ class InvalidTarget(ValueError):
     def __init__(self, url: str, why: str, row: int | None = None) -> None:
         url = shown(url)
         super().__init__(f"{url}: {why}")
-        self.url, self.why, self.row = url, why, row
+        self.url = url
+        self.why = why
+        self.row = row
 
 
 class TooManyTargets(ValueError):
@@ -61,7 +72,12 @@ class Target:
 
     def as_dict(self, complaint_id: str) -> dict:
         target_id = str(uuid.uuid5(uuid.UUID(complaint_id), self.url))
-        return {"target_id": target_id, "url": self.url, "listing_id": self.listing_id, "shop_id": self.shop_id}
+        return {
+            "target_id": target_id,
+            "url": self.url,
+            "listing_id": self.listing_id,
+            "shop_id": self.shop_id,
+        }
 
 
 def on_marketplace(host: str, marketplace_hosts: tuple[str, ...]) -> bool:
@@ -70,7 +86,9 @@ def on_marketplace(host: str, marketplace_hosts: tuple[str, ...]) -> bool:
 
 
 def byte_length(url: str) -> int:
-    return len(url.encode("utf-8", "surrogatepass"))  # a lone surrogate counts, and is refused after
+    return len(
+        url.encode("utf-8", "surrogatepass")
+    )  # a lone surrogate counts, and is refused after
 
 
 def blank_or_control(url: str) -> bool:
@@ -88,17 +106,22 @@ def text_problem(url: str) -> str | None:
         return "too long"
     if blank_or_control(url):
         return "contains spaces or control characters"
-    if '"' in url or "\\" in url:  # never bare in a URL (RFC 3986); browsers read a backslash as "/"
+    if (
+        '"' in url or "\\" in url
+    ):  # never bare in a URL (RFC 3986); browsers read a backslash as "/"
         return "contains quotes or backslashes"
     return None
 
 
 def split(url: str) -> SplitResult:
-    """The URL's parts, its host and port read here so a malformed one is an InvalidTarget, not a ValueError."""
+    """The URL's parts, its host and port read here so a malformed one is an InvalidTarget,
+    not a ValueError."""
     try:
         parts = urlsplit(url)
         usable = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
-    except ValueError as exc:  # an unclosed or invalid [IPv6] host, a port that is not a number up to 65535
+    except (
+        ValueError
+    ) as exc:  # an unclosed or invalid [IPv6] host, a port that is not a number up to 65535
         raise InvalidTarget(url, "not an http(s) URL (malformed host or port)") from exc
     if not usable:
         raise InvalidTarget(url, "not an http(s) URL")
@@ -106,7 +129,8 @@ def split(url: str) -> SplitResult:
 
 
 def listing_of(url: str, parts: SplitResult) -> tuple[str, str | None]:
-    """(listing id, shop id or None): the query's id or itemId, else the path's last run of 6+ digits."""
+    """(listing id, shop id or None): the query's id or itemId, else the path's last
+    run of 6+ digits."""
     query = parse_qs(parts.query)
     listing = (query.get("id") or query.get("itemId") or [None])[0]
     if listing is None:
@@ -123,8 +147,8 @@ def listing_of(url: str, parts: SplitResult) -> tuple[str, str | None]:
 
 
 def as_browsers_read(url: str, parts: SplitResult) -> URL:
-    """The URL as a browser reads it, refused where that reading could differ from what the text shows (or from
-    `parts`, the RFC 3986 reading the rest of the platform would make)."""
+    """The URL as a browser reads it, refused where that reading could differ from what the text
+    shows (or from `parts`, the RFC 3986 reading the rest of the platform would make)."""
     if "@" in parts.netloc:
         raise InvalidTarget(url, "contains a user name or password (user@)")
     if parts.port is not None and parts.port != DEFAULT_PORTS[parts.scheme]:
@@ -146,8 +170,9 @@ def as_browsers_read(url: str, parts: SplitResult) -> URL:
 
 
 def displayed(href: str) -> str:
-    """The href with its percent-encoded non-ASCII characters shown as characters (never spaces, controls or
-    format marks), as long as a browser reads the result back to the same href."""
+    """The href with its percent-encoded non-ASCII characters shown as characters (never spaces,
+    controls or format marks), as long as a browser reads the result back to the same href."""
+
     def decoded(run: re.Match[str]) -> str:
         try:
             text = unquote(run.group(), errors="strict")
@@ -172,17 +197,21 @@ def parse_target(url: str, marketplace_hosts: tuple[str, ...]) -> Target:
     parsed = as_browsers_read(url, split(url))
     if not on_marketplace(parsed.hostname, marketplace_hosts):
         raise InvalidTarget(url, "not on the marketplace")
-    href = parsed.href.partition("#")[0]  # the fragment never reaches the marketplace (an href's first # starts it)
+    href = parsed.href.partition("#")[
+        0
+    ]  # the fragment never reaches the marketplace (an href's first # starts it)
     listing, shop = listing_of(url, urlsplit(href))
     normal = displayed(href)
-    if byte_length(normal) > MAX_URL_BYTES:  # a browser's reading can be longer (punycode, percent-encoding)
+    if (
+        byte_length(normal) > MAX_URL_BYTES
+    ):  # a browser's reading can be longer (punycode, percent-encoding)
         raise InvalidTarget(url, "too long")
     return Target(url=normal, listing_id=listing, shop_id=shop)
 
 
 def parse_rows(rows: Iterable[tuple[int, str]], marketplace_hosts: tuple[str, ...]) -> list[Target]:
-    """Every (row number, URL) parsed; an invalid one names its row; listings named twice are merged,
-    the first one kept."""
+    """Every (row number, URL) parsed; an invalid one names its row; listings named twice are
+    merged, the first one kept."""
     targets: dict[str, Target] = {}
     for row, url in rows:
         try:

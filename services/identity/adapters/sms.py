@@ -1,10 +1,10 @@
 """How an SMS code reaches a phone: the `SmsSender` port and its adapters.
 
-The code is a credential, so it goes to the phone and nowhere else: never into a log line, an event or a response.
-`HttpSmsGateway` is the real thing (any provider behind a small JSON webhook); `DevMailboxSms` puts the text in
-the development SMTP sink's Maildir, where /dev/mailbox shows it; `UndeliveredSms` is for a development or test
-stack with neither (it delivers nothing and says so in the log, with the masked phone only). Production refuses
-to start without a gateway (sms_sender()).
+The code is a credential, so it goes to the phone and nowhere else: never into a log line, an event
+or a response. `HttpSmsGateway` is the real thing (any provider behind a small JSON webhook);
+`DevMailboxSms` puts the text in the development SMTP sink's Maildir, where /dev/mailbox shows it;
+`UndeliveredSms` is for a development or test stack with neither (it delivers nothing and says so in
+the log, with the masked phone only). Production refuses to start without a gateway (sms_sender()).
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ class SmsUnavailable(Unavailable):
     message = "The SMS could not be sent; try again shortly."
 
     def __init__(self) -> None:
-        super().__init__(details={"retry_after": RETRY_AFTER_SECONDS}, retry_after=RETRY_AFTER_SECONDS)
+        super().__init__(
+            details={"retry_after": RETRY_AFTER_SECONDS}, retry_after=RETRY_AFTER_SECONDS
+        )
 
 
 class SmsSender(Protocol):
@@ -41,18 +43,30 @@ class SmsSender(Protocol):
 
 
 class HttpSmsGateway:
-    """POST {"to": E.164, "message": text} with a bearer token; any 2xx is accepted, anything else (or no answer
-    within the timeout) is SmsUnavailable. The gateway's answer is not logged: it may echo the message."""
+    """POST {"to": E.164, "message": text} with a bearer token; any 2xx is accepted, anything else
+    (or no answer within the timeout) is SmsUnavailable. The gateway's answer is not logged: it may
+    echo the message."""
 
-    def __init__(self, url: str, token: str, timeout: float = 10.0,
-                 transport: httpx.BaseTransport | None = None) -> None:
-        self.url, self.token, self.timeout, self.transport = url, token, timeout, transport
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        timeout: float = 10.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.url = url
+        self.token = token
+        self.timeout = timeout
+        self.transport = transport
 
     def send(self, phone: str, message: str) -> None:
         try:
             with httpx.Client(timeout=self.timeout, transport=self.transport) as client:
-                response = client.post(self.url, json={"to": phone, "message": message},
-                                       headers={"Authorization": f"Bearer {self.token}"})
+                response = client.post(
+                    self.url,
+                    json={"to": phone, "message": message},
+                    headers={"Authorization": f"Bearer {self.token}"},
+                )
         except httpx.HTTPError as exc:
             log.warning("sms.gateway_unreachable", phone=mask(phone), error=type(exc).__name__)
             raise SmsUnavailable from exc
@@ -63,8 +77,8 @@ class HttpSmsGateway:
 
 
 class DevMailboxSms:
-    """The text as an email in the development SMTP sink's Maildir (<data_dir>/mail), shown by /dev/mailbox:
-    the subject and recipient name only the masked phone."""
+    """The text as an email in the development SMTP sink's Maildir (<data_dir>/mail), shown by
+    /dev/mailbox: the subject and recipient name only the masked phone."""
 
     def __init__(self, maildir: Path, sender: str) -> None:
         self.maildir, self.sender = maildir, sender
@@ -82,21 +96,24 @@ class DevMailboxSms:
 
 
 class UndeliveredSms:
-    """No gateway and no dev mailbox (development or test): nothing is delivered; IPP_DEV_CODE signs in."""
+    """No gateway and no dev mailbox (development or test): nothing is delivered;
+    IPP_DEV_CODE signs in."""
 
     def send(self, phone: str, message: str) -> None:
         log.info("sms.not_delivered", phone=mask(phone))
 
 
 def sms_sender(settings: Settings) -> SmsSender:
-    """The gateway when one is configured, else the dev mailbox when that is on, else nothing (refused in
-    production: there, a code nobody receives would lock every new user out)."""
+    """The gateway when one is configured, else the dev mailbox when that is on, else nothing
+    (refused in production: there, a code nobody receives would lock every new user out)."""
     if settings.sms_gateway_url:
         token = settings.sms_gateway_token.get_secret_value() if settings.sms_gateway_token else ""
         return HttpSmsGateway(settings.sms_gateway_url, token)
     if settings.env == "production":
-        raise RuntimeError("IPP_SMS_GATEWAY_URL (and IPP_SMS_GATEWAY_TOKEN) are required when IPP_ENV=production: "
-                           "identity sends its sign-in codes through that gateway")
+        raise RuntimeError(
+            "IPP_SMS_GATEWAY_URL (and IPP_SMS_GATEWAY_TOKEN) are required when IPP_ENV=production: "
+            "identity sends its sign-in codes through that gateway"
+        )
     if settings.dev_mailbox:
         return DevMailboxSms(settings.data_dir / "mail", settings.mail_from)
     return UndeliveredSms()

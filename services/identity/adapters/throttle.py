@@ -1,12 +1,13 @@
 """Rate limits kept in the service's database, so every replica counts the same attempts.
 
-Counting is atomic without locks: an attempt first *claims* its place (inserts its row and commits), then
-counts the rows in the window, its own included, and gives its place back when that is over the limit. Two
-requests can no longer both check "4 of 5 used" and both go ahead: of any set of claims that were let through,
-the one that counted last saw every other one (each committed before it counted) plus its own, so at most
-`limit.attempts` are let through per window, whatever the interleaving, on SQLite and on PostgreSQL (READ
-COMMITTED sees every committed row at the start of each statement). Simultaneous requests beyond the limit may
-refuse one another a little early; never let one more through.
+Counting is atomic without locks: an attempt first *claims* its place (inserts its row and commits),
+then counts the rows in the window, its own included, and gives its place back when that is over the
+limit. Two requests can no longer both check "4 of 5 used" and both go ahead: of any set of claims
+that were let through, the one that counted last saw every other one (each committed before it
+counted) plus its own, so at most `limit.attempts` are let through per window, whatever the
+interleaving, on SQLite and on PostgreSQL (READ COMMITTED sees every committed row at the start of
+each statement). Simultaneous requests beyond the limit may refuse one another a little early; never
+let one more through.
 """
 
 from __future__ import annotations
@@ -27,8 +28,14 @@ class TooManyRequests(TooMany):
     """429 with the seconds after which trying again can succeed (sent as Retry-After)."""
 
     def __init__(self, limit: Limit, retry_after: int) -> None:
-        message = "Too many attempts: try again later." if "ATTEMPTS" in limit.code else "Wait before asking again."
-        super().__init__(message, {"retry_after": retry_after}, code=limit.code, retry_after=retry_after)
+        message = (
+            "Too many attempts: try again later."
+            if "ATTEMPTS" in limit.code
+            else "Wait before asking again."
+        )
+        super().__init__(
+            message, {"retry_after": retry_after}, code=limit.code, retry_after=retry_after
+        )
 
 
 class Throttle:
@@ -38,26 +45,40 @@ class Throttle:
         self.engine, self.clock = engine, clock
 
     def claim(self, limit: Limit, key: str) -> int:
-        """Count one attempt now, or raise TooManyRequests (counting nothing) when `key` has used up `limit`;
-        the claim's id, to give it back with release() if the attempt turns out not to count."""
+        """Count one attempt now, or raise TooManyRequests (counting nothing) when `key` has
+        used up `limit`; the claim's id, to give it back with release() if the attempt turns
+        out not to count."""
         now = self.clock()
-        with self.engine.begin() as connection:  # committed before counting: see the module's docstring
-            connection.execute(delete(attempts).where(attempts.c.limit_name == limit.name, attempts.c.key == key,
-                                                      attempts.c.at <= now - limit.window))
-            claim = connection.execute(insert(attempts).values(limit_name=limit.name, key=key, at=now))
+        with (
+            self.engine.begin() as connection
+        ):  # committed before counting: see the module's docstring
+            connection.execute(
+                delete(attempts).where(
+                    attempts.c.limit_name == limit.name,
+                    attempts.c.key == key,
+                    attempts.c.at <= now - limit.window,
+                )
+            )
+            claim = connection.execute(
+                insert(attempts).values(limit_name=limit.name, key=key, at=now)
+            )
             claim_id = int(claim.inserted_primary_key[0])
         with self.engine.connect() as connection:
             count, oldest = connection.execute(
                 select(func.count(), func.min(attempts.c.at)).where(
-                    attempts.c.limit_name == limit.name, attempts.c.key == key,
-                    attempts.c.at > now - limit.window)).one()
+                    attempts.c.limit_name == limit.name,
+                    attempts.c.key == key,
+                    attempts.c.at > now - limit.window,
+                )
+            ).one()
         if count > limit.attempts:
             self.release(claim_id)
             raise TooManyRequests(limit, max(1, math.ceil((oldest or now) + limit.window - now)))
         return claim_id
 
     def take_all(self, *wanted: tuple[Limit, str]) -> list[int]:
-        """Claim several limits for one request, all or none: a refusal gives back the claims already made."""
+        """Claim several limits for one request, all or none: a refusal gives back the
+        claims already made."""
         claimed: list[int] = []
         try:
             for limit, key in wanted:
@@ -74,17 +95,22 @@ class Throttle:
 
     def clear(self, limit: Limit, key: str) -> None:
         with self.engine.begin() as connection:
-            connection.execute(delete(attempts).where(attempts.c.limit_name == limit.name, attempts.c.key == key))
+            connection.execute(
+                delete(attempts).where(attempts.c.limit_name == limit.name, attempts.c.key == key)
+            )
 
 
 class SignInAttempt:
-    """Refuses an attempt once its login or client has failed too often; counts a failure, forgets on success.
+    """Refuses an attempt once its login or client has failed too often; counts a
+    failure, forgets on success.
 
-    The attempt is counted as a failure from the start (a claim) and given back when it ends otherwise, so
-    parallel guesses cannot all pass the check before any of them is recorded."""
+    The attempt is counted as a failure from the start (a claim) and given back when it ends
+    otherwise, so parallel guesses cannot all pass the check before any of them is recorded."""
 
     def __init__(self, throttle: Throttle, login_key: str, ip_key: str | None) -> None:
-        self.throttle, self.login_key, self.ip_key = throttle, login_key, ip_key
+        self.throttle = throttle
+        self.login_key = login_key
+        self.ip_key = ip_key
         self.claims: list[int] = []
 
     def __enter__(self) -> SignInAttempt:

@@ -1,4 +1,5 @@
-"""Personal document numbers: GB 11643 resident IDs, GB 32100 credit codes, masking, fingerprints."""
+"""Personal document numbers: GB 11643 resident IDs, GB 32100 credit codes,
+masking, fingerprints."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 # Shapes of the personal documents an individual or enterprise may prove itself with.
 FORMATS = {
     "resident_id": r"[0-9]{17}[0-9X]",  # GB 11643
-    # 港澳居民来往内地通行证 (H/M + 8 or 10 digits) or 港澳居民居住证 (810000/820000 + GB 11643 shape)
+    # 港澳居民来往内地通行证 (H/M + 8 or 10 digits) or 港澳居民居住证
+    # (810000/820000 + GB 11643 shape)
     "hk_macau_permit": r"[HM][0-9]{8}(?:[0-9]{2})?|8[12]0000[0-9]{11}[0-9X]",
     # 台湾居民来往大陆通行证 (8 digits; older 10 digits and a letter) or 台湾居民居住证 (830000 + …)
     "taiwan_permit": r"[0-9]{8}|[0-9]{10}[A-Z]?|830000[0-9]{11}[0-9X]",

@@ -20,9 +20,10 @@ def normalise_phone(phone: str) -> str:
 
 
 def login_key(login: str) -> str:
-    """What failed sign-ins count against: one key per account however its login is typed (`+86 138…`,
-    `0086138…`, `138-…`, `(138) …` are one E.164 number; an email in any case is one address), and for anything
-    else the login without spaces, case-folded, so it too cannot be varied into fresh tries."""
+    """What failed sign-ins count against: one key per account however its login is typed (`+86
+    138…`, `0086138…`, `138-…`, `(138) …` are one E.164 number; an email in any case is one
+    address), and for anything else the login without spaces, case-folded, so it too cannot be
+    varied into fresh tries."""
     login = login.strip()
     if "@" in login:
         return login.lower()

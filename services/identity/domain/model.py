@@ -30,22 +30,27 @@ class Account(Aggregate):
         self.identity_ids: list[str] = []
 
     @event("EmailVerificationRequested")
-    def request_email_verification(self, email: str, expires_at: str, request_id: str | None = None,
-                                   code: str | None = None) -> None:
-        """A new request (its random id, from which the code derives) replaces the last one. Only events recorded
-        before request ids carry a `code`: they still load, and that code still counts until it expires."""
-        self.pending_email, self.pending_request_id, self.pending_expires_at = email, request_id, expires_at
+    def request_email_verification(
+        self, email: str, expires_at: str, request_id: str | None = None, code: str | None = None
+    ) -> None:
+        """A new request (its random id, from which the code derives) replaces the last one. Only
+        events recorded before request ids carry a `code`: they still load, and that code still
+        counts until it expires."""
+        self.pending_email = email
+        self.pending_request_id = request_id
+        self.pending_expires_at = expires_at
         self.pending_code = code
 
     def ask_for_email_code(self, email: str, expires_at: str) -> str:
-        """Record a new verification request for `email`; returns its random id (the code's input)."""
+        """Record a new verification request for `email`; returns its random id
+        (the code's input)."""
         request_id = str(uuid.uuid4())
         self.request_email_verification(email=email, expires_at=expires_at, request_id=request_id)
         return request_id
 
     def email_code_ok(self, email: str, code: str, key: bytes) -> bool:
-        """Whether `code` is the unexpired code last sent to `email`: recomputed from the pending request's id
-        with the `email-codes` key (shared/kit/keys.py), never stored."""
+        """Whether `code` is the unexpired code last sent to `email`: recomputed from the pending
+        request's id with the `email-codes` key (shared/kit/keys.py), never stored."""
         if self.pending_email != email or self.pending_expires_at is None:
             return False
         if self.pending_request_id is not None:
@@ -60,7 +65,9 @@ class Account(Aggregate):
     @event("EmailBound")
     def bind_email(self, email: str, language: str) -> None:
         self.email, self.language = email, language
-        self.pending_email = self.pending_request_id = self.pending_code = self.pending_expires_at = None
+        self.pending_email = self.pending_request_id = self.pending_code = (
+            self.pending_expires_at
+        ) = None
 
     @event("IdentityAdded")
     def add_identity(self, identity_id: str) -> None:
@@ -68,16 +75,19 @@ class Account(Aggregate):
 
 
 class Reservation(Aggregate):
-    """Claims a unique value (a phone, an email, a document number) for one account, atomically: its id derives
-    from the value's fingerprint, so a second reservation cannot be made, and each later change of hands is an
-    event on this one (Claimed, Released): of two commands racing for it, optimistic concurrency lets one record.
+    """Claims a unique value (a phone, an email, a document number) for one account, atomically: its
+    id derives from the value's fingerprint, so a second reservation cannot be made, and each later
+    change of hands is an event on this one (Claimed, Released): of two commands racing for it,
+    optimistic concurrency lets one record.
 
-    A document number's reservation lists the identities claiming it (`claims`: identity id -> when, by the
-    application's clock). Whether it still protects its account depends on them (approved: for good; pending:
-    for IPP_RESERVATION_TTL), which services/identity/application.py decides (reservation_holder)."""
+    A document number's reservation lists the identities claiming it (`claims`: identity id -> when,
+    by the application's clock). Whether it still protects its account depends on them (approved:
+    for good; pending: for IPP_RESERVATION_TTL), which services/identity/application.py decides
+    (reservation_holder)."""
 
     # not annotated (eventsourcing would make them __init__ fields)
-    released_for = None  # after an upheld dispute: the disputer's account, the only one that may claim it for a while
+    # after an upheld dispute: the disputer's account, the only one that may claim it for a while
+    released_for = None
     released_at = None
 
     @staticmethod
@@ -85,44 +95,81 @@ class Reservation(Aggregate):
         return uuid.uuid5(_NAMESPACE, f"{kind}/{fingerprint}")
 
     @event("Made")
-    def __init__(self, kind: str, fingerprint: str, account_id: str, identity_id: str | None = None,
-                 at: float | None = None) -> None:
-        self.kind, self.fingerprint, self.account_id = kind, fingerprint, account_id
+    def __init__(
+        self,
+        kind: str,
+        fingerprint: str,
+        account_id: str,
+        identity_id: str | None = None,
+        at: float | None = None,
+    ) -> None:
+        self.kind = kind
+        self.fingerprint = fingerprint
+        self.account_id = account_id
         # None for phones, emails, and document numbers reserved before claims were recorded
         self.claims: dict[str, float] | None = {identity_id: at} if identity_id else None
 
     @event("Claimed")
     def claim(self, account_id: str, claims: dict[str, float]) -> None:
-        """`account_id` holds the number now, for these identities' claims (a takeover drops the old ones)."""
+        """`account_id` holds the number now, for these identities' claims (a takeover
+        drops the old ones)."""
         self.account_id, self.claims = account_id, claims
         self.released_for = self.released_at = None
 
     @event("Released")
     def release(self, for_account_id: str, at: float) -> None:
-        """Nobody's claim counts any more; `for_account_id` (whose dispute was upheld) has the first right to it."""
-        self.claims, self.released_for, self.released_at = {}, for_account_id, at
+        """Nobody's claim counts any more; `for_account_id` (whose dispute was upheld) has the
+        first right to it."""
+        self.claims = {}
+        self.released_for = for_account_id
+        self.released_at = at
 
 
 class Identity(ReviewableMaterial):
     """An account's proof of who it is (holder) or whom it acts for (agent)."""
 
     @event("Submitted")
-    def __init__(self, account_id: str, role: str, holder: dict, agent: dict | None,
-                 authorization_document: dict | None) -> None:
+    def __init__(
+        self,
+        account_id: str,
+        role: str,
+        holder: dict,
+        agent: dict | None,
+        authorization_document: dict | None,
+    ) -> None:
         self.account_id, self.role = account_id, role
-        self.holder, self.agent, self.authorization_document = holder, agent, authorization_document
+        self.holder = holder
+        self.agent = agent
+        self.authorization_document = authorization_document
 
-    def resubmit(self, role: str, holder: dict, agent: dict | None, authorization_document: dict | None) -> None:
+    def resubmit(
+        self, role: str, holder: dict, agent: dict | None, authorization_document: dict | None
+    ) -> None:
         """Only a rejected identity may change; the change is a new revision, reviewed afresh."""
         if not self.is_editable:
             raise ValueError("identity is locked")
-        self._resubmitted(account_id=self.account_id, revision=self.revision + 1, role=role, holder=holder,
-                          agent=agent, authorization_document=authorization_document)
+        self._resubmitted(
+            account_id=self.account_id,
+            revision=self.revision + 1,
+            role=role,
+            holder=holder,
+            agent=agent,
+            authorization_document=authorization_document,
+        )
 
     @event("Resubmitted")
-    def _resubmitted(self, account_id: str, revision: int, role: str, holder: dict, agent: dict | None,
-                     authorization_document: dict | None) -> None:
-        self.role, self.holder, self.agent = role, holder, agent
+    def _resubmitted(
+        self,
+        account_id: str,
+        revision: int,
+        role: str,
+        holder: dict,
+        agent: dict | None,
+        authorization_document: dict | None,
+    ) -> None:
+        self.role = role
+        self.holder = holder
+        self.agent = agent
         self.authorization_document, self.revision = authorization_document, revision
         self.status, self.reasons = "submitted", []
 
@@ -130,26 +177,42 @@ class Identity(ReviewableMaterial):
         return [p for p in (self.holder, self.agent) if p]
 
     def reserving_party(self) -> dict:
-        """The party whose number this identity reserves: a holder's own identity reserves the holder's number, an
-        agent's only the agent's own, so a holder may have several agents and still register itself."""
+        """The party whose number this identity reserves: a holder's own identity reserves the
+        holder's number, an agent's only the agent's own, so a holder may have several agents and
+        still register itself."""
         return self.agent if self.role == "agent" and self.agent else self.holder
 
     def pair(self) -> tuple[str, str | None]:
-        """(holder, agent) by fingerprint: an account submits each pair once while one is pending or approved."""
+        """(holder, agent) by fingerprint: an account submits each pair once while one is
+        pending or approved."""
         return self.holder["fingerprint"], (self.agent or {}).get("fingerprint")
 
 
 class Dispute(Aggregate):
-    """An account's claim that a document number another account holds is its own, with evidence, for a reviewer
-    (material_type `identity_dispute`). Only the number's keyed fingerprint and masked form are kept."""
+    """An account's claim that a document number another account holds is its own, with evidence,
+    for a reviewer (material_type `identity_dispute`). Only the number's keyed fingerprint and
+    masked form are kept."""
 
     @event("Submitted")
-    def __init__(self, account_id: str, document_type: str, fingerprint: str, masked: str, statement: str,
-                 evidence: list[dict], held_by: str, submitted_at: str) -> None:
+    def __init__(
+        self,
+        account_id: str,
+        document_type: str,
+        fingerprint: str,
+        masked: str,
+        statement: str,
+        evidence: list[dict],
+        held_by: str,
+        submitted_at: str,
+    ) -> None:
         self.account_id, self.document_type = account_id, document_type
         self.fingerprint, self.masked = fingerprint, masked
-        self.statement, self.evidence, self.submitted_at = statement, evidence, submitted_at
-        self.held_by = held_by  # the holding account when it was submitted (it never reviews this dispute)
+        self.statement = statement
+        self.evidence = evidence
+        self.submitted_at = submitted_at
+        self.held_by = (
+            held_by  # the holding account when it was submitted (it never reviews this dispute)
+        )
         self.status, self.reasons = "submitted", []
         self.decided_at: str | None = None
         self.decided_by: str | None = None
@@ -158,11 +221,14 @@ class Dispute(Aggregate):
     def decide(self, outcome: str, reasons: list[dict], reviewer_id: str, decided_at: str) -> None:
         """A reviewer's `approved` upholds the dispute, `rejected` dismisses it."""
         self.status = "upheld" if outcome == "approved" else "dismissed"
-        self.reasons, self.decided_by, self.decided_at = reasons, reviewer_id, decided_at
+        self.reasons = reasons
+        self.decided_by = reviewer_id
+        self.decided_at = decided_at
 
 
 class DisputeList(Aggregate):
-    """The disputes one account submitted (its id derives from the account's), for `GET /v1/identities/disputes`."""
+    """The disputes one account submitted (its id derives from the account's), for `GET
+    /v1/identities/disputes`."""
 
     @staticmethod
     def create_id(account_id: str, **_: object) -> uuid.UUID:

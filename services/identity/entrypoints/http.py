@@ -1,4 +1,5 @@
-"""Identity's HTTP API for accounts and sign-in (CONTRACT.md, 'Identity (8081)'): translate, nothing more."""
+"""Identity's HTTP API for accounts and sign-in (CONTRACT.md, 'Identity (8081)'):
+translate, nothing more."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ from shared.kit.errors import ServiceError
 from shared.kit.http.auth import CurrentPrincipal
 from shared.kit.settings import Settings
 
-# every refusal of identity and its HTTP status (the JSON error contract); the kit's and reviewing's own
-# refusals (tokens, files, review tasks) take their kind's status from shared/kit/http/__init__.py
+# every refusal of identity and its HTTP status (the JSON error contract); the kit's and reviewing's
+# own refusals (tokens, files, review tasks) take their kind's status from
+# shared/kit/http/__init__.py
 STATUSES: dict[type[ServiceError], int] = {
     errors.InvalidCredentials: 401,
     errors.AccountNotFound: 404,
@@ -60,7 +62,9 @@ class SmsCodeIn(BaseModel):
 
 class AccountIn(BaseModel):
     phone: Text
-    password: Annotated[str, StringConstraints(max_length=4096)]  # the policy (422 WEAK_PASSWORD) says the rest
+    password: Annotated[
+        str, StringConstraints(max_length=4096)
+    ]  # the policy (422 WEAK_PASSWORD) says the rest
     sms_code: Text
 
 
@@ -86,7 +90,8 @@ class EmailBindingIn(BaseModel):
     language: Literal["zh-CN", "en"] = "zh-CN"
 
 
-# what the handlers of identity's entrypoints take from the app (bootstrap's state in services/identity/main.py)
+# what the handlers of identity's entrypoints take from the app (bootstrap's state in
+# services/identity/main.py)
 def application(request: Request) -> IdentityApplication:
     return request.app.state.application
 
@@ -115,7 +120,8 @@ Verifier = Annotated[TokenVerifier, Depends(verifier)]
 
 
 def client_ip(request: Request, config: Config) -> str:
-    """The client's address: X-Forwarded-For is believed only from IPP_TRUSTED_PROXIES (the portal, a balancer)."""
+    """The client's address: X-Forwarded-For is believed only from IPP_TRUSTED_PROXIES (the
+    portal, a balancer)."""
     return client_address(request, config.trusted_proxies)
 
 
@@ -144,8 +150,13 @@ def register(body: AccountIn, app: Identity, ip: ClientIp) -> dict:
 
 
 @router.post("/v1/sessions")
-def sign_in(body: Annotated[PasswordSessionIn | SmsSessionIn, Field(discriminator="method")],
-            app: Identity, ip: ClientIp, signer: Signer, config: Config) -> dict:
+def sign_in(
+    body: Annotated[PasswordSessionIn | SmsSessionIn, Field(discriminator="method")],
+    app: Identity,
+    ip: ClientIp,
+    signer: Signer,
+    config: Config,
+) -> dict:
     if isinstance(body, PasswordSessionIn):
         account = app.sign_in_with_password(body.login, body.password, ip)
     else:
@@ -153,18 +164,24 @@ def sign_in(body: Annotated[PasswordSessionIn | SmsSessionIn, Field(discriminato
     return session_response(signer, config, account)
 
 
-BROWSER_SECRET_HEADER = "X-IPP-Browser-Secret"  # what the opening browser proves itself with (qr_logins.py)
+BROWSER_SECRET_HEADER = (
+    "X-IPP-Browser-Secret"  # what the opening browser proves itself with (qr_logins.py)
+)
 
 
 @router.post("/v1/qr-logins", status_code=201)
 def open_qr_login(app: Identity) -> dict:
-    """{ticket, qr_payload, expires_at, browser_secret}: the browser keeps the secret (never in the QR)."""
+    """{ticket, qr_payload, expires_at, browser_secret}: the browser keeps the secret
+    (never in the QR)."""
     return app.qr_logins.open()
 
 
 @router.get("/v1/qr-logins/{ticket}")
-def qr_login_status(ticket: Ticket, request: Request, app: Identity, signer: Signer, config: Config) -> dict:
-    """The ticket's status to anyone who has it; the session only to the browser that sends its secret."""
+def qr_login_status(
+    ticket: Ticket, request: Request, app: Identity, signer: Signer, config: Config
+) -> dict:
+    """The ticket's status to anyone who has it; the session only to the browser that
+    sends its secret."""
     status, account = app.collect_qr_login(ticket, request.headers.get(BROWSER_SECRET_HEADER, ""))
     return {"status": status, **(session_response(signer, config, account) if account else {})}
 
@@ -186,12 +203,19 @@ def confirm_qr_login(ticket: Ticket, who: CurrentPrincipal, app: Identity) -> di
 @router.get("/v1/me")
 def me(who: CurrentPrincipal, app: Identity) -> dict:
     account = app.account(who.account_id)
-    return {"account_id": str(account.id), "phone_masked": account.phone_masked, "email": account.email,
-            "language": account.language, "roles": account.roles}
+    return {
+        "account_id": str(account.id),
+        "phone_masked": account.phone_masked,
+        "email": account.email,
+        "language": account.language,
+        "roles": account.roles,
+    }
 
 
 @router.post("/v1/me/email/verification", status_code=202)
-def request_email_verification(body: EmailVerificationIn, who: CurrentPrincipal, app: Identity) -> dict:
+def request_email_verification(
+    body: EmailVerificationIn, who: CurrentPrincipal, app: Identity
+) -> dict:
     app.request_email_verification(who.account_id, str(body.email).lower())
     return {"status": "sent"}
 

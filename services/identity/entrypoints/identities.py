@@ -1,4 +1,5 @@
-"""Identity submissions over HTTP (CONTRACT.md, 'POST/GET/PUT /v1/identities'): parse, then hand on."""
+"""Identity submissions over HTTP (CONTRACT.md, 'POST/GET/PUT /v1/identities'):
+parse, then hand on."""
 
 from __future__ import annotations
 
@@ -10,7 +11,11 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from services.identity.application import IdentityApplication
 from services.identity.domain import documents, model
-from services.identity.domain.errors import AgentPartyRequired, AuthorizationRequired, HolderHasNoAgent
+from services.identity.domain.errors import (
+    AgentPartyRequired,
+    AuthorizationRequired,
+    HolderHasNoAgent,
+)
 from services.identity.entrypoints.http import Identity
 from shared.events.vocabulary import RIGHT_TYPES, RightType
 from shared.kit.http.auth import CurrentPrincipal
@@ -24,7 +29,9 @@ Number = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9
 class IndividualIn(BaseModel):
     kind: Literal["individual"]
     name: Text
-    document_type: Literal["resident_id", "hk_macau_permit", "taiwan_permit", "passport"] = "resident_id"
+    document_type: Literal["resident_id", "hk_macau_permit", "taiwan_permit", "passport"] = (
+        "resident_id"
+    )
     id_number: Number
     id_card_front: BlobId
     id_card_back: BlobId | None = None  # a passport has one photo page
@@ -41,7 +48,9 @@ class IndividualIn(BaseModel):
 class EnterpriseIn(BaseModel):
     kind: Literal["enterprise"]
     name: Text
-    credit_code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z]{18}$")]
+    credit_code: Annotated[
+        str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z]{18}$")
+    ]
     business_licence: BlobId
     legal_representative: Text
 
@@ -73,8 +82,14 @@ def party_of(app: IdentityApplication, owner: str, party: IndividualIn | Enterpr
             docs.append(store.document(party.id_card_back, owner, "id_card_back"))
         return app.party("individual", party.name, party.document_type, party.id_number, docs)
     docs = [store.document(party.business_licence, owner, "business_licence")]
-    return app.party("enterprise", party.name, "unified_social_credit_code", party.credit_code, docs,
-                     legal_representative=party.legal_representative)
+    return app.party(
+        "enterprise",
+        party.name,
+        "unified_social_credit_code",
+        party.credit_code,
+        docs,
+        legal_representative=party.legal_representative,
+    )
 
 
 def authorization_of(app: IdentityApplication, owner: str, body: IdentityIn) -> dict | None:
@@ -86,37 +101,62 @@ def authorization_of(app: IdentityApplication, owner: str, body: IdentityIn) -> 
         raise AgentPartyRequired("An agent must submit its own identity as well.")
     if body.authorization_document is None or body.authorization is None:
         raise AuthorizationRequired(
-            "An agent submits the right holder's authorisation: its document, scope and period.")
+            "An agent submits the right holder's authorisation: its document, scope and period."
+        )
     terms = body.authorization
     scope = ["all"] if "all" in terms.scope else [t for t in RIGHT_TYPES if t in terms.scope]
-    return {**app.blobs.document(body.authorization_document, owner, "authorization"), "scope": scope,
-            "valid_from": terms.valid_from.isoformat(),
-            "valid_until": terms.valid_until.isoformat() if terms.valid_until else None}
+    return {
+        **app.blobs.document(body.authorization_document, owner, "authorization"),
+        "scope": scope,
+        "valid_from": terms.valid_from.isoformat(),
+        "valid_until": terms.valid_until.isoformat() if terms.valid_until else None,
+    }
 
 
 def command_args(app: IdentityApplication, owner: str, body: IdentityIn) -> dict:
     authorization = authorization_of(app, owner, body)
-    return {"role": body.role, "holder": party_of(app, owner, body.holder),
-            "agent": party_of(app, owner, body.agent) if body.agent else None,
-            "authorization_document": authorization}
+    return {
+        "role": body.role,
+        "holder": party_of(app, owner, body.holder),
+        "agent": party_of(app, owner, body.agent) if body.agent else None,
+        "authorization_document": authorization,
+    }
 
 
 def public_party(p: dict | None) -> dict | None:
     if p is None:
         return None
-    return {"kind": p["kind"], "name": p["name"], "document_type": p["document_type"],
-            "document_number_masked": p["masked"], "fingerprint": p["fingerprint"], "documents": p["documents"],
-            **({"legal_representative": p["legal_representative"]} if "legal_representative" in p else {})}
+    return {
+        "kind": p["kind"],
+        "name": p["name"],
+        "document_type": p["document_type"],
+        "document_number_masked": p["masked"],
+        "fingerprint": p["fingerprint"],
+        "documents": p["documents"],
+        **(
+            {"legal_representative": p["legal_representative"]}
+            if "legal_representative" in p
+            else {}
+        ),
+    }
 
 
 def view(identity: model.Identity) -> dict:
-    return {"identity_id": str(identity.id), "status": identity.status, "revision": identity.revision,
-            "role": identity.role, "holder": public_party(identity.holder), "agent": public_party(identity.agent),
-            "authorization": identity.authorization_document, "reasons": list(identity.reasons)}
+    return {
+        "identity_id": str(identity.id),
+        "status": identity.status,
+        "revision": identity.revision,
+        "role": identity.role,
+        "holder": public_party(identity.holder),
+        "agent": public_party(identity.agent),
+        "authorization": identity.authorization_document,
+        "reasons": list(identity.reasons),
+    }
 
 
 def under_review(app: IdentityApplication, task: dict) -> dict:
-    """An identity as its reviewer sees it (shared/review/entrypoints/http.py): the submission, numbers masked."""
+    """An identity as its reviewer sees it (shared/review/entrypoints/http.py): the
+    submission, numbers masked."""
     identity = app.found(model.Identity, task["material_id"], "IDENTITY_NOT_FOUND")
     return {**view(identity), "account_id": identity.account_id}
 
@@ -138,6 +178,8 @@ def get_identity(identity_id: str, who: CurrentPrincipal, app: Identity) -> dict
 
 
 @router.put("/v1/identities/{identity_id}")
-def resubmit_identity(identity_id: str, body: IdentityIn, who: CurrentPrincipal, app: Identity) -> dict:
+def resubmit_identity(
+    identity_id: str, body: IdentityIn, who: CurrentPrincipal, app: Identity
+) -> dict:
     app.resubmit_identity(who.account_id, identity_id, **command_args(app, who.account_id, body))
     return view(app.identity(who.account_id, identity_id))

@@ -1,1 +1,2 @@
-"""The notifier's I/O: the notifications read model, email templates, SMTP and the outbox mapping."""
+"""The notifier's I/O: the notifications read model, email templates, SMTP and
+the outbox mapping."""

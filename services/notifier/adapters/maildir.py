@@ -1,4 +1,5 @@
-"""Reading the embedded SMTP sink's Maildir (<IPP_DATA_DIR>/mail) for the development mailbox page."""
+"""Reading the embedded SMTP sink's Maildir (<IPP_DATA_DIR>/mail) for the
+development mailbox page."""
 
 from __future__ import annotations
 
@@ -54,6 +55,12 @@ def _parse(raw: bytes) -> EmailMessage:
 
 def _stored(key: str, message: EmailMessage) -> StoredMail:
     body = message.get_body(("plain",))
-    return StoredMail(key=key, subject=str(message["Subject"] or ""), to=str(message["To"] or ""),
-                      sender=str(message["From"] or ""), date=str(message["Date"] or ""),
-                      message_id=str(message["Message-ID"] or ""), text=body.get_content() if body else "")
+    return StoredMail(
+        key=key,
+        subject=str(message["Subject"] or ""),
+        to=str(message["To"] or ""),
+        sender=str(message["From"] or ""),
+        date=str(message["Date"] or ""),
+        message_id=str(message["Message-ID"] or ""),
+        text=body.get_content() if body else "",
+    )

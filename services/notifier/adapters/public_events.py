@@ -25,9 +25,15 @@ def _failed(domain_event: Notification.Failed) -> list[PublicEvent]:
     return [_notification_sent(domain_event, FAILED)]
 
 
-def _notification_sent(domain_event: Notification.Sent | Notification.Failed, status: str) -> PublicEvent:
+def _notification_sent(
+    domain_event: Notification.Sent | Notification.Failed, status: str
+) -> PublicEvent:
     payload = NotificationSent(
-        notification_id=str(domain_event.originator_id), kind=domain_event.kind,
-        account_id=domain_event.account_id, subject_id=domain_event.subject_id, status=status,
-        at=domain_event.timestamp)
+        notification_id=str(domain_event.originator_id),
+        kind=domain_event.kind,
+        account_id=domain_event.account_id,
+        subject_id=domain_event.subject_id,
+        status=status,
+        at=domain_event.timestamp,
+    )
     return PublicEvent(payload, domain_event.correlation_id, domain_event.causation_id)

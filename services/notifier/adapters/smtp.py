@@ -1,4 +1,5 @@
-"""Handing mail to the SMTP server IPP_SMTP_URL names: smtp://, smtps:// (implicit TLS), ?starttls=1."""
+"""Handing mail to the SMTP server IPP_SMTP_URL names: smtp://, smtps:// (implicit
+TLS), ?starttls=1."""
 
 from __future__ import annotations
 
@@ -7,9 +8,15 @@ from email.message import EmailMessage
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
-from aiosmtplib import SMTPAuthenticationError, SMTPException, SMTPRecipientsRefused, SMTPResponseException
+from aiosmtplib import (
+    SMTPAuthenticationError,
+    SMTPException,
+    SMTPRecipientsRefused,
+    SMTPResponseException,
+)
 
-# Refusals that mean our configuration is wrong, not the message: fix it and the mail still goes out.
+# Refusals that mean our configuration is wrong, not the message: fix it and the
+# mail still goes out.
 _CONFIGURATION_CODES = frozenset({530, 534, 535, 538})
 
 
@@ -43,23 +50,36 @@ class SmtpServer:
         flag = parse_qs(parts.query).get("starttls", ["0"])[-1].lower()
         start_tls = not use_tls and flag in ("1", "true", "yes", "on")
         port = parts.port or (465 if use_tls else 587 if start_tls else 25)
-        return cls(hostname=parts.hostname or "localhost", port=port,
-                   username=unquote(parts.username) if parts.username else None,
-                   password=unquote(parts.password) if parts.password else None,
-                   use_tls=use_tls, start_tls=start_tls, timeout=timeout)
+        return cls(
+            hostname=parts.hostname or "localhost",
+            port=port,
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            use_tls=use_tls,
+            start_tls=start_tls,
+            timeout=timeout,
+        )
 
     async def send(self, message: EmailMessage) -> None:
         """Hand one message to the server; raises TransientFailure or PermanentFailure."""
         try:
             await aiosmtplib.send(
-                message, hostname=self.hostname, port=self.port, username=self.username,
-                password=self.password, use_tls=self.use_tls, start_tls=self.start_tls, timeout=self.timeout)
+                message,
+                hostname=self.hostname,
+                port=self.port,
+                username=self.username,
+                password=self.password,
+                use_tls=self.use_tls,
+                start_tls=self.start_tls,
+                timeout=self.timeout,
+            )
         except (TimeoutError, SMTPException, OSError) as exc:
             raise classify(exc) from exc
 
 
 def classify(exc: BaseException) -> TransientFailure | PermanentFailure:
-    """5xx replies to the message are permanent; everything else (4xx, no connection) is transient."""
+    """5xx replies to the message are permanent; everything else (4xx, no
+    connection) is transient."""
     if isinstance(exc, SMTPAuthenticationError):
         return TransientFailure(f"authentication refused: {exc.code} {exc.message}")
     if isinstance(exc, SMTPRecipientsRefused):

@@ -17,7 +17,9 @@ _BEIJING = timezone(timedelta(hours=8))  # China keeps no daylight saving time
 
 
 def beijing_time(moment: str) -> str:
-    return datetime.fromisoformat(moment).astimezone(_BEIJING).strftime("%Y-%m-%d %H:%M（北京时间）")
+    return (
+        datetime.fromisoformat(moment).astimezone(_BEIJING).strftime("%Y-%m-%d %H:%M（北京时间）")
+    )
 
 
 def utc_time(moment: str) -> str:
@@ -35,8 +37,13 @@ class EmailComposer:
     def __init__(self, mail_from: str, directory: Path = TEMPLATES) -> None:
         self.mail_from = mail_from
         self.domain = parseaddr(mail_from)[1].rpartition("@")[2] or "ipp.local"
-        self.env = Environment(loader=FileSystemLoader(directory), autoescape=select_autoescape(["html"]),
-                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        self.env = Environment(
+            loader=FileSystemLoader(directory),
+            autoescape=select_autoescape(["html"]),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
         self.env.filters.update(beijing_time=beijing_time, utc_time=utc_time)
 
     def compose(self, letter: Letter) -> EmailMessage:

@@ -1,4 +1,5 @@
-"""The address book the notifier keeps from events: who complained, and where an account gets its mail."""
+"""The address book the notifier keeps from events: who complained, and where an
+account gets its mail."""
 
 from __future__ import annotations
 
@@ -40,7 +41,9 @@ class BoundAddress(Aggregate):
 
     @event("Bound")
     def __init__(self, account_id: str, email: str, language: str) -> None:
-        self.account_id, self.email, self.language = account_id, email, language_or_default(language)
+        self.account_id = account_id
+        self.email = email
+        self.language = language_or_default(language)
 
 
 class Complainant(Aggregate):
@@ -52,4 +55,6 @@ class Complainant(Aggregate):
 
     @event("Recorded")
     def __init__(self, complaint_id: str, account_id: str, target_urls: list[str]) -> None:
-        self.complaint_id, self.account_id, self.target_urls = complaint_id, account_id, target_urls
+        self.complaint_id = complaint_id
+        self.account_id = account_id
+        self.target_urls = target_urls

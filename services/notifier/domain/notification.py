@@ -10,10 +10,19 @@ from eventsourcing.domain import Aggregate, event
 
 _NAMESPACE = uuid.UUID("9e2b6c41-0f3a-4d7e-b5c8-71a0d4e6f293")
 VERDICT, EMAIL_CODE = "verdict", "email-code"
-IDENTITY_REJECTED, RIGHT_REJECTED, RIGHT_EXPIRING = "identity-rejected", "right-rejected", "right-expiring"
+IDENTITY_REJECTED = "identity-rejected"
+RIGHT_REJECTED = "right-rejected"
+RIGHT_EXPIRING = "right-expiring"
 REJECTED_MATERIAL = {"identity": IDENTITY_REJECTED, "right": RIGHT_REJECTED}
-ABOUT_A_COMPLAINT = (VERDICT, IDENTITY_REJECTED, RIGHT_REJECTED)  # addressed to whoever filed the complaint
-WAITING, PENDING, SENT, FAILED = "waiting", "pending", "sent", "failed"
+ABOUT_A_COMPLAINT = (
+    VERDICT,
+    IDENTITY_REJECTED,
+    RIGHT_REJECTED,
+)  # addressed to whoever filed the complaint
+WAITING = "waiting"
+PENDING = "pending"
+SENT = "sent"
+FAILED = "failed"
 RETRY_BASE_SECONDS, RETRY_CAP_SECONDS = 30.0, 3600.0
 
 
@@ -54,10 +63,25 @@ class Notification(Aggregate):
         return uuid.uuid5(_NAMESPACE, f"{kind}/{key}")
 
     @event("Requested")
-    def __init__(self, kind: str, key: str, subject_id: str, account_id: str | None, recipient: str | None,
-                 language: str, content: dict, correlation_id: str | None, causation_id: str | None) -> None:
-        self.kind, self.key, self.subject_id, self.account_id = kind, key, subject_id, account_id
-        self.recipient, self.language, self.content = recipient, language, content
+    def __init__(
+        self,
+        kind: str,
+        key: str,
+        subject_id: str,
+        account_id: str | None,
+        recipient: str | None,
+        language: str,
+        content: dict,
+        correlation_id: str | None,
+        causation_id: str | None,
+    ) -> None:
+        self.kind = kind
+        self.key = key
+        self.subject_id = subject_id
+        self.account_id = account_id
+        self.recipient = recipient
+        self.language = language
+        self.content = content
         self.correlation_id, self.causation_id = correlation_id, causation_id
         self.attempts, self.retry_at = 0, None
         self.outcome: str | None = None
@@ -103,8 +127,14 @@ class Notification(Aggregate):
         self._sent(**self._public_fields())
 
     @event("Sent")
-    def _sent(self, kind: str, account_id: str | None, subject_id: str, correlation_id: str | None,
-              causation_id: str | None) -> None:
+    def _sent(
+        self,
+        kind: str,
+        account_id: str | None,
+        subject_id: str,
+        correlation_id: str | None,
+        causation_id: str | None,
+    ) -> None:
         self.outcome = SENT
 
     def mark_failed(self, error: str) -> None:
@@ -112,8 +142,15 @@ class Notification(Aggregate):
         self._failed(error=error[:500], **self._public_fields())
 
     @event("Failed")
-    def _failed(self, error: str, kind: str, account_id: str | None, subject_id: str,
-                correlation_id: str | None, causation_id: str | None) -> None:
+    def _failed(
+        self,
+        error: str,
+        kind: str,
+        account_id: str | None,
+        subject_id: str,
+        correlation_id: str | None,
+        causation_id: str | None,
+    ) -> None:
         self.outcome, self.error = FAILED, error
 
     def _check_open(self) -> None:
@@ -122,5 +159,10 @@ class Notification(Aggregate):
 
     def _public_fields(self) -> dict:
         # carried on the outcome events so the outbox mapping needs nothing but the event
-        return {"kind": self.kind, "account_id": self.account_id, "subject_id": self.subject_id,
-                "correlation_id": self.correlation_id, "causation_id": self.causation_id}
+        return {
+            "kind": self.kind,
+            "account_id": self.account_id,
+            "subject_id": self.subject_id,
+            "correlation_id": self.correlation_id,
+            "causation_id": self.causation_id,
+        }

@@ -1,8 +1,10 @@
-"""The notifier's HTTP routes beside the kit's health and metrics: the notifications about a complaint.
+"""The notifier's HTTP routes beside the kit's health and metrics: the
+notifications about a complaint.
 
-Reviewers and admins read them for any complaint; an account reads those of the complaints it filed (the
-notifier knows who filed each one from ComplaintFiled). To anyone else a complaint's notifications answer 404,
-as an unknown complaint does, so the route tells nobody which complaints exist.
+Reviewers and admins read them for any complaint; an account reads those of the complaints it
+filed (the notifier knows who filed each one from ComplaintFiled). To anyone else a
+complaint's notifications answer 404, as an unknown complaint does, so the route tells nobody
+which complaints exist.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from services.notifier.domain.errors import ComplaintNotFound
 from shared.kit.errors import ServiceError
 from shared.kit.http.auth import CurrentPrincipal
 
-# every refusal of notifier and its HTTP status (the JSON error contract); the kit's and reviewing's own
-# refusals (tokens, files, review tasks) take their kind's status from shared/kit/http/__init__.py
+# every refusal of notifier and its HTTP status (the JSON error contract); the kit's and reviewing's
+# own refusals (tokens, files, review tasks) take their kind's status from
+# shared/kit/http/__init__.py
 STATUSES: dict[type[ServiceError], int] = {
     errors.ComplaintNotFound: 404,
 }
@@ -48,8 +51,11 @@ class NotificationView(BaseModel):
 
 
 @router.get("/notifications", response_model=list[NotificationView])
-def notifications(notifier: Notifier, who: CurrentPrincipal,
-                  complaint_id: str = Query(min_length=1, max_length=64)) -> list[dict]:
+def notifications(
+    notifier: Notifier,
+    who: CurrentPrincipal,
+    complaint_id: str = Query(min_length=1, max_length=64),
+) -> list[dict]:
     """The notifications about a complaint and their status; addresses only ever masked."""
     staff = any(role in who.roles for role in STAFF)
     if not staff and notifier.complainant_of(complaint_id) != who.account_id:

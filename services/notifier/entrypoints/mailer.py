@@ -18,7 +18,9 @@ from shared.kit.logs import log
 from shared.kit.runtime import Loop
 from shared.kit.store import CommitWakeup
 
-DELIVERIES = Counter("ipp_notifications_total", "Notification delivery attempts by outcome", ["kind", "result"])
+DELIVERIES = Counter(
+    "ipp_notifications_total", "Notification delivery attempts by outcome", ["kind", "result"]
+)
 
 
 class Mailer:
@@ -32,10 +34,22 @@ class Mailer:
     store that deduplicates on Message-ID drops it).
     """
 
-    def __init__(self, app: NotifierApplication, server: SmtpServer, composer: EmailComposer, batch: int = 10,
-                 poll_seconds: float = 1.0, clock: Callable[[], float] = time.time, lease: float | None = None) -> None:
-        self.app, self.server, self.composer = app, server, composer
-        self.batch, self.poll_seconds, self.clock = batch, poll_seconds, clock
+    def __init__(
+        self,
+        app: NotifierApplication,
+        server: SmtpServer,
+        composer: EmailComposer,
+        batch: int = 10,
+        poll_seconds: float = 1.0,
+        clock: Callable[[], float] = time.time,
+        lease: float | None = None,
+    ) -> None:
+        self.app = app
+        self.server = server
+        self.composer = composer
+        self.batch = batch
+        self.poll_seconds = poll_seconds
+        self.clock = clock
         # a claim outlives the slowest batch, so no other replica takes a message still being sent
         self.lease = lease or batch * server.timeout + 60.0
 
@@ -48,15 +62,19 @@ class Mailer:
                 await wakeup.wait(self.poll_seconds)
 
     async def deliver_due(self, now: float | None = None) -> int:
-        """One step: claim the notifications due at `now` and send each; returns how many were claimed."""
+        """One step: claim the notifications due at `now` and send each; returns how
+        many were claimed."""
         now = self.clock() if now is None else now
         claimed = await asyncio.to_thread(self.app.claim_due, now, self.batch, self.lease)
         for notification_id in claimed:
             try:
                 await self.deliver(notification_id, now)
             except Exception as exc:  # the lease brings it back; the others still go out
-                log.error("mailer.delivery_crashed", notification_id=str(notification_id),
-                          error=redact_addresses(repr(exc)))
+                log.error(
+                    "mailer.delivery_crashed",
+                    notification_id=str(notification_id),
+                    error=redact_addresses(repr(exc)),
+                )
         return len(claimed)
 
     async def deliver(self, notification_id: uuid.UUID, now: float) -> None:
@@ -71,7 +89,11 @@ class Mailer:
         except TransientFailure as exc:
             await asyncio.to_thread(self.app.record_deferred, notification_id, str(exc), now)
             DELIVERIES.labels(letter.kind, "deferred").inc()
-            log.warning("mailer.deferred", notification_id=str(notification_id), error=redact_addresses(str(exc)))
+            log.warning(
+                "mailer.deferred",
+                notification_id=str(notification_id),
+                error=redact_addresses(str(exc)),
+            )
         except PermanentFailure as exc:
             await self._failed(letter.kind, notification_id, str(exc))
         else:
@@ -80,8 +102,8 @@ class Mailer:
             log.info("mailer.sent", notification_id=str(notification_id), kind=letter.kind)
 
     async def _record_sent(self, notification_id: uuid.UUID, until: float) -> None:
-        """The server has the message: record it, waiting out a database that does not answer while the claim
-        holds (giving up would let the lease run out and the message go out again)."""
+        """The server has the message: record it, waiting out a database that does not answer while
+        the claim holds (giving up would let the lease run out and the message go out again)."""
         attempt = 0
         while True:
             try:
@@ -91,17 +113,24 @@ class Mailer:
                 if not unavailable(exc) or self.clock() > until:
                     raise
                 attempt += 1
-                log.warning("mailer.recording_sent_waits", notification_id=str(notification_id), attempt=attempt)
+                log.warning(
+                    "mailer.recording_sent_waits",
+                    notification_id=str(notification_id),
+                    attempt=attempt,
+                )
                 await asyncio.sleep(backoff(attempt))
 
     async def _failed(self, kind: str, notification_id: uuid.UUID, error: str) -> None:
         await asyncio.to_thread(self.app.record_failed, notification_id, error)
         DELIVERIES.labels(kind, "failed").inc()
-        log.error("mailer.failed", notification_id=str(notification_id), error=redact_addresses(error))
+        log.error(
+            "mailer.failed", notification_id=str(notification_id), error=redact_addresses(error)
+        )
 
 
 def waiting_sweep(app: NotifierApplication, interval: float = 60.0, page: int = 200) -> Loop:
-    """A service loop that pages through waiting notifications and addresses any the address book can."""
+    """A service loop that pages through waiting notifications and addresses any the
+    address book can."""
 
     async def run() -> None:
         cursor = ""

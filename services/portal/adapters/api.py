@@ -1,4 +1,5 @@
-"""The portal's client of the services' HTTP APIs: one call, errors as ApiFailure with the stable code."""
+"""The portal's client of the services' HTTP APIs: one call, errors as ApiFailure
+with the stable code."""
 
 from __future__ import annotations
 
@@ -11,17 +12,21 @@ from shared.kit.settings import Settings
 
 
 class ApiFailure(Exception):
-    """A 4xx/5xx (or an unreachable service, 503) from an API, with its stable error code and details."""
+    """A 4xx/5xx (or an unreachable service, 503) from an API, with its stable error
+    code and details."""
 
     def __init__(self, status: int, code: str, details: Any = None) -> None:
         super().__init__(f"{status} {code}")
-        self.status, self.code, self.details = status, code, details
+        self.status = status
+        self.code = code
+        self.details = details
 
 
 @dataclass
 class Api:
-    """Calls identity, rights and complaints on behalf of one browser (its access token, if any, and its address:
-    identity limits sign-ins and SMS codes per client address, so it must see the browser's, not the portal's)."""
+    """Calls identity, rights and complaints on behalf of one browser (its access token, if any, and
+    its address: identity limits sign-ins and SMS codes per client address, so it must see the
+    browser's, not the portal's)."""
 
     settings: Settings
     token: str | None = None
@@ -30,7 +35,9 @@ class Api:
 
     def headers(self) -> dict[str, str]:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        if self.client_address:  # identity believes it because the portal is in its IPP_TRUSTED_PROXIES
+        if (
+            self.client_address
+        ):  # identity believes it because the portal is in its IPP_TRUSTED_PROXIES
             headers["X-Forwarded-For"] = self.client_address
         return headers
 
@@ -41,7 +48,9 @@ class Api:
         """The service's response (2xx/3xx); ApiFailure for a 4xx/5xx or an unreachable service."""
         try:
             async with httpx.AsyncClient(timeout=30.0, transport=self.transport) as client:
-                response = await client.request(method, self.base(service) + path, headers=self.headers(), **kwargs)
+                response = await client.request(
+                    method, self.base(service) + path, headers=self.headers(), **kwargs
+                )
         except httpx.HTTPError as exc:
             raise ApiFailure(503, "SERVICE_UNAVAILABLE") from exc
         if response.status_code >= 400:
@@ -54,7 +63,9 @@ class Api:
             return response.json()
         return response.content
 
-    async def upload(self, service: str, name: str, content: bytes, content_type: str | None) -> str:
+    async def upload(
+        self, service: str, name: str, content: bytes, content_type: str | None
+    ) -> str:
         """Store one file with the service that will own it; its blob id."""
         files = {"file": (name or "upload", content, content_type or "application/octet-stream")}
         return (await self.call("POST", service, "/v1/files", files=files))["blob_id"]
@@ -65,16 +76,23 @@ def failure_of(response: httpx.Response) -> ApiFailure:
         error = response.json().get("error") or {}
     except ValueError:
         error = {}
-    return ApiFailure(response.status_code, error.get("code") or f"HTTP_{response.status_code}", error.get("details"))
+    return ApiFailure(
+        response.status_code,
+        error.get("code") or f"HTTP_{response.status_code}",
+        error.get("details"),
+    )
 
 
 def field_problems(failure: ApiFailure) -> list[tuple[str, str]]:
-    """(field, code) for each body field a failure names: a VALIDATION_FAILED's pydantic `loc` paths, or the
-    `problems` [{code, field}] a service lists (`details.x` is the form's field x)."""
+    """(field, code) for each body field a failure names: a VALIDATION_FAILED's pydantic `loc`
+    paths, or the `problems` [{code, field}] a service lists (`details.x` is the form's field x)."""
     details = failure.details
     if isinstance(details, dict) and isinstance(details.get("problems"), list):
-        return [(str(p.get("field", "")).removeprefix("details."), str(p.get("code") or failure.code))
-                for p in details["problems"] if isinstance(p, dict)]
+        return [
+            (str(p.get("field", "")).removeprefix("details."), str(p.get("code") or failure.code))
+            for p in details["problems"]
+            if isinstance(p, dict)
+        ]
     if failure.code != "VALIDATION_FAILED" or not isinstance(details, list):
         return []
     found = []

@@ -1,6 +1,7 @@
-"""The portal's static files (its stylesheet and scripts): the CSP allows style and script only from this site,
-so nothing is inline; pages link them by `asset(name)`, a URL that names the file's content, so a browser may
-keep a file for long and still never runs an old script with a new page."""
+"""The portal's static files (its stylesheet and scripts): the CSP allows style and script
+only from this site, so nothing is inline; pages link them by `asset(name)`, a URL that
+names the file's content, so a browser may keep a file for long and still never runs an old
+script with a new page."""
 
 from __future__ import annotations
 
@@ -20,12 +21,15 @@ class Asset:
 
 
 def load(directory: Path = STATIC) -> dict[str, Asset]:
-    """Every file of the static directory, by name (read once: they change only with a new release)."""
+    """Every file of the static directory, by name (read once: they change only
+    with a new release)."""
     found = {}
     for path in sorted(directory.iterdir()):
         if path.is_file() and path.suffix in MEDIA_TYPES:
             content = path.read_bytes()
-            found[path.name] = Asset(content, MEDIA_TYPES[path.suffix], hashlib.sha256(content).hexdigest()[:12])
+            found[path.name] = Asset(
+                content, MEDIA_TYPES[path.suffix], hashlib.sha256(content).hexdigest()[:12]
+            )
     return found
 
 
@@ -33,5 +37,6 @@ ASSETS = load()
 
 
 def asset(name: str) -> str:
-    """The URL of a static file, for templates; KeyError (a broken page in tests) for a file that is not there."""
+    """The URL of a static file, for templates; KeyError (a broken page in tests) for a file
+    that is not there."""
     return f"/static/{name}?v={ASSETS[name].version}"

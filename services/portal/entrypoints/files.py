@@ -1,4 +1,5 @@
-"""A signed-in account's own uploads, shown back on its pages (identity documents, certificates, evidence)."""
+"""A signed-in account's own uploads, shown back on its pages (identity documents,
+certificates, evidence)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ SERVICES = ("identity", "rights", "complaints")  # where uploads are kept
 @router.get("/files/{service}/{blob_id}")
 async def own_file(request: Request, service: str, blob_id: str) -> Response:
     if service not in SERVICES or not SHA256_TEXT.fullmatch(blob_id):
-        return Response(i18n.error(lang_of(request), "FILE_NOT_FOUND"), 404, media_type="text/plain",
-                        headers=FILE_HEADERS)
+        return Response(
+            i18n.error(lang_of(request), "FILE_NOT_FOUND"),
+            404,
+            media_type="text/plain",
+            headers=FILE_HEADERS,
+        )
     return await passthrough(request, service, f"/v1/files/{blob_id}")

@@ -18,17 +18,28 @@ async def service_health(client: httpx.AsyncClient, name: str, url: str) -> dict
     try:
         response = await client.get(f"{url}/readyz", timeout=3.0)
         body = response.json()
-        return {"name": name, "url": url, "ready": response.status_code == 200, "checks": body.get("checks", {})}
+        return {
+            "name": name,
+            "url": url,
+            "ready": response.status_code == 200,
+            "checks": body.get("checks", {}),
+        }
     except (httpx.HTTPError, ValueError) as exc:
         return {"name": name, "url": url, "ready": False, "checks": {"http": type(exc).__name__}}
 
 
 async def all_health(request: Request) -> list[dict]:
     settings = request.app.state.settings
-    services = {"identity": settings.identity_url, "rights": settings.rights_url,
-                "complaints": settings.complaints_url, "notifier": settings.notifier_url}
+    services = {
+        "identity": settings.identity_url,
+        "rights": settings.rights_url,
+        "complaints": settings.complaints_url,
+        "notifier": settings.notifier_url,
+    }
     async with httpx.AsyncClient() as client:
-        return list(await asyncio.gather(*(service_health(client, n, u) for n, u in services.items())))
+        return list(
+            await asyncio.gather(*(service_health(client, n, u) for n, u in services.items()))
+        )
 
 
 @router.get("/status")

@@ -1,4 +1,5 @@
-"""The add/amend right form: its fields per right type, turned into the rights API's body, and back."""
+"""The add/amend right form: its fields per right type, turned into the rights
+API's body, and back."""
 
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ DETAILS = {
 FILES = {  # form field -> document purpose, per right type
     "trademark": {"certificate": "registration_certificate", "mark_image": "mark_image"},
     "copyright": {"certificate": "proof_of_authorship"},
-    "patent": {"certificate": "patent_certificate", "annual_fee_receipt": "annual_fee_receipt",
-               "evaluation_report": "evaluation_report"},
+    "patent": {
+        "certificate": "patent_certificate",
+        "annual_fee_receipt": "annual_fee_receipt",
+        "evaluation_report": "evaluation_report",
+    },
 }
 
 
@@ -68,20 +72,34 @@ def values_of_right(right: dict) -> dict:
     return {"right_type": right["right_type"], **values}
 
 
-async def documents_of(client: Api, form: FormData, right_type: str, kept: list[dict] | None = None) -> list[dict]:
-    """The documents uploaded now, replacing those of the same purpose that the right already had."""
+async def documents_of(
+    client: Api, form: FormData, right_type: str, kept: list[dict] | None = None
+) -> list[dict]:
+    """The documents uploaded now, replacing those of the same purpose that the
+    right already had."""
     documents = [{"blob_id": d["blob_id"], "purpose": d["purpose"]} for d in kept or []]
     for field, purpose in FILES[right_type].items():
         file = form.get(field)
         if isinstance(file, UploadFile) and file.filename:
-            blob = await client.upload("rights", file.filename, await file.read(), file.content_type)
-            documents = [d for d in documents if d["purpose"] != purpose] + [{"blob_id": blob, "purpose": purpose}]
+            blob = await client.upload(
+                "rights", file.filename, await file.read(), file.content_type
+            )
+            documents = [d for d in documents if d["purpose"] != purpose] + [
+                {"blob_id": blob, "purpose": purpose}
+            ]
     return documents
 
 
 def body_of(identity_id: str, values: dict, documents: list[dict]) -> dict:
     right_type = values["right_type"]
-    return {"identity_id": identity_id, "right_type": right_type, "title": values["title"],
-            "registration_number": values["registration_number"], "holder_name": values["holder_name"],
-            "valid_from": values["valid_from"], "valid_until": values["valid_until"] or None,
-            "details": details_of(right_type, values), "documents": documents}
+    return {
+        "identity_id": identity_id,
+        "right_type": right_type,
+        "title": values["title"],
+        "registration_number": values["registration_number"],
+        "holder_name": values["holder_name"],
+        "valid_from": values["valid_from"],
+        "valid_until": values["valid_until"] or None,
+        "details": details_of(right_type, values),
+        "documents": documents,
+    }

@@ -1,4 +1,5 @@
-"""PortalRoute: what every portal page gets around it, and the page a person understands when it fails."""
+"""PortalRoute: what every portal page gets around it, and the page a person
+understands when it fails."""
 
 from __future__ import annotations
 
@@ -22,9 +23,10 @@ Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
 class PortalRoute(APIRoute):
-    """Every portal route: a random session id per browser (what CSRF tokens are tied to), a fresh one whenever
-    the browser signs in or out (web.rotate_sid), the CSRF check of every form post, instead of a page that
-    fails the page that says why (see `answer`), and the security headers on every answer (headers.py)."""
+    """Every portal route: a random session id per browser (what CSRF tokens are tied to), a fresh
+    one whenever the browser signs in or out (web.rotate_sid), the CSRF check of every form post,
+    instead of a page that fails the page that says why (see `answer`), and the security headers on
+    every answer (headers.py)."""
 
     def get_route_handler(self) -> Handler:
         handler = super().get_route_handler()
@@ -40,10 +42,13 @@ class PortalRoute(APIRoute):
 
 
 async def answer(request: Request, handler: Handler) -> Response:
-    """The page; or sign-in again (no or a lapsed session), "not found" (404/403 from a service), "temporarily
-    unavailable" (a 5xx or no answer), "incomplete" (unreadable input), else "something went wrong" (logged)."""
+    """The page; or sign-in again (no or a lapsed session), "not found" (404/403 from a service),
+    "temporarily unavailable" (a 5xx or no answer), "incomplete" (unreadable input), else "something
+    went wrong" (logged)."""
     try:
-        if request.method == "POST" and not csrf_ok(request, str((await request.form()).get("csrf") or "")):
+        if request.method == "POST" and not csrf_ok(
+            request, str((await request.form()).get("csrf") or "")
+        ):
             return error_pages.expired(request)
         return await handler(request)
     except NotSignedIn:
@@ -53,7 +58,9 @@ async def answer(request: Request, handler: Handler) -> Response:
     except RequestValidationError:
         return error_pages.incomplete(request)
     except HTTPException as exc:  # Starlette's, e.g. a malformed multipart body
-        return error_pages.incomplete(request, exc.status_code if 400 <= exc.status_code < 500 else 400)
+        return error_pages.incomplete(
+            request, exc.status_code if 400 <= exc.status_code < 500 else 400
+        )
     except Exception:
         log.exception("portal.page_failed", method=request.method, path=request.url.path)
         return error_pages.broken(request)

@@ -1,4 +1,5 @@
-"""The portal's own stylesheet and scripts (services/portal/static), by name: only the files that are there."""
+"""The portal's own stylesheet and scripts (services/portal/static), by name: only the
+files that are there."""
 
 from __future__ import annotations
 
@@ -20,5 +21,8 @@ async def static_file(request: Request, name: str, v: str = "") -> Response:
         return error_pages.not_found(request)
     # a URL naming this very content may be kept for good; any other is checked again each time
     cache = f"public, max-age={YEAR}, immutable" if v == found.version else "no-cache"
-    return Response(found.content, media_type=found.media_type,
-                    headers={"Cache-Control": cache, "ETag": f'"{found.version}"'})
+    return Response(
+        found.content,
+        media_type=found.media_type,
+        headers={"Cache-Control": cache, "ETag": f'"{found.version}"'},
+    )

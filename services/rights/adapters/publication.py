@@ -13,11 +13,20 @@ from shared.review.process import review_decided
 
 def right_registered(event: object, revision: int) -> list[PublicEvent]:
     payload = RightRegistered(
-        right_id=str(event.originator_id), account_id=event.account_id, identity_id=event.identity_id,
-        revision=revision, right_type=event.right_type, title=event.title,
-        registration_number=event.registration_number, holder_name=event.holder_name,
-        valid_from=event.valid_from, valid_until=event.valid_until, details=event.details,
-        documents=[Document(**d) for d in event.documents], submitted_at=event.timestamp)
+        right_id=str(event.originator_id),
+        account_id=event.account_id,
+        identity_id=event.identity_id,
+        revision=revision,
+        right_type=event.right_type,
+        title=event.title,
+        registration_number=event.registration_number,
+        holder_name=event.holder_name,
+        valid_from=event.valid_from,
+        valid_until=event.valid_until,
+        details=event.details,
+        documents=[Document(**d) for d in event.documents],
+        submitted_at=event.timestamp,
+    )
     return [PublicEvent(payload, correlation_id=str(event.originator_id))]
 
 
@@ -38,9 +47,14 @@ def _(event: Right.Amended) -> list[PublicEvent]:
 
 @to_public.register
 def _(event: Right.ExpiryReminded) -> list[PublicEvent]:
-    payload = RightExpiring(right_id=str(event.originator_id), account_id=event.account_id, title=event.title,
-                            registration_number=event.registration_number, valid_until=event.valid_until,
-                            days_left=event.days_left)
+    payload = RightExpiring(
+        right_id=str(event.originator_id),
+        account_id=event.account_id,
+        title=event.title,
+        registration_number=event.registration_number,
+        valid_until=event.valid_until,
+        days_left=event.days_left,
+    )
     return [PublicEvent(payload, correlation_id=str(event.originator_id))]
 
 

@@ -1,7 +1,7 @@
 """What is refused at once, when a right is registered or amended (422): plain format errors.
 
-Substantive questions (is the right in force today, within its statutory term, is the evidence there)
-are the review's: services/rights/domain/checks.py.
+Substantive questions (is the right in force today, within its statutory term, is the evidence
+there) are the review's: services/rights/domain/checks.py.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ PER_TYPE = {"trademark": trademark, "copyright": copyright, "patent": patent}
 
 def period_problems(sub: Submission) -> list[Problem]:
     if sub.valid_from and sub.valid_until and sub.valid_until < sub.valid_from:
-        return [Problem("INVALID_DATES", "valid_until", "The validity period ends before it starts.")]
+        return [
+            Problem("INVALID_DATES", "valid_until", "The validity period ends before it starts.")
+        ]
     return []
 
 
@@ -26,5 +28,10 @@ def document_problems(sub: Submission) -> list[Problem]:
 
 
 def problems(sub: Submission, today: date) -> list[Problem]:
-    """Every reason to refuse this submission now, the type's own first; [] when it may be registered."""
-    return PER_TYPE[sub.right_type].problems(sub, today) + period_problems(sub) + document_problems(sub)
+    """Every reason to refuse this submission now, the type's own first; [] when it
+    may be registered."""
+    return (
+        PER_TYPE[sub.right_type].problems(sub, today)
+        + period_problems(sub)
+        + document_problems(sub)
+    )

@@ -16,13 +16,41 @@ from shared.review.domain import Check
 def date_problems(sub: Submission, today: date) -> list[Problem]:
     completed, published = sub.date("completion_date"), sub.date("publication_date")
     if completed is None:
-        return [Problem("INVALID_DATES", "details.completion_date", "Give the work's completion date (YYYY-MM-DD).")]
-    if "publication_date" in sub.details and sub.details["publication_date"] is not None and published is None:
-        return [Problem("INVALID_DATES", "details.publication_date", "Give the publication date as YYYY-MM-DD.")]
+        return [
+            Problem(
+                "INVALID_DATES",
+                "details.completion_date",
+                "Give the work's completion date (YYYY-MM-DD).",
+            )
+        ]
+    if (
+        "publication_date" in sub.details
+        and sub.details["publication_date"] is not None
+        and published is None
+    ):
+        return [
+            Problem(
+                "INVALID_DATES",
+                "details.publication_date",
+                "Give the publication date as YYYY-MM-DD.",
+            )
+        ]
     if max(completed, published or completed) > today:
-        return [Problem("INVALID_DATES", "details.completion_date", "A work is completed and published in the past.")]
+        return [
+            Problem(
+                "INVALID_DATES",
+                "details.completion_date",
+                "A work is completed and published in the past.",
+            )
+        ]
     if published is not None and published < completed:
-        return [Problem("INVALID_DATES", "details.publication_date", "A work is published after it is completed.")]
+        return [
+            Problem(
+                "INVALID_DATES",
+                "details.publication_date",
+                "A work is published after it is completed.",
+            )
+        ]
     return []
 
 
@@ -30,8 +58,13 @@ def problems(sub: Submission, today: date) -> list[Problem]:
     """What refuses a copyright at once."""
     found = []
     if sub.text("work_type") not in WORK_TYPES:
-        found.append(Problem("INVALID_DETAILS", "details.work_type",
-                             f"The work type is one of {', '.join(WORK_TYPES)}."))
+        found.append(
+            Problem(
+                "INVALID_DETAILS",
+                "details.work_type",
+                f"The work type is one of {', '.join(WORK_TYPES)}.",
+            )
+        )
     found += sub.missing_text({"author": "work's author", "owner": "copyright owner"})
     return found + date_problems(sub, today)
 

@@ -1,8 +1,8 @@
 """Which documents a right needs: the evidence a reviewer weighs, plus what describes the right.
 
-A requirement is a tuple of purposes, any one of which satisfies it. The party named on the certificate
-(registrant, owner, patentee) may differ from the holder asserting the right only with a transfer
-certificate or a licence contract.
+A requirement is a tuple of purposes, any one of which satisfies it. The party named on the
+certificate (registrant, owner, patentee) may differ from the holder asserting the right only with a
+transfer certificate or a licence contract.
 """
 
 from __future__ import annotations
@@ -12,7 +12,10 @@ from services.rights.domain.submission import Submission, same_party
 Requirement = tuple[str, ...]
 TRANSFER_OR_LICENCE: Requirement = ("transfer_certificate", "licence_contract")
 NAMED_PARTY = {"trademark": "registrant", "copyright": "owner", "patent": "patentee"}
-RELIEF_KINDS = ("utility_model", "design")  # granted without substantive examination: an evaluation report
+RELIEF_KINDS = (
+    "utility_model",
+    "design",
+)  # granted without substantive examination: an evaluation report
 
 
 def named_party_differs(sub: Submission) -> bool:
@@ -25,7 +28,9 @@ def type_evidence(sub: Submission) -> list[Requirement]:
     if sub.right_type == "trademark":
         return [("registration_certificate",)]
     if sub.right_type == "copyright":
-        return [("registration_certificate",) if sub.registration_number else ("proof_of_authorship",)]
+        return [
+            ("registration_certificate",) if sub.registration_number else ("proof_of_authorship",)
+        ]
     needed = [("patent_certificate",), ("annual_fee_receipt",)]
     return needed + ([("evaluation_report",)] if sub.text("patent_kind") in RELIEF_KINDS else [])
 

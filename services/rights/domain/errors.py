@@ -1,4 +1,5 @@
-"""The refusals of this service: named domain errors with stable codes (entrypoints/http.py gives their statuses)."""
+"""The refusals of this service: named domain errors with stable codes (entrypoints/http.py
+gives their statuses)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ class IdentityNotUsable(Conflict):
 
 
 class InvalidRight(Invalid):
-    """Plainly invalid at admission: the code is the first problem's (a check digit, a class, a date)."""
+    """Plainly invalid at admission: the code is the first problem's (a check digit,
+    a class, a date)."""
 
     code = "INVALID_RIGHT"
 

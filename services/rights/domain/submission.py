@@ -1,4 +1,5 @@
-"""What a right's materials say, read the same way at the edge (a request) and at review (a stored right)."""
+"""What a right's materials say, read the same way at the edge (a request) and at review
+(a stored right)."""
 
 from __future__ import annotations
 
@@ -44,15 +45,22 @@ class Submission:
     @classmethod
     def of(cls, source: object) -> Submission:
         """From a stored Right (or anything with a right's attributes)."""
-        return cls.from_fields({name: getattr(source, name, None) for name in cls.__dataclass_fields__})
+        return cls.from_fields(
+            {name: getattr(source, name, None) for name in cls.__dataclass_fields__}
+        )
 
     @classmethod
     def from_fields(cls, fields: dict) -> Submission:
-        return cls(right_type=fields["right_type"], title=fields.get("title") or "",
-                   registration_number=(fields.get("registration_number") or "").strip(),
-                   holder_name=(fields.get("holder_name") or "").strip(),
-                   valid_from=parse_date(fields.get("valid_from")), valid_until=parse_date(fields.get("valid_until")),
-                   details=dict(fields.get("details") or {}), documents=tuple(fields.get("documents") or ()))
+        return cls(
+            right_type=fields["right_type"],
+            title=fields.get("title") or "",
+            registration_number=(fields.get("registration_number") or "").strip(),
+            holder_name=(fields.get("holder_name") or "").strip(),
+            valid_from=parse_date(fields.get("valid_from")),
+            valid_until=parse_date(fields.get("valid_until")),
+            details=dict(fields.get("details") or {}),
+            documents=tuple(fields.get("documents") or ()),
+        )
 
     @property
     def purposes(self) -> set[str]:
@@ -68,8 +76,11 @@ class Submission:
 
     def missing_text(self, names: dict[str, str]) -> list[Problem]:
         """INVALID_DETAILS for each of {detail: what it is} that is not given."""
-        return [Problem("INVALID_DETAILS", f"details.{name}", f"Give the {what}.")
-                for name, what in names.items() if not self.text(name)]
+        return [
+            Problem("INVALID_DETAILS", f"details.{name}", f"Give the {what}.")
+            for name, what in names.items()
+            if not self.text(name)
+        ]
 
 
 def same_party(a: str, b: str) -> bool:

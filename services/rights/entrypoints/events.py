@@ -1,4 +1,5 @@
-"""What rights reads from Kafka: complaints to review its rights for, and whom each identity proves."""
+"""What rights reads from Kafka: complaints to review its rights for, and whom
+each identity proves."""
 
 from __future__ import annotations
 

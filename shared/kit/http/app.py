@@ -1,4 +1,5 @@
-"""A service as a FastAPI app and a process: its routes, errors and health, its backbone under one lifespan."""
+"""A service as a FastAPI app and a process: its routes, errors and health, its backbone
+under one lifespan."""
 
 from __future__ import annotations
 
@@ -25,9 +26,13 @@ def create_http_app(service: Service) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await backbone.start()
-        if service.app is not None:  # a service that serves signed-in accounts follows sign-outs (not the portal)
-            backbone.tasks += [asyncio.create_task(supervise(name, loop), name=name)
-                               for name, loop in verifier.loops(settings.revocation_poll_seconds).items()]
+        if (
+            service.app is not None
+        ):  # a service that serves signed-in accounts follows sign-outs (not the portal)
+            backbone.tasks += [
+                asyncio.create_task(supervise(name, loop), name=name)
+                for name, loop in verifier.loops(settings.revocation_poll_seconds).items()
+            ]
         log.info("service.started", port=settings.port, bootstrap=settings.kafka_bootstrap)
         try:
             yield
@@ -35,8 +40,12 @@ def create_http_app(service: Service) -> FastAPI:
             await backbone.stop()
 
     http = FastAPI(title=f"IPP {settings.service}", version="1.0", lifespan=lifespan)
-    install_error_handlers(http, settings.max_body_bytes, settings.max_upload_bytes + 1024 * 1024,
-                           statuses=service.statuses)
+    install_error_handlers(
+        http,
+        settings.max_body_bytes,
+        settings.max_upload_bytes + 1024 * 1024,
+        statuses=service.statuses,
+    )
     http.include_router(health_router(backbone.checks()))
     for router in service.routers:
         http.include_router(router)
@@ -53,7 +62,13 @@ def serve(service_name: str, bootstrap: Callable[[Settings], Service]) -> None:
     settings = Settings(service=service_name)
     configure_logging(service_name)
     http = create_http_app(bootstrap(settings))
-    # proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from loopback on its own; who is a proxy is
-    # IPP_TRUSTED_PROXIES' decision alone (shared/kit/clients.py)
-    uvicorn.run(http, host=settings.host, port=settings.port, log_config=None, access_log=False,
-                proxy_headers=False)
+    # proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from loopback on its own;
+    # who is a proxy is IPP_TRUSTED_PROXIES' decision alone (shared/kit/clients.py)
+    uvicorn.run(
+        http,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+    )

@@ -1,9 +1,9 @@
 """The reviewer routes every material-owning service serves (CONTRACT.md, 'Reviewers').
 
-Beyond the queue, a reviewer reads the material a task is about (`/material`, as the service presents it to
-reviewers: parties with masked numbers, the right's fields, the complaint's targets) and opens each uploaded
-document of that material (`/documents/{blob_id}`) — only the documents of a task's own material, and only
-with the reviewer role.
+Beyond the queue, a reviewer reads the material a task is about (`/material`, as the service
+presents it to reviewers: parties with masked numbers, the right's fields, the complaint's targets)
+and opens each uploaded document of that material (`/documents/{blob_id}`) — only the documents of a
+task's own material, and only with the reviewer role.
 """
 
 from __future__ import annotations
@@ -20,11 +20,14 @@ from shared.review.errors import DocumentNotFound
 from shared.review.reasons import catalogue
 
 REVIEWER = "reviewer"
-Present = Callable[[Any, dict], dict]  # (application, task) -> the task's material as reviewers see it
+Present = Callable[
+    [Any, dict], dict
+]  # (application, task) -> the task's material as reviewers see it
 
 
 def application(request: Request) -> Any:
-    """The service's application (a ReviewingApplication: `review_queue`, `blobs`), from the app's state."""
+    """The service's application (a ReviewingApplication: `review_queue`, `blobs`),
+    from the app's state."""
     return request.app.state.application
 
 
@@ -42,7 +45,8 @@ class DecisionIn(BaseModel):
 
 
 def documents_in(value: object) -> Iterator[dict]:
-    """Every uploaded document a material view mentions (dicts with a blob id and a media type), in order."""
+    """Every uploaded document a material view mentions (dicts with a blob id and a
+    media type), in order."""
     if isinstance(value, dict):
         if "blob_id" in value and "media_type" in value:
             yield value
@@ -57,27 +61,39 @@ def files_of(review_id: str, material: dict) -> list[dict]:
     """The material's documents, each once, with where a reviewer opens it."""
     seen: dict[str, dict] = {}
     for doc in documents_in(material):
-        seen.setdefault(doc["blob_id"], {"blob_id": doc["blob_id"], "purpose": doc.get("purpose", ""),
-                                         "media_type": doc["media_type"], "size": doc.get("size"),
-                                         "href": f"/v1/reviews/{review_id}/documents/{doc['blob_id']}"})
+        seen.setdefault(
+            doc["blob_id"],
+            {
+                "blob_id": doc["blob_id"],
+                "purpose": doc.get("purpose", ""),
+                "media_type": doc["media_type"],
+                "size": doc.get("size"),
+                "href": f"/v1/reviews/{review_id}/documents/{doc['blob_id']}",
+            },
+        )
     return list(seen.values())
 
 
 def review_router(material_types: tuple[str, ...], present: Present) -> APIRouter:
-    """The reviewer routes on `app.state.application.review_queue`; `material_types` are the ones this
-    service reviews (its part of the reason catalogue); `present` shows a task's material to reviewers."""
+    """The reviewer routes on `app.state.application.review_queue`; `material_types` are the
+    ones this service reviews (its part of the reason catalogue); `present` shows a task's
+    material to reviewers."""
     router = APIRouter(tags=["reviews"])
 
     def reviewed_material(app: Any, review_id: str) -> dict:
         return present(app, app.review_queue.task(review_id))
 
     @router.get("/v1/reviews")
-    def review_tasks(who: CurrentPrincipal, app: Application, response: Response,
-                     status: Annotated[Literal["pending", "decided"], Query()] = "pending",
-                     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                     offset: Annotated[int, Query(ge=0)] = 0) -> list[dict]:
-        """Oldest first, each with its deadline and `overdue`; pending tasks leave out those another reviewer
-        has a live claim on. X-Total-Count says how many there are in all."""
+    def review_tasks(
+        who: CurrentPrincipal,
+        app: Application,
+        response: Response,
+        status: Annotated[Literal["pending", "decided"], Query()] = "pending",
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> list[dict]:
+        """Oldest first, each with its deadline and `overdue`; pending tasks leave out those another
+        reviewer has a live claim on. X-Total-Count says how many there are in all."""
         who.require(REVIEWER)
         found, total = app.review_queue.page(status, who.account_id, limit, offset)
         response.headers["X-Total-Count"] = str(total)
@@ -85,12 +101,14 @@ def review_router(material_types: tuple[str, ...], present: Present) -> APIRoute
 
     @router.get("/v1/reviews/reason-codes")
     def reason_codes(who: CurrentPrincipal) -> dict[str, list[dict]]:
-        """The reason catalogue: {material_type: [{code, description}]} (any signed-in account may read it)."""
+        """The reason catalogue: {material_type: [{code, description}]} (any signed-in
+        account may read it)."""
         return catalogue(material_types)
 
     @router.get("/v1/reviews/{review_id}")
     def review_task(review_id: str, who: CurrentPrincipal, app: Application) -> dict:
-        """One task in any status (pending, decided, or closed), with its decision once there is one."""
+        """One task in any status (pending, decided, or closed), with its decision
+        once there is one."""
         who.require(REVIEWER)
         return app.review_queue.task(review_id)
 
@@ -103,9 +121,13 @@ def review_router(material_types: tuple[str, ...], present: Present) -> APIRoute
 
     @router.get("/v1/reviews/{review_id}/documents/{blob_id}")
     def document(review_id: str, blob_id: str, who: CurrentPrincipal, app: Application) -> Response:
-        """One uploaded document of the task's material, as it was uploaded (images and PDF only)."""
+        """One uploaded document of the task's material, as it was uploaded
+        (images and PDF only)."""
         who.require(REVIEWER)
-        found = next((d for d in documents_in(reviewed_material(app, review_id)) if d["blob_id"] == blob_id), None)
+        found = next(
+            (d for d in documents_in(reviewed_material(app, review_id)) if d["blob_id"] == blob_id),
+            None,
+        )
         content = None if found is None else app.blobs.read(blob_id)
         if content is None:
             raise DocumentNotFound("This task's material has no such document.")

@@ -1,5 +1,5 @@
-"""The complaints service's HTTP app over a throwaway SQLite store, without a broker: rights and the other
-services' decisions arrive as contract payloads through the service's own event handler."""
+"""The complaints service's HTTP app over a throwaway SQLite store, without a broker: rights and the
+other services' decisions arrive as contract payloads through the service's own event handler."""
 
 from __future__ import annotations
 
@@ -31,8 +31,12 @@ class Complaints:
     """A TestClient of the complaints API with the steps every test needs."""
 
     def __init__(self, tmp_path, review_mode: str = "auto") -> None:
-        self.settings = Settings(service="complaints", data_dir=tmp_path, review_mode=review_mode,
-                                 review_deadline_hours=1)
+        self.settings = Settings(
+            service="complaints",
+            data_dir=tmp_path,
+            review_mode=review_mode,
+            review_deadline_hours=1,
+        )
         self.app = ComplaintsApplication(self.settings)
         self.service = bootstrap(self.settings, self.app)
         self.signer = TokenSigner(tmp_path / "jwt.pem")
@@ -47,14 +51,28 @@ class Complaints:
         with self.app.transaction() as session:
             self.app.on_event(payload, SimpleNamespace(id=str(uuid.uuid4())), session)
 
-    def right(self, account_id: str, right_type: str = "trademark", valid_until: str | None = "2034-12-31") -> str:
+    def right(
+        self, account_id: str, right_type: str = "trademark", valid_until: str | None = "2034-12-31"
+    ) -> str:
         """A right complaints has heard of (RightRegistered), not yet reviewed."""
         right_id = str(uuid.uuid4())
-        self.deliver(RightRegistered(
-            right_id=right_id, account_id=account_id, identity_id=str(uuid.uuid4()), revision=1,
-            right_type=right_type, title="快手好物", registration_number="12345678", holder_name="张三",
-            valid_from="2020-01-01", valid_until=valid_until, details={}, documents=[],
-            submitted_at=datetime.now(timezone.utc)))
+        self.deliver(
+            RightRegistered(
+                right_id=right_id,
+                account_id=account_id,
+                identity_id=str(uuid.uuid4()),
+                revision=1,
+                right_type=right_type,
+                title="快手好物",
+                registration_number="12345678",
+                holder_name="张三",
+                valid_from="2020-01-01",
+                valid_until=valid_until,
+                details={},
+                documents=[],
+                submitted_at=datetime.now(timezone.utc),
+            )
+        )
         return right_id
 
     def holder(self, n: int) -> tuple[dict, str]:
@@ -63,30 +81,54 @@ class Complaints:
         return self.token(account_id), self.right(account_id)
 
     def evidence(self, auth: dict) -> str:
-        response = self.http.post("/v1/files", files={"file": ("e.png", PNG + b"evidence")}, headers=auth)
+        response = self.http.post(
+            "/v1/files", files={"file": ("e.png", PNG + b"evidence")}, headers=auth
+        )
         assert response.status_code == 201, response.text
         return response.json()["blob_id"]
 
     def body(self, right_id: str, urls: list[str], **changes) -> dict:
-        return {"right_id": right_id, "infringement_type": "counterfeit_goods", "targets": [{"url": u} for u in urls],
-                "description": DESCRIPTION, "evidence": [], **changes}
+        return {
+            "right_id": right_id,
+            "infringement_type": "counterfeit_goods",
+            "targets": [{"url": u} for u in urls],
+            "description": DESCRIPTION,
+            "evidence": [],
+            **changes,
+        }
 
     def file(self, auth: dict, right_id: str, urls: list[str] | None = None) -> str:
-        response = self.http.post("/v1/complaints", json=self.body(right_id, urls or [listing(1)]), headers=auth)
+        response = self.http.post(
+            "/v1/complaints", json=self.body(right_id, urls or [listing(1)]), headers=auth
+        )
         assert response.status_code == 201, response.text
         return response.json()["complaint_id"]
 
-    def materials_decided(self, complaint_id: str, identity: str = "approved", right: str = "approved") -> None:
-        """The cascade up to the complaint's own review: ComplaintFiled, then identity and right decided."""
-        [filed] = [p.payload for p in to_public(next(iter(self.app.events.get(UUID(complaint_id)))))]
+    def materials_decided(
+        self, complaint_id: str, identity: str = "approved", right: str = "approved"
+    ) -> None:
+        """The cascade up to the complaint's own review: ComplaintFiled, then identity
+        and right decided."""
+        [filed] = [
+            p.payload for p in to_public(next(iter(self.app.events.get(UUID(complaint_id)))))
+        ]
         self.deliver(filed)
         for material, outcome in (("identity", identity), ("right", right)):
             reasons = [] if outcome == "approved" else [{"code": "OTHER", "message": "no"}]
-            self.deliver(ReviewDecided(
-                review_id=str(uuid.uuid4()), complaint_id=complaint_id, material_type=material,
-                material_id=filed.identity_id if material == "identity" else filed.right_id, material_revision=1,
-                outcome=outcome, reasons=reasons, decided_by={"kind": "auto", "reviewer_id": None},
-                reused_decision_id=None, decided_at=datetime.now(timezone.utc)))
+            self.deliver(
+                ReviewDecided(
+                    review_id=str(uuid.uuid4()),
+                    complaint_id=complaint_id,
+                    material_type=material,
+                    material_id=filed.identity_id if material == "identity" else filed.right_id,
+                    material_revision=1,
+                    outcome=outcome,
+                    reasons=reasons,
+                    decided_by={"kind": "auto", "reviewer_id": None},
+                    reused_decision_id=None,
+                    decided_at=datetime.now(timezone.utc),
+                )
+            )
 
 
 @pytest.fixture

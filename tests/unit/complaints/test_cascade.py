@@ -44,7 +44,9 @@ def test_an_approved_identity_and_right_are_reused_by_the_next_complaint(platfor
     platform.pump()
     second = platform.complain(account, right, ("https://kuaishou.com/item/7654321",))
     platform.pump()
-    reused = {d.data["material_type"]: d.data["reused_decision_id"] for d in platform.decisions(second)}
+    reused = {
+        d.data["material_type"]: d.data["reused_decision_id"] for d in platform.decisions(second)
+    }
     earlier = {d.data["material_type"]: d.data["review_id"] for d in platform.decisions(first)}
     assert reused["identity"] == earlier["identity"] and reused["right"] == earlier["right"]
     assert platform.app("complaints").complaint(account, second).status == "upheld"
@@ -63,7 +65,9 @@ def test_a_rejected_identity_can_be_resubmitted_and_then_backs_an_upheld_complai
     platform.complain(account, right)
     platform.pump()
     app = platform.app("identity")
-    fixed = app.party("individual", "张三", "resident_id", resident_id(5), [{"purpose": "a"}, {"purpose": "b"}])
+    fixed = app.party(
+        "individual", "张三", "resident_id", resident_id(5), [{"purpose": "a"}, {"purpose": "b"}]
+    )
     app.resubmit_identity(account, identity, "holder", fixed, None, None)
     complaint = platform.complain(account, right, ("https://kuaishou.com/item/2345678",))
     platform.pump()
@@ -122,7 +126,9 @@ def test_in_manual_mode_the_checks_still_reject_what_is_plainly_invalid(tmp_path
     complaint = platform.complain(account, platform.trademark(account, identity))
     platform.pump()
     assert platform.review_tasks("identity") == []
-    [decision] = [d.data for d in platform.decisions(complaint) if d.data["material_type"] == "identity"]
+    [decision] = [
+        d.data for d in platform.decisions(complaint) if d.data["material_type"] == "identity"
+    ]
     assert decision["outcome"] == "rejected" and decision["decided_by"]["kind"] == "auto"
 
 
@@ -139,7 +145,9 @@ def test_one_reviewer_decision_serves_every_complaint_waiting_on_the_identity(tm
     platform.reviewer_decides("identity", task["review_id"], "approved")
 
     for complaint in (first, second):
-        [decision] = [d.data for d in platform.decisions(complaint) if d.data["material_type"] == "identity"]
+        [decision] = [
+            d.data for d in platform.decisions(complaint) if d.data["material_type"] == "identity"
+        ]
         assert decision["outcome"] == "approved"
         assert decision["decided_by"] == {"kind": "reviewer", "reviewer_id": "reviewer-1"}
     assert platform.review_tasks("identity") == []
@@ -157,7 +165,9 @@ def test_a_reviewers_decision_is_reused_by_later_complaints(tmp_path):
     platform.reviewer_decides("identity", task["review_id"], "rejected", reasons)
     later = platform.complain(account, right, ("https://kuaishou.com/item/2345678",))
     platform.pump()
-    [decision] = [d.data for d in platform.decisions(later) if d.data["material_type"] == "identity"]
+    [decision] = [
+        d.data for d in platform.decisions(later) if d.data["material_type"] == "identity"
+    ]
     assert (decision["outcome"], decision["reasons"]) == ("rejected", reasons)
     assert decision["reused_decision_id"] is not None
     assert platform.review_tasks("identity") == []

@@ -30,11 +30,21 @@ def test_once_identity_and_right_are_approved_the_complaint_waits_for_a_reviewer
     assert manual.review_tasks("complaints") == []  # identity and right come first
     manual.reviewers_approve(complaint, "identity", "rights")
     task = manual.task_for("complaints", complaint)
-    assert (task["material_type"], task["material_id"], task["overdue"]) == ("complaint", complaint, False)
-    assert {c["code"] for c in task["checks"]} == {"TARGETS_ON_MARKETPLACE", "INFRINGEMENT_TYPE", "DESCRIPTION"}
+    assert (task["material_type"], task["material_id"], task["overdue"]) == (
+        "complaint",
+        complaint,
+        False,
+    )
+    assert {c["code"] for c in task["checks"]} == {
+        "TARGETS_ON_MARKETPLACE",
+        "INFRINGEMENT_TYPE",
+        "DESCRIPTION",
+    }
     app = manual.app("complaints")
     assert app.complaint(account, complaint).status == "under_review"
-    assert "AwaitingReviewer" in [s["step"] for s in app.timeline(app.complaint(account, complaint))]
+    assert "AwaitingReviewer" in [
+        s["step"] for s in app.timeline(app.complaint(account, complaint))
+    ]
 
 
 def test_a_reviewers_approval_is_the_verdict_with_a_statement_of_reasons(manual):
@@ -48,7 +58,9 @@ def test_a_reviewers_approval_is_the_verdict_with_a_statement_of_reasons(manual)
     assert "human reviewer" in verdict["reasons"][-1]["message"]
     detail = view(manual.app("complaints"), manual.app("complaints").complaint(account, complaint))
     assert detail["status"] == "upheld" and detail["statement"]["automated"] is False
-    assert detail["statement"]["redress"] and detail["statement"]["ground"].startswith("The complaint is upheld")
+    assert detail["statement"]["redress"] and detail["statement"]["ground"].startswith(
+        "The complaint is upheld"
+    )
     assert detail["targets"][0]["status"] == "takedown_ordered"
     assert manual.review_tasks("complaints") == []
 
@@ -56,7 +68,9 @@ def test_a_reviewers_approval_is_the_verdict_with_a_statement_of_reasons(manual)
 def test_a_reviewers_rejection_states_its_catalogue_reasons_and_takes_nothing_down(manual):
     account, _, complaint = filed(manual, "13800139003", 103)
     manual.reviewers_approve(complaint, "identity", "rights")
-    manual.reviewer_decides("complaints", manual.task_for("complaints", complaint)["review_id"], "rejected", OTHER)
+    manual.reviewer_decides(
+        "complaints", manual.task_for("complaints", complaint)["review_id"], "rejected", OTHER
+    )
     verdict = manual.decision(complaint, "complaint")
     assert verdict["outcome"] == "rejected" and verdict["reasons"][0] == OTHER[0]
     assert [t["action"] for t in verdict["verdict"]["targets"]] == ["none"]
@@ -64,7 +78,9 @@ def test_a_reviewers_rejection_states_its_catalogue_reasons_and_takes_nothing_do
     assert statement["reasons"] == OTHER and "EVIDENCE_INSUFFICIENT" in statement["ground"]
 
 
-def test_in_manual_mode_an_identity_rejected_by_its_checks_rejects_the_complaint_without_a_reviewer(manual):
+def test_in_manual_mode_an_identity_rejected_by_its_checks_rejects_the_complaint_without_a_reviewer(
+    manual,
+):
     _, _, complaint = filed(manual, "13800139004", 104, valid_id=False)
     manual.reviewers_approve(complaint, "rights")
     verdict = manual.decision(complaint, "complaint")
@@ -77,10 +93,15 @@ def test_a_right_rejected_by_its_reviewer_rejects_the_complaint_and_names_the_ri
     _, _, complaint = filed(manual, "13800139005", 105)
     manual.reviewers_approve(complaint, "identity")
     reasons = [{"code": "REGISTRATION_NOT_FOUND", "message": "No such registration."}]
-    manual.reviewer_decides("rights", manual.task_for("rights", complaint)["review_id"], "rejected", reasons)
+    manual.reviewer_decides(
+        "rights", manual.task_for("rights", complaint)["review_id"], "rejected", reasons
+    )
     verdict = manual.decision(complaint, "complaint")
     codes = [r["code"] for r in verdict["reasons"]]
-    assert verdict["outcome"] == "rejected" and codes[:2] == ["RIGHT_REJECTED", "REGISTRATION_NOT_FOUND"]
+    assert verdict["outcome"] == "rejected" and codes[:2] == [
+        "RIGHT_REJECTED",
+        "REGISTRATION_NOT_FOUND",
+    ]
     assert manual.review_tasks("complaints") == []
 
 
@@ -89,9 +110,15 @@ def test_every_material_is_decided_exactly_once_even_when_events_arrive_twice(ma
     complaint = manual.complain(account, manual.trademark(account, identity))
     manual.pump(deliver_twice=True)
     for service in ("identity", "rights", "complaints"):
-        manual.reviewer_decides(service, manual.task_for(service, complaint)["review_id"], "approved")
+        manual.reviewer_decides(
+            service, manual.task_for(service, complaint)["review_id"], "approved"
+        )
         manual.pump(deliver_twice=True)
-    assert sorted(d.data["material_type"] for d in manual.decisions(complaint)) == ["complaint", "identity", "right"]
+    assert sorted(d.data["material_type"] for d in manual.decisions(complaint)) == [
+        "complaint",
+        "identity",
+        "right",
+    ]
 
 
 def test_withdrawing_a_complaint_closes_its_review_task(manual):
@@ -112,7 +139,10 @@ def test_a_withdrawal_between_the_identity_and_the_right_decision_leaves_no_verd
     manual.app("complaints").withdraw(account, complaint)
     manual.reviewers_approve(complaint, "rights")
     assert manual.review_tasks("complaints") == []
-    assert sorted(d.data["material_type"] for d in manual.decisions(complaint)) == ["identity", "right"]
+    assert sorted(d.data["material_type"] for d in manual.decisions(complaint)) == [
+        "identity",
+        "right",
+    ]
     assert manual.app("complaints").complaint(account, complaint).status == "withdrawn"
 
 
@@ -120,7 +150,9 @@ def test_a_withdrawal_racing_the_reviewers_verdict_loses_with_a_conflict(manual)
     account, _, complaint = filed(manual, "13800139009", 109)
     manual.reviewers_approve(complaint, "identity", "rights")
     app = manual.app("complaints")
-    stale = app.complaint(account, complaint)  # the withdrawal read the complaint before the verdict landed
+    stale = app.complaint(
+        account, complaint
+    )  # the withdrawal read the complaint before the verdict landed
     manual.reviewers_approve(complaint, "complaints")
     stale.withdraw()
     with pytest.raises(ServiceError) as refused:

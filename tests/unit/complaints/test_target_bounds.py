@@ -1,5 +1,6 @@
-"""Target URLs are bounded at the door (422 INVALID_TARGET with row, bounded url, reason; never a 500), so what
-is accepted can always be published: the largest complaint's ComplaintFiled event fits in one Kafka record."""
+"""Target URLs are bounded at the door (422 INVALID_TARGET with row, bounded url, reason; never a
+500), so what is accepted can always be published: the largest complaint's ComplaintFiled event fits
+in one Kafka record."""
 
 from datetime import datetime, timezone
 from types import SimpleNamespace
@@ -9,7 +10,12 @@ import pytest
 
 from deploy.client import PNG
 from services.complaints.adapters.publication import to_public
-from services.complaints.domain.targets import MAX_TARGETS, MAX_URL_BYTES, InvalidTarget, parse_target
+from services.complaints.domain.targets import (
+    MAX_TARGETS,
+    MAX_URL_BYTES,
+    InvalidTarget,
+    parse_target,
+)
 from shared.events.payloads import ComplaintFiled, Document, Target
 from shared.kit.outbox import PublicEvent, cloud_event
 from tests.unit.complaints.conftest import listing
@@ -17,8 +23,12 @@ from tests.unit.complaints.conftest import listing
 HOSTS = ("kwaixiaodian.com", "kuaishou.com")
 KAFKA_RECORD_BYTES = 1024 * 1024
 ASTRAL = "𠀀"  # 4 bytes in UTF-8: the most a character of a URL can take
-BROKEN_HOSTS = ["https://[kuaishou.com]/item/12345678", "http://[::1", "https://kuaishou.com:99999/item/1234567",
-                "https://kuaishou.com:port/item/1234567"]
+BROKEN_HOSTS = [
+    "https://[kuaishou.com]/item/12345678",
+    "http://[::1",
+    "https://kuaishou.com:99999/item/1234567",
+    "https://kuaishou.com:port/item/1234567",
+]
 
 
 def reason(url: str) -> str:
@@ -45,19 +55,38 @@ def test_a_target_url_is_at_most_2048_bytes_of_utf8():
     assert reason(sized(1, MAX_URL_BYTES + 1, char="a")) == "too long"
 
 
-@pytest.mark.parametrize("url", [listing(1) + " x", listing(1) + "\x00", listing(1) + "?q=a\tb", listing(1) + "\u200b",
-                                 listing(1) + "\u3000x", listing(1) + "\u2028x", listing(1) + "\x7f"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        listing(1) + " x",
+        listing(1) + "\x00",
+        listing(1) + "?q=a\tb",
+        listing(1) + "\u200b",
+        listing(1) + "\u3000x",
+        listing(1) + "\u2028x",
+        listing(1) + "\x7f",
+    ],
+)
 def test_a_target_with_spaces_or_control_characters_is_refused(url):
     assert reason(url) == "contains spaces or control characters"
 
 
-@pytest.mark.parametrize("url", [listing(1) + '?q="', "https://evil.com\\@kuaishou.com/item/1234567"])
+@pytest.mark.parametrize(
+    "url", [listing(1) + '?q="', "https://evil.com\\@kuaishou.com/item/1234567"]
+)
 def test_a_target_with_quotes_or_backslashes_is_refused(url):
     assert reason(url) == "contains quotes or backslashes"
 
 
-@pytest.mark.parametrize("url", ["https://kuaishou.com/p?id=" + "1" * 65, "https://kuaishou.com/p?id=12%0A",
-                                 "https://kuaishou.com/item/" + "1" * 65, listing(1) + "?shopId=a%22b"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://kuaishou.com/p?id=" + "1" * 65,
+        "https://kuaishou.com/p?id=12%0A",
+        "https://kuaishou.com/item/" + "1" * 65,
+        listing(1) + "?shopId=a%22b",
+    ],
+)
 def test_a_listing_or_shop_id_is_at_most_64_unreserved_characters(url):
     assert reason(url).startswith("not a listing")
 
@@ -73,13 +102,23 @@ def error(response) -> tuple[int, str]:
 
 
 def file_json(complaints, auth, right, urls, **changes):
-    return complaints.http.post("/v1/complaints", json=complaints.body(right, urls, **changes), headers=auth)
+    return complaints.http.post(
+        "/v1/complaints", json=complaints.body(right, urls, **changes), headers=auth
+    )
 
 
 def file_csv(complaints, auth, right, content: bytes):
-    data = {"right_id": right, "infringement_type": "counterfeit_goods", "description": "假冒我们的注册商标。"}
-    return complaints.http.post("/v1/complaints", data=data, headers=auth,
-                                files={"targets_csv": ("targets.csv", content, "text/csv")})
+    data = {
+        "right_id": right,
+        "infringement_type": "counterfeit_goods",
+        "description": "假冒我们的注册商标。",
+    }
+    return complaints.http.post(
+        "/v1/complaints",
+        data=data,
+        headers=auth,
+        files={"targets_csv": ("targets.csv", content, "text/csv")},
+    )
 
 
 @pytest.mark.parametrize("url", BROKEN_HOSTS[:2])
@@ -87,29 +126,43 @@ def test_a_broken_host_is_an_invalid_target_in_json_in_a_csv_row_and_in_a_previe
     auth, right = complaints.holder(1)
     response = file_json(complaints, auth, right, [listing(1), url])
     assert error(response) == (422, "INVALID_TARGET")
-    assert response.json()["error"]["details"] | {"reason": ""} == {"row": 2, "url": url, "reason": ""}
+    assert response.json()["error"]["details"] | {"reason": ""} == {
+        "row": 2,
+        "url": url,
+        "reason": "",
+    }
     content = f"url\n{listing(1)}\n{url}\n".encode()
     assert file_csv(complaints, auth, right, content).json()["error"]["details"]["row"] == 3
-    preview = complaints.http.post("/v1/complaints/targets/parse", headers=auth,
-                                   files={"targets_csv": ("t.csv", content)})
-    assert error(preview) == (422, "INVALID_TARGET") and preview.json()["error"]["details"]["row"] == 3
+    preview = complaints.http.post(
+        "/v1/complaints/targets/parse", headers=auth, files={"targets_csv": ("t.csv", content)}
+    )
+    assert (
+        error(preview) == (422, "INVALID_TARGET") and preview.json()["error"]["details"]["row"] == 3
+    )
 
 
 @pytest.mark.parametrize("url", [listing(1) + "?q=" + "a" * 5000, sized(1, 3000)])
 def test_a_url_too_long_is_an_invalid_target_quoted_by_a_prefix(complaints, url):
     auth, right = complaints.holder(2)
     csv = f"url\n{listing(2)}\n{url}\n".encode()  # the header is the file's row 1
-    for response, row in ((file_json(complaints, auth, right, [listing(2), url]), 2),
-                          (file_csv(complaints, auth, right, csv), 3)):
+    for response, row in (
+        (file_json(complaints, auth, right, [listing(2), url]), 2),
+        (file_csv(complaints, auth, right, csv), 3),
+    ):
         assert error(response) == (422, "INVALID_TARGET")
         details = response.json()["error"]["details"]
-        assert (details["row"], details["reason"]) == (row, "too long") and len(details["url"]) <= 201
+        assert (details["row"], details["reason"]) == (row, "too long") and len(
+            details["url"]
+        ) <= 201
         assert len(response.content) < 4000
 
 
 def test_a_complaint_of_300_long_unicode_urls_is_refused_before_it_is_accepted(complaints):
     auth, right = complaints.holder(3)
-    urls = [f"https://www.kwaixiaodian.com/item/{10_000_000 + n}/" + "商" * 700 for n in range(MAX_TARGETS)]
+    urls = [
+        f"https://www.kwaixiaodian.com/item/{10_000_000 + n}/" + "商" * 700
+        for n in range(MAX_TARGETS)
+    ]
     response = file_json(complaints, auth, right, urls)
     assert error(response) == (422, "INVALID_TARGET")
     assert response.json()["error"]["details"]["reason"] == "too long"
@@ -119,7 +172,9 @@ def test_a_complaint_of_300_long_unicode_urls_is_refused_before_it_is_accepted(c
 def evidence(complaints, auth, count: int) -> list[str]:
     blobs = []
     for n in range(count):
-        response = complaints.http.post("/v1/files", files={"file": ("e.png", PNG + str(n).encode())}, headers=auth)
+        response = complaints.http.post(
+            "/v1/files", files={"file": ("e.png", PNG + str(n).encode())}, headers=auth
+        )
         blobs.append(response.json()["blob_id"])
     return blobs
 
@@ -127,8 +182,14 @@ def evidence(complaints, auth, count: int) -> list[str]:
 def test_the_largest_complaint_accepted_fits_in_one_kafka_record(complaints):
     auth, right = complaints.holder(4)
     urls = [sized(n) for n in range(MAX_TARGETS)]
-    response = file_json(complaints, auth, right, urls, description=ASTRAL * 5000,
-                         evidence=evidence(complaints, auth, 20))
+    response = file_json(
+        complaints,
+        auth,
+        right,
+        urls,
+        description=ASTRAL * 5000,
+        evidence=evidence(complaints, auth, 20),
+    )
     assert response.status_code == 201, response.text[:500]
     filed = next(iter(complaints.app.events.get(UUID(response.json()["complaint_id"]))))
     [public] = to_public(filed)
@@ -139,14 +200,33 @@ def test_the_largest_complaint_accepted_fits_in_one_kafka_record(complaints):
 
 def test_even_a_description_of_escaped_characters_keeps_the_largest_complaint_in_one_record():
     complaint_id = str(uuid4())
-    targets = [Target(**parse_target(sized(n), HOSTS).as_dict(complaint_id)) for n in range(MAX_TARGETS)]
-    document = Document(blob_id="0" * 64, sha256="0" * 64, media_type="application/pdf", size=10**7,
-                        purpose="evidence")
-    payload = ComplaintFiled(complaint_id=complaint_id, account_id="a" * 64, identity_id="i" * 64, right_id="r" * 64,
-                             right_type="copyright", infringement_type="copyright_infringement", targets=targets,
-                             description="\x00" * 5000, evidence=[document] * 20, requested_action="takedown",
-                             filed_at=datetime.now(timezone.utc))
-    domain_event = SimpleNamespace(originator_id=UUID(complaint_id), originator_version=1,
-                                   timestamp=datetime.now(timezone.utc))
-    _, event = cloud_event("ipp/complaints", domain_event, 0, PublicEvent(payload, correlation_id=complaint_id))
+    targets = [
+        Target(**parse_target(sized(n), HOSTS).as_dict(complaint_id)) for n in range(MAX_TARGETS)
+    ]
+    document = Document(
+        blob_id="0" * 64,
+        sha256="0" * 64,
+        media_type="application/pdf",
+        size=10**7,
+        purpose="evidence",
+    )
+    payload = ComplaintFiled(
+        complaint_id=complaint_id,
+        account_id="a" * 64,
+        identity_id="i" * 64,
+        right_id="r" * 64,
+        right_type="copyright",
+        infringement_type="copyright_infringement",
+        targets=targets,
+        description="\x00" * 5000,
+        evidence=[document] * 20,
+        requested_action="takedown",
+        filed_at=datetime.now(timezone.utc),
+    )
+    domain_event = SimpleNamespace(
+        originator_id=UUID(complaint_id), originator_version=1, timestamp=datetime.now(timezone.utc)
+    )
+    _, event = cloud_event(
+        "ipp/complaints", domain_event, 0, PublicEvent(payload, correlation_id=complaint_id)
+    )
     assert len(event.to_bytes()) < KAFKA_RECORD_BYTES * 0.9

@@ -1,4 +1,5 @@
-"""Targets uploaded as CSV: a `url` column or the first column, UTF-8 with or without BOM, rows numbered."""
+"""Targets uploaded as CSV: a `url` column or the first column, UTF-8 with or without
+BOM, rows numbered."""
 
 import pytest
 
@@ -10,12 +11,16 @@ HOSTS = ("kwaixiaodian.com", "kuaishou.com")
 
 def test_a_header_row_names_the_url_column_and_rows_keep_their_line_numbers():
     content = "\ufeffshop,URL\n甲,https://kuaishou.com/item/1234567\n\n乙,https://kuaishou.com/item/7654321\n"
-    assert csv_rows(content.encode()) == [(2, "https://kuaishou.com/item/1234567"),
-                                          (4, "https://kuaishou.com/item/7654321")]
+    assert csv_rows(content.encode()) == [
+        (2, "https://kuaishou.com/item/1234567"),
+        (4, "https://kuaishou.com/item/7654321"),
+    ]
 
 
 def test_without_a_header_the_first_column_is_the_url():
-    assert csv_rows(b"https://kuaishou.com/item/1234567,note\n") == [(1, "https://kuaishou.com/item/1234567")]
+    assert csv_rows(b"https://kuaishou.com/item/1234567,note\n") == [
+        (1, "https://kuaishou.com/item/1234567")
+    ]
 
 
 def test_an_empty_file_has_no_rows():

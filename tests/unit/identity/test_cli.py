@@ -8,8 +8,11 @@ from shared.kit.settings import Settings
 
 
 def test_the_cli_creates_a_reviewer_who_can_sign_in(tmp_path):
-    result = CliRunner().invoke(app, ["reviewer", "create", "--phone", "13800138501", "--password", "review-pass"],
-                                env={"IPP_DATA_DIR": str(tmp_path)})
+    result = CliRunner().invoke(
+        app,
+        ["reviewer", "create", "--phone", "13800138501", "--password", "review-pass"],
+        env={"IPP_DATA_DIR": str(tmp_path)},
+    )
     assert result.exit_code == 0, result.output
     identity = build(Settings(service="identity", data_dir=tmp_path))
     account = identity.sign_in_with_password("13800138501", "review-pass")

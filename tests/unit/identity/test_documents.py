@@ -5,12 +5,16 @@ import pytest
 from services.identity.domain import documents
 
 
-@pytest.mark.parametrize("number", ["11010519491231002X", "11010519491231002x", "440524188001010014"])
+@pytest.mark.parametrize(
+    "number", ["11010519491231002X", "11010519491231002x", "440524188001010014"]
+)
 def test_a_resident_id_with_a_correct_check_digit_passes(number):
     assert documents.resident_id_checksum_ok(number)
 
 
-@pytest.mark.parametrize("number", ["110105194912310021", "11010519491231002", "1101051949123100XX", ""])
+@pytest.mark.parametrize(
+    "number", ["110105194912310021", "11010519491231002", "1101051949123100XX", ""]
+)
 def test_a_resident_id_with_a_wrong_check_digit_or_shape_fails(number):
     assert not documents.resident_id_checksum_ok(number)
 
@@ -48,21 +52,38 @@ def test_a_credit_code_with_a_wrong_check_character_or_shape_fails(code):
     assert not documents.credit_code_checksum_ok(code)
 
 
-@pytest.mark.parametrize(("document_type", "number"), [
-    ("resident_id", "11010519491231002X"),
-    ("hk_macau_permit", "H12345678"), ("hk_macau_permit", "M1234567890"), ("hk_macau_permit", "810000199001010018"),
-    ("taiwan_permit", "12345678"), ("taiwan_permit", "1234567890B"), ("taiwan_permit", "830000199001010016"),
-    ("passport", "E12345678"), ("passport", "EA1234567"), ("passport", "x1234567"),
-])
+@pytest.mark.parametrize(
+    ("document_type", "number"),
+    [
+        ("resident_id", "11010519491231002X"),
+        ("hk_macau_permit", "H12345678"),
+        ("hk_macau_permit", "M1234567890"),
+        ("hk_macau_permit", "810000199001010018"),
+        ("taiwan_permit", "12345678"),
+        ("taiwan_permit", "1234567890B"),
+        ("taiwan_permit", "830000199001010016"),
+        ("passport", "E12345678"),
+        ("passport", "EA1234567"),
+        ("passport", "x1234567"),
+    ],
+)
 def test_each_individual_document_type_accepts_its_own_shape(document_type, number):
     assert documents.format_ok(document_type, number)
 
 
-@pytest.mark.parametrize(("document_type", "number"), [
-    ("resident_id", "1101051949123100"), ("hk_macau_permit", "A12345678"), ("hk_macau_permit", "H1234567"),
-    ("taiwan_permit", "1234567"), ("taiwan_permit", "H12345678"), ("passport", "ABCDEFGH"), ("passport", "E1"),
-    ("driving_licence", "E12345678"),
-])
+@pytest.mark.parametrize(
+    ("document_type", "number"),
+    [
+        ("resident_id", "1101051949123100"),
+        ("hk_macau_permit", "A12345678"),
+        ("hk_macau_permit", "H1234567"),
+        ("taiwan_permit", "1234567"),
+        ("taiwan_permit", "H12345678"),
+        ("passport", "ABCDEFGH"),
+        ("passport", "E1"),
+        ("driving_licence", "E12345678"),
+    ],
+)
 def test_a_number_of_the_wrong_shape_or_an_unknown_type_is_refused(document_type, number):
     assert not documents.format_ok(document_type, number)
 

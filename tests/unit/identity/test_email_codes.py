@@ -1,5 +1,6 @@
-"""Email verification codes never ride on Kafka: identity publishes a request id, the notifier derives the code
-from it with the deployment's `email-codes` key, and identity accepts exactly that code (recomputed, never stored)."""
+"""Email verification codes never ride on Kafka: identity publishes a request id, the notifier
+derives the code from it with the deployment's `email-codes` key, and identity accepts exactly that
+code (recomputed, never stored)."""
 
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ def signed_up(identity: Identity, phone: str) -> dict:
 
 
 def published_requests(identity: Identity) -> list[CloudEvent]:
-    """The EmailVerificationRequested events as the relay puts them on Kafka (record values, parsed back)."""
+    """The EmailVerificationRequested events as the relay puts them on Kafka (record
+    values, parsed back)."""
     found = []
     for notification in identity.app.recorder.select_notifications(1, 1000):
         domain_event = identity.app.mapper.to_domain_event(notification)
@@ -51,9 +53,13 @@ def published_requests(identity: Identity) -> list[CloudEvent]:
 
 def mailed_code(tmp_path, identity: Identity, event: CloudEvent) -> str:
     """What the notifier (same deployment: same IPP_SECRET_KEY) mails for one consumed event."""
-    notifier = NotifierApplication(env={"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
-                                        "SQLALCHEMY_URL": f"sqlite:///{tmp_path}/notifier-{event.id}.sqlite"},
-                                   email_code_key=identity.settings.key("email-codes"))
+    notifier = NotifierApplication(
+        env={
+            "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+            "SQLALCHEMY_URL": f"sqlite:///{tmp_path}/notifier-{event.id}.sqlite",
+        },
+        email_code_key=identity.settings.key("email-codes"),
+    )
     migrate(notifier.engine, "notifier")
     EventHandler(notifier).handle(EmailVerificationRequested.model_validate(event.data), event)
     smtp = RecordingSmtp()
@@ -68,9 +74,16 @@ def bind(identity: Identity, auth: dict, code: str):
     return identity.http.put("/v1/me/email", json={"email": ADDRESS, "code": code}, headers=auth)
 
 
-def test_the_published_request_carries_no_code_and_the_mailed_code_is_the_one_identity_accepts(identity, tmp_path):
+def test_the_published_request_carries_no_code_and_the_mailed_code_is_the_one_identity_accepts(
+    identity, tmp_path
+):
     auth = signed_up(identity, "13800138501")
-    assert identity.http.post("/v1/me/email/verification", json={"email": ADDRESS}, headers=auth).status_code == 202
+    assert (
+        identity.http.post(
+            "/v1/me/email/verification", json={"email": ADDRESS}, headers=auth
+        ).status_code
+        == 202
+    )
 
     [event] = published_requests(identity)
     code = mailed_code(tmp_path, identity, event)
@@ -88,9 +101,15 @@ def test_knowing_the_request_id_from_kafka_is_not_knowing_the_code(identity):
     identity.http.post("/v1/me/email/verification", json={"email": ADDRESS}, headers=auth)
     [event] = published_requests(identity)
 
-    for guessed_key in (b"", b"\x00" * 32, identity.settings.key("sms-codes")):  # not the email-codes key
+    for guessed_key in (
+        b"",
+        b"\x00" * 32,
+        identity.settings.key("sms-codes"),
+    ):  # not the email-codes key
         guess = verification_code(guessed_key, event.data["request_id"])
-        if guess != verification_code(identity.settings.key("email-codes"), event.data["request_id"]):
+        if guess != verification_code(
+            identity.settings.key("email-codes"), event.data["request_id"]
+        ):
             assert bind(identity, auth, guess).status_code == 422
     assert identity.http.get("/v1/me", headers=auth).json()["email"] is None
 
@@ -99,10 +118,18 @@ def test_each_request_has_its_own_code_and_only_the_latest_counts(identity, tmp_
     auth = signed_up(identity, "13800138503")
     identity.http.post("/v1/me/email/verification", json={"email": ADDRESS}, headers=auth)
     identity.clock.advance(61)  # one request a minute
-    assert identity.http.post("/v1/me/email/verification", json={"email": ADDRESS}, headers=auth).status_code == 202
+    assert (
+        identity.http.post(
+            "/v1/me/email/verification", json={"email": ADDRESS}, headers=auth
+        ).status_code
+        == 202
+    )
 
     first, second = published_requests(identity)
-    first_code, second_code = mailed_code(tmp_path, identity, first), mailed_code(tmp_path, identity, second)
+    first_code, second_code = (
+        mailed_code(tmp_path, identity, first),
+        mailed_code(tmp_path, identity, second),
+    )
 
     assert first.data["request_id"] != second.data["request_id"]
     if first_code != second_code:  # (one chance in a million that they coincide)
@@ -110,13 +137,18 @@ def test_each_request_has_its_own_code_and_only_the_latest_counts(identity, tmp_
     assert bind(identity, auth, second_code).status_code == 200
 
 
-def test_an_account_whose_request_predates_request_ids_still_loads_and_its_code_still_counts(identity):
-    """Events recorded before this change carry `code`: they replay, and are never published again."""
+def test_an_account_whose_request_predates_request_ids_still_loads_and_its_code_still_counts(
+    identity,
+):
+    """Events recorded before this change carry `code`: they replay, and are
+    never published again."""
     auth = signed_up(identity, "13800138504")
     account_id = identity.http.get("/v1/me", headers=auth).json()["account_id"]
     account = identity.app.account(account_id)
     expires_at = "2999-01-01T00:00:00+00:00"
-    account.request_email_verification(email=ADDRESS, expires_at=expires_at, code="135790")  # the old event's shape
+    account.request_email_verification(
+        email=ADDRESS, expires_at=expires_at, code="135790"
+    )  # the old event's shape
     identity.app.save(account)
 
     reloaded = identity.app.account(account_id)

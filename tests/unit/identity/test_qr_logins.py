@@ -1,6 +1,6 @@
-"""QR sign-in: the page opens a ticket, the signed-in app confirms it, the page gets a session once, and only
-the browser that opened the ticket (it holds the browser secret) gets it: whoever copies the ticket from the
-QR code gets nothing."""
+"""QR sign-in: the page opens a ticket, the signed-in app confirms it, the page gets a session once,
+and only the browser that opened the ticket (it holds the browser secret) gets it: whoever copies
+the ticket from the QR code gets nothing."""
 
 import jwt
 import pytest
@@ -15,7 +15,8 @@ def open_ticket(identity) -> dict:
 
 
 def poll(identity, ticket: dict | str, secret: str | None = None) -> dict:
-    """What the page's status request answers: by default as the opening browser (with its secret)."""
+    """What the page's status request answers: by default as the opening browser
+    (with its secret)."""
     if isinstance(ticket, dict):
         secret = ticket["browser_secret"] if secret is None else secret
         ticket = ticket["ticket"]
@@ -36,8 +37,13 @@ def test_a_confirmed_ticket_signs_the_page_in_as_the_confirming_account(identity
 
     assert confirmed.status_code == 200
     assert page["status"] == "confirmed" and page["token_type"] == "bearer"
-    me = identity.http.get("/v1/me", headers={"Authorization": f"Bearer {page['access_token']}"}).json()
-    assert me["account_id"] == jwt.decode(app_auth["Authorization"][7:], options={"verify_signature": False})["sub"]
+    me = identity.http.get(
+        "/v1/me", headers={"Authorization": f"Bearer {page['access_token']}"}
+    ).json()
+    assert (
+        me["account_id"]
+        == jwt.decode(app_auth["Authorization"][7:], options={"verify_signature": False})["sub"]
+    )
 
 
 def test_the_session_of_a_ticket_is_handed_out_only_once(identity):
@@ -48,10 +54,15 @@ def test_the_session_of_a_ticket_is_handed_out_only_once(identity):
     assert poll(identity, ticket) == {"status": "confirmed"}
 
 
-@pytest.mark.parametrize("copier_secret", ["", "a" * 43, "x"], ids=["no secret", "a guessed secret", "junk"])
-def test_a_copied_ticket_never_yields_a_session_while_the_opening_browser_still_gets_it(identity, copier_secret):
-    """QRLJacking: the ticket is in the QR code, so an onlooker has it; polling with it follows the status but
-    takes no token, neither before nor after the app confirms, and does not use the session up."""
+@pytest.mark.parametrize(
+    "copier_secret", ["", "a" * 43, "x"], ids=["no secret", "a guessed secret", "junk"]
+)
+def test_a_copied_ticket_never_yields_a_session_while_the_opening_browser_still_gets_it(
+    identity, copier_secret
+):
+    """QRLJacking: the ticket is in the QR code, so an onlooker has it; polling with it
+    follows the status but takes no token, neither before nor after the app confirms, and does
+    not use the session up."""
     app_auth = identity.register("13800138108")
     ticket = open_ticket(identity)
     assert poll(identity, ticket["ticket"], copier_secret) == {"status": "pending"}
@@ -59,7 +70,9 @@ def test_a_copied_ticket_never_yields_a_session_while_the_opening_browser_still_
 
     for _ in range(3):
         assert poll(identity, ticket["ticket"], copier_secret) == {"status": "confirmed"}
-    other = open_ticket(identity)  # another browser's own, real secret does not fit this ticket either
+    other = open_ticket(
+        identity
+    )  # another browser's own, real secret does not fit this ticket either
     assert poll(identity, ticket["ticket"], other["browser_secret"]) == {"status": "confirmed"}
 
     owner = poll(identity, ticket)
@@ -68,17 +81,24 @@ def test_a_copied_ticket_never_yields_a_session_while_the_opening_browser_still_
 
 def test_the_browser_secret_is_kept_only_as_a_hash(identity):
     ticket = open_ticket(identity)
-    assert ticket["browser_secret"] not in ticket["qr_payload"] and len(ticket["browser_secret"]) >= 32
+    assert (
+        ticket["browser_secret"] not in ticket["qr_payload"] and len(ticket["browser_secret"]) >= 32
+    )
     with identity.app.engine.begin() as connection:
         stored = [tuple(row) for row in connection.execute(qr_logins.select())]
-    assert stored and not any(ticket["browser_secret"] in str(value) or ticket["ticket"] in str(value)
-                              for row in stored for value in row)
+    assert stored and not any(
+        ticket["browser_secret"] in str(value) or ticket["ticket"] in str(value)
+        for row in stored
+        for value in row
+    )
 
 
 def test_a_ticket_can_be_confirmed_only_once(identity):
     ticket = open_ticket(identity)["ticket"]
     identity.http.post(f"/v1/qr-logins/{ticket}/confirm", headers=identity.register("13800138103"))
-    again = identity.http.post(f"/v1/qr-logins/{ticket}/confirm", headers=identity.register("13800138104"))
+    again = identity.http.post(
+        f"/v1/qr-logins/{ticket}/confirm", headers=identity.register("13800138104")
+    )
     assert (again.status_code, again.json()["error"]["code"]) == (409, "QR_LOGIN_ALREADY_USED")
 
 
@@ -93,7 +113,9 @@ def test_a_ticket_expires_after_two_minutes(identity):
 
 def test_a_confirmed_ticket_not_collected_in_time_expires_without_a_session(identity):
     ticket = open_ticket(identity)
-    identity.http.post(f"/v1/qr-logins/{ticket['ticket']}/confirm", headers=identity.register("13800138106"))
+    identity.http.post(
+        f"/v1/qr-logins/{ticket['ticket']}/confirm", headers=identity.register("13800138106")
+    )
     identity.clock.advance(121)
     assert poll(identity, ticket) == {"status": "expired"}
 
@@ -106,9 +128,15 @@ def test_confirming_needs_a_signed_in_app(identity):
 
 def test_an_unknown_ticket_is_not_found(identity):
     unknown, app_auth = "/v1/qr-logins/" + "a" * 32, identity.register("13800138107")
-    for response in (identity.http.get(unknown), identity.http.post(f"{unknown}/confirm", headers=app_auth),
-                     identity.http.get(f"{unknown}/image")):
-        assert (response.status_code, response.json()["error"]["code"]) == (404, "QR_LOGIN_NOT_FOUND")
+    for response in (
+        identity.http.get(unknown),
+        identity.http.post(f"{unknown}/confirm", headers=app_auth),
+        identity.http.get(f"{unknown}/image"),
+    ):
+        assert (response.status_code, response.json()["error"]["code"]) == (
+            404,
+            "QR_LOGIN_NOT_FOUND",
+        )
 
 
 def test_the_page_shows_a_pending_ticket_as_a_png_qr_code(identity):
@@ -122,6 +150,7 @@ def test_the_page_shows_a_pending_ticket_as_a_png_qr_code(identity):
 
 def test_tickets_live_in_the_database_so_another_replica_answers(identity):
     from services.identity.application import IdentityApplication
+
     ticket = open_ticket(identity)["ticket"]
     other_replica = IdentityApplication(identity.settings, clock=identity.clock)
     assert other_replica.qr_logins.status(ticket) == "pending"

@@ -1,4 +1,5 @@
-"""Sign-out revokes the token: identity refuses it at once, other services once they have read the feed."""
+"""Sign-out revokes the token: identity refuses it at once, other services once they
+have read the feed."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ PASSWORD = "Sturdy-Lantern-47"
 
 
 def session(identity, phone: str) -> dict:
-    response = identity.http.post("/v1/sessions", json={"method": "password", "login": phone, "password": PASSWORD})
+    response = identity.http.post(
+        "/v1/sessions", json={"method": "password", "login": phone, "password": PASSWORD}
+    )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
@@ -31,7 +34,9 @@ def test_a_signed_out_token_no_longer_opens_the_account(identity):
     assert identity.http.delete("/v1/sessions/current", headers=auth).status_code == 204
     response = identity.http.get("/v1/me", headers=auth)
     assert response.status_code == 401 and response.json()["error"]["code"] == "INVALID_TOKEN"
-    assert identity.http.delete("/v1/sessions/current", headers=auth).status_code == 204  # twice is fine
+    assert (
+        identity.http.delete("/v1/sessions/current", headers=auth).status_code == 204
+    )  # twice is fine
 
 
 def test_signing_out_one_session_leaves_the_others(identity):
@@ -50,14 +55,20 @@ def test_sign_out_needs_a_valid_token(identity):
 def test_other_services_learn_the_sign_out_from_the_feed(identity):
     auth = signed_in(identity, "13800138603")
     token = auth["Authorization"][7:]
-    transport = httpx.MockTransport(lambda r: identity.http.request(r.method, r.url.path, params=r.url.params))
+    transport = httpx.MockTransport(
+        lambda r: identity.http.request(r.method, r.url.path, params=r.url.params)
+    )
     rights = TokenVerifier.of_identity("http://identity.test", transport)
     assert rights.verify(token)
     identity.http.delete("/v1/sessions/current", headers=auth)
 
     feed = identity.http.get("/v1/revoked-tokens", params={"after": 0}).json()
     jti = jwt.decode(token, options={"verify_signature": False})["jti"]
-    assert [row["jti"] for row in feed] == [jti] and feed[0]["seq"] >= 1 and feed[0]["expires_at"].endswith("Z")
+    assert (
+        [row["jti"] for row in feed] == [jti]
+        and feed[0]["seq"] >= 1
+        and feed[0]["expires_at"].endswith("Z")
+    )
     assert identity.http.get("/v1/revoked-tokens", params={"after": feed[0]["seq"]}).json() == []
     rights.revoked.refresh()  # type: ignore[attr-defined]  # what its background loop does every few seconds
     with pytest.raises(ServiceError) as refused:

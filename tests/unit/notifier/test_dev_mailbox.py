@@ -1,4 +1,5 @@
-"""The development mailbox page: the SMTP sink's Maildir, newest first, only when IPP_DEV_MAILBOX is on."""
+"""The development mailbox page: the SMTP sink's Maildir, newest first, only when
+IPP_DEV_MAILBOX is on."""
 
 from __future__ import annotations
 
@@ -18,8 +19,13 @@ from shared.kit.settings import settings_for
 def store(maildir: Path, subject: str, to: str, text: str) -> str:
     """Add a message as the sink does (mailbox.Maildir.add) and return its key."""
     message = EmailMessage()
-    message["Subject"], message["To"], message["From"] = subject, to, "IPP <no-reply@ipp.local>"
-    message["Date"], message["Message-ID"] = "Sat, 28 Nov 2026 10:00:00 +0000", f"<{time.time_ns()}@ipp.local>"
+    message["Subject"] = subject
+    message["To"] = to
+    message["From"] = "IPP <no-reply@ipp.local>"
+    message["Date"], message["Message-ID"] = (
+        "Sat, 28 Nov 2026 10:00:00 +0000",
+        f"<{time.time_ns()}@ipp.local>",
+    )
     message.set_content(text)
     message.add_alternative(f"<p>{text}</p>", subtype="html")
     key = mailbox.Maildir(maildir, create=True).add(message.as_bytes())
@@ -27,8 +33,12 @@ def store(maildir: Path, subject: str, to: str, text: str) -> str:
     return key
 
 
-def client(data_dir: Path, env: str = "development", dev_mailbox: bool = True, **settings: object) -> TestClient:
-    chosen = settings_for("notifier", data_dir=data_dir, env=env, dev_mailbox=dev_mailbox, **settings)
+def client(
+    data_dir: Path, env: str = "development", dev_mailbox: bool = True, **settings: object
+) -> TestClient:
+    chosen = settings_for(
+        "notifier", data_dir=data_dir, env=env, dev_mailbox=dev_mailbox, **settings
+    )
     return TestClient(create_http_app(bootstrap(chosen)))
 
 
@@ -83,6 +93,11 @@ def test_the_dev_mailbox_is_off_by_default(tmp_path, monkeypatch):
 @pytest.mark.parametrize("path", ["/dev/mailbox", "/dev/mailbox/anything"])
 def test_there_is_no_dev_mailbox_in_production(tmp_path, path):
     store(tmp_path / "mail", "s", "alice@example.com", "t")
-    assert client(tmp_path, env="production", dev_mailbox=False, secret_key="s" * 40).get(path).status_code == 404
+    assert (
+        client(tmp_path, env="production", dev_mailbox=False, secret_key="s" * 40)
+        .get(path)
+        .status_code
+        == 404
+    )
     with pytest.raises(ValueError, match="IPP_DEV_MAILBOX"):
         client(tmp_path, env="production", secret_key="s" * 40)

@@ -1,4 +1,5 @@
-"""The notifier's rules for verdicts and codes, driven through the inbox handler and the mailer's send step."""
+"""The notifier's rules for verdicts and codes, driven through the inbox handler and the
+mailer's send step."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from shared.events.payloads import EmailVerificationRequested
 from shared.kit.keys import verification_code
 from shared.kit.outbox import cloud_event
 
-COMPLAINT, ACCOUNT, ADDRESS = "c0ffee00-1111-2222-3333-444455556666", "account-1", "alice@example.com"
+COMPLAINT = "c0ffee00-1111-2222-3333-444455556666"
+ACCOUNT = "account-1"
+ADDRESS = "alice@example.com"
 
 
 def verdict_of(app, complaint_id: str = COMPLAINT) -> Notification | None:
@@ -31,9 +34,13 @@ def statuses(app, subject_id: str = COMPLAINT) -> list[str]:
 
 @pytest.mark.parametrize("order", list(itertools.permutations(["verdict", "complaint", "address"])))
 async def test_a_verdict_waits_for_the_complaint_and_the_address_then_is_sent_once(
-        app, deliver, contract, mailer, smtp, order):
-    events = {"verdict": contract.review_decided(COMPLAINT), "complaint": contract.complaint_filed(COMPLAINT, ACCOUNT),
-              "address": contract.email_bound(ACCOUNT, ADDRESS)}
+    app, deliver, contract, mailer, smtp, order
+):
+    events = {
+        "verdict": contract.review_decided(COMPLAINT),
+        "complaint": contract.complaint_filed(COMPLAINT, ACCOUNT),
+        "address": contract.email_bound(ACCOUNT, ADDRESS),
+    }
     for name in order:
         assert smtp.accepted == []
         deliver(events[name])
@@ -44,7 +51,9 @@ async def test_a_verdict_waits_for_the_complaint_and_the_address_then_is_sent_on
     assert statuses(app) == ["sent"]
 
 
-async def test_a_verdict_whose_address_is_unknown_stays_waiting(app, deliver, contract, mailer, smtp):
+async def test_a_verdict_whose_address_is_unknown_stays_waiting(
+    app, deliver, contract, mailer, smtp
+):
     deliver(contract.complaint_filed(COMPLAINT, ACCOUNT))
     deliver(contract.review_decided(COMPLAINT))
 
@@ -53,7 +62,9 @@ async def test_a_verdict_whose_address_is_unknown_stays_waiting(app, deliver, co
     assert smtp.accepted == []
 
 
-async def test_the_same_event_delivered_twice_creates_one_notification(app, deliver, contract, mailer, smtp):
+async def test_the_same_event_delivered_twice_creates_one_notification(
+    app, deliver, contract, mailer, smtp
+):
     deliver(contract.complaint_filed(COMPLAINT, ACCOUNT))
     deliver(contract.email_bound(ACCOUNT, ADDRESS))
     decided = deliver(contract.review_decided(COMPLAINT))
@@ -68,10 +79,12 @@ async def test_the_same_event_delivered_twice_creates_one_notification(app, deli
 
 
 async def test_a_verdict_left_waiting_by_two_replicas_racing_is_found_by_the_sweep(
-        app, deliver, contract, mailer, smtp):
+    app, deliver, contract, mailer, smtp
+):
     deliver(contract.review_decided(COMPLAINT))
     deliver(contract.complaint_filed(COMPLAINT, ACCOUNT))
-    # another replica bound the address without seeing the attributed verdict (not yet committed there)
+    # another replica bound the address without seeing the attributed verdict (not
+    # yet committed there)
     app.save(BoundAddress(account_id=ACCOUNT, email=ADDRESS, language="zh-CN"))
     assert statuses(app) == ["waiting"]
 
@@ -81,7 +94,9 @@ async def test_a_verdict_left_waiting_by_two_replicas_racing_is_found_by_the_swe
     assert [m["To"] for m in smtp.accepted] == [ADDRESS]
 
 
-async def test_the_mailer_loop_sends_what_became_ready_without_being_asked(app, deliver, contract, mailer, smtp):
+async def test_the_mailer_loop_sends_what_became_ready_without_being_asked(
+    app, deliver, contract, mailer, smtp
+):
     loop = asyncio.create_task(mailer.run())
     try:
         deliver(contract.code_requested(ACCOUNT, "bob@example.com"))
@@ -101,16 +116,23 @@ def test_only_the_complaint_decision_is_a_verdict(app, deliver, contract):
     assert app.notifications_about(COMPLAINT) == []
 
 
-async def test_the_verdict_is_written_in_english_when_the_account_reads_english(app, deliver, contract, mailer, smtp):
+async def test_the_verdict_is_written_in_english_when_the_account_reads_english(
+    app, deliver, contract, mailer, smtp
+):
     deliver(contract.email_bound(ACCOUNT, ADDRESS, language="en"))
     deliver(contract.complaint_filed(COMPLAINT, ACCOUNT))
     deliver(contract.review_decided(COMPLAINT, outcome="rejected"))
     await mailer.deliver_due()
 
-    assert smtp.accepted[0]["Subject"] == "Complaint rejected: your complaint c0ffee00 has been decided"
+    assert (
+        smtp.accepted[0]["Subject"]
+        == "Complaint rejected: your complaint c0ffee00 has been decided"
+    )
 
 
-async def test_the_verdict_is_written_in_simplified_chinese_by_default(app, deliver, contract, mailer, smtp):
+async def test_the_verdict_is_written_in_simplified_chinese_by_default(
+    app, deliver, contract, mailer, smtp
+):
     deliver(contract.review_decided(COMPLAINT))
     deliver(contract.email_bound(ACCOUNT, ADDRESS))
     deliver(contract.complaint_filed(COMPLAINT, ACCOUNT))
@@ -119,7 +141,9 @@ async def test_the_verdict_is_written_in_simplified_chinese_by_default(app, deli
     assert smtp.accepted[0]["Subject"] == "投诉成立：您的投诉 c0ffee00 已处理"
 
 
-async def test_a_verification_code_is_mailed_to_the_address_it_was_requested_for(app, deliver, contract, mailer, smtp):
+async def test_a_verification_code_is_mailed_to_the_address_it_was_requested_for(
+    app, deliver, contract, mailer, smtp
+):
     request_id = "5f0c6a3e-3b1d-4c2a-9e8f-0a1b2c3d4e5f"
     code = verification_code(app.email_code_key, request_id)
     event = deliver(contract.code_requested(ACCOUNT, "bob@example.com", request_id=request_id))
@@ -130,13 +154,22 @@ async def test_a_verification_code_is_mailed_to_the_address_it_was_requested_for
     assert code in message.get_body(("plain",)).get_content()
     notification = app.notification(Notification.create_id(EMAIL_CODE, event.id))
     assert notification.status == "sent"
-    assert code not in json.dumps(notification.content)  # the notifier keeps the request id, not the code
+    assert code not in json.dumps(
+        notification.content
+    )  # the notifier keeps the request id, not the code
 
 
-async def test_a_request_published_before_request_ids_still_gets_its_mail(app, deliver, contract, mailer, smtp):
-    legacy = EmailVerificationRequested.model_validate({"account_id": ACCOUNT, "email": "bob@example.com",
-                                                        "code": "135790", "expires_at": datetime.now(timezone.utc)
-                                                        + timedelta(minutes=10)})
+async def test_a_request_published_before_request_ids_still_gets_its_mail(
+    app, deliver, contract, mailer, smtp
+):
+    legacy = EmailVerificationRequested.model_validate(
+        {
+            "account_id": ACCOUNT,
+            "email": "bob@example.com",
+            "code": "135790",
+            "expires_at": datetime.now(timezone.utc) + timedelta(minutes=10),
+        }
+    )
     deliver(legacy)
     await mailer.deliver_due()
 
@@ -144,7 +177,9 @@ async def test_a_request_published_before_request_ids_still_gets_its_mail(app, d
     assert "135790" in message.get_body(("plain",)).get_content()
 
 
-async def test_a_code_that_expired_before_it_could_be_sent_is_not_sent(app, deliver, contract, mailer, smtp):
+async def test_a_code_that_expired_before_it_could_be_sent_is_not_sent(
+    app, deliver, contract, mailer, smtp
+):
     event = deliver(contract.code_requested(ACCOUNT, "bob@example.com"))
     await mailer.deliver_due(now=time.time() + 3600)
 
@@ -152,7 +187,9 @@ async def test_a_code_that_expired_before_it_could_be_sent_is_not_sent(app, deli
     assert app.notification(Notification.create_id(EMAIL_CODE, event.id)).status == "failed"
 
 
-async def test_a_transient_failure_is_retried_later_with_backoff(app, deliver, contract, mailer, smtp):
+async def test_a_transient_failure_is_retried_later_with_backoff(
+    app, deliver, contract, mailer, smtp
+):
     deliver(contract.code_requested(ACCOUNT, "bob@example.com"))
     smtp.failures = [TransientFailure("451 busy"), TransientFailure("Connection refused")]
     now = time.time()
@@ -167,7 +204,9 @@ async def test_a_transient_failure_is_retried_later_with_backoff(app, deliver, c
     assert (row["status"], row["attempts"]) == ("sent", 2)
 
 
-async def test_a_permanent_failure_is_recorded_as_failed_and_not_retried(app, deliver, contract, mailer, smtp):
+async def test_a_permanent_failure_is_recorded_as_failed_and_not_retried(
+    app, deliver, contract, mailer, smtp
+):
     deliver(contract.code_requested(ACCOUNT, "bob@example.com"))
     smtp.failures = [PermanentFailure("550 5.1.1 <bob@example.com>: no such user")]
     await mailer.deliver_due()
@@ -179,7 +218,9 @@ async def test_a_permanent_failure_is_recorded_as_failed_and_not_retried(app, de
     assert smtp.accepted == []
 
 
-async def test_sent_and_failed_notifications_are_published_as_notification_sent(app, deliver, contract, mailer, smtp):
+async def test_sent_and_failed_notifications_are_published_as_notification_sent(
+    app, deliver, contract, mailer, smtp
+):
     deliver(contract.complaint_filed(COMPLAINT, ACCOUNT))
     deliver(contract.email_bound(ACCOUNT, ADDRESS))
     decided = deliver(contract.review_decided(COMPLAINT))
@@ -187,15 +228,24 @@ async def test_sent_and_failed_notifications_are_published_as_notification_sent(
     smtp.refused[ADDRESS] = PermanentFailure("550 no")
     await mailer.deliver_due()
 
-    published = [cloud_event("ipp/notifier", domain_event, i, public)  # as the outbox relay does
-                 for n in app.recorder.select_notifications(1, 100)
-                 for domain_event in [app.mapper.to_domain_event(n)]
-                 for i, public in enumerate(public_events(domain_event))]
+    published = [
+        cloud_event("ipp/notifier", domain_event, i, public)  # as the outbox relay does
+        for n in app.recorder.select_notifications(1, 100)
+        for domain_event in [app.mapper.to_domain_event(n)]
+        for i, public in enumerate(public_events(domain_event))
+    ]
     assert {topic for topic, _ in published} == {"ipp.notification-sent.v1"}
     by_kind = {event.data["kind"]: event for _, event in published}
-    assert {k: e.data["status"] for k, e in by_kind.items()} == {VERDICT: "failed", EMAIL_CODE: "sent"}
+    assert {k: e.data["status"] for k, e in by_kind.items()} == {
+        VERDICT: "failed",
+        EMAIL_CODE: "sent",
+    }
     verdict = by_kind[VERDICT]
-    assert verdict.subject == verdict.data["notification_id"] == str(Notification.create_id(VERDICT, COMPLAINT))
+    assert (
+        verdict.subject
+        == verdict.data["notification_id"]
+        == str(Notification.create_id(VERDICT, COMPLAINT))
+    )
     assert (verdict.data["subject_id"], verdict.data["account_id"]) == (COMPLAINT, ACCOUNT)
     assert (verdict.correlationid, verdict.causationid) == (COMPLAINT, decided.id)
 
@@ -206,5 +256,9 @@ def test_operators_see_a_notification_with_its_address_masked(app, deliver, cont
     deliver(contract.review_decided(COMPLAINT))
 
     [row] = app.notifications_about(COMPLAINT)
-    assert (row["kind"], row["status"], row["recipient"]) == (VERDICT, "pending", "a***@example.com")
+    assert (row["kind"], row["status"], row["recipient"]) == (
+        VERDICT,
+        "pending",
+        "a***@example.com",
+    )
     assert ADDRESS not in str(row)

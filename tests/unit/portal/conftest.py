@@ -1,4 +1,5 @@
-"""The portal's app over a fake of the services it calls (an httpx transport passed to its bootstrap)."""
+"""The portal's app over a fake of the services it calls (an httpx transport passed
+to its bootstrap)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from shared.kit.http.app import create_http_app
 from shared.kit.settings import Settings
 
 SETTINGS = Settings(service="portal", env="test")
-PORTS = {httpx.URL(getattr(SETTINGS, f"{s}_url")).port: s for s in ("identity", "rights", "complaints")}
+PORTS = {
+    httpx.URL(getattr(SETTINGS, f"{s}_url")).port: s for s in ("identity", "rights", "complaints")
+}
 Answer = httpx.Response | Exception
 
 
@@ -25,7 +28,8 @@ def failure(status: int, code: str) -> httpx.Response:
 
 
 class Services:
-    """What identity, rights and complaints answer: set per (method, service, path), else `otherwise`."""
+    """What identity, rights and complaints answer: set per (method, service, path),
+    else `otherwise`."""
 
     def __init__(self) -> None:
         self.answers: dict[tuple[str, str, str], Answer] = {}
@@ -33,7 +37,11 @@ class Services:
         self.otherwise: Answer = failure(404, "NOT_FOUND")
 
     def answer(self, method: str, service: str, path: str, answer: Answer | dict | list) -> None:
-        found = answer if isinstance(answer, httpx.Response | Exception) else httpx.Response(200, json=answer)
+        found = (
+            answer
+            if isinstance(answer, httpx.Response | Exception)
+            else httpx.Response(200, json=answer)
+        )
         self.answers[(method, service, path)] = found
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -48,7 +56,9 @@ class Services:
 
 def access_token(roles: tuple[str, ...] = ("holder",)) -> str:
     """A token shaped like identity's (the portal reads only its roles, to choose the menu)."""
-    claims = base64.urlsafe_b64encode(json.dumps({"sub": "a1", "roles": list(roles)}).encode()).decode()
+    claims = base64.urlsafe_b64encode(
+        json.dumps({"sub": "a1", "roles": list(roles)}).encode()
+    ).decode()
     return f"header.{claims.rstrip('=')}.signature"
 
 

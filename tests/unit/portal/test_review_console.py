@@ -1,5 +1,5 @@
-"""The reviewer console's page, rendered from what the reviewer APIs answer: a long queue comes in pages,
-each task with its deadline, its material's facts and a preview of every document."""
+"""The reviewer console's page, rendered from what the reviewer APIs answer: a long queue comes in
+pages, each task with its deadline, its material's facts and a preview of every document."""
 
 from __future__ import annotations
 
@@ -13,26 +13,65 @@ BLOB = "ab" * 32
 
 
 def task(n: int) -> dict:
-    return {"review_id": f"00000000-0000-0000-0000-{n:012d}", "material_type": "right", "material_id": f"right-{n}",
-            "material_revision": 1, "complaint_ids": ["c"], "checks": [], "created_at": "2026-11-28T08:00:00+00:00",
-            "deadline_at": "2026-11-30T08:00:00Z", "overdue": n == 0, "claimed_by": None, "age": 5,
-            "age_text": "5 分钟", "details": {
-                "right_type": "trademark", "title": f"商标 {n}", "registration_number": "12345678",
-                "holder_name": "王五", "valid_from": "2020-01-01", "valid_until": None, "revision": 1,
-                "details": {"nice_classes": [25, 35], "designated_goods": {"25": ["服装", "鞋"]}},
-                "files": [{"blob_id": BLOB, "purpose": "mark_image", "media_type": "image/png", "size": 173},
-                          {"blob_id": "cd" * 32, "purpose": "registration_certificate",
-                           "media_type": "application/pdf", "size": 591}]}}
+    return {
+        "review_id": f"00000000-0000-0000-0000-{n:012d}",
+        "material_type": "right",
+        "material_id": f"right-{n}",
+        "material_revision": 1,
+        "complaint_ids": ["c"],
+        "checks": [],
+        "created_at": "2026-11-28T08:00:00+00:00",
+        "deadline_at": "2026-11-30T08:00:00Z",
+        "overdue": n == 0,
+        "claimed_by": None,
+        "age": 5,
+        "age_text": "5 分钟",
+        "details": {
+            "right_type": "trademark",
+            "title": f"商标 {n}",
+            "registration_number": "12345678",
+            "holder_name": "王五",
+            "valid_from": "2020-01-01",
+            "valid_until": None,
+            "revision": 1,
+            "details": {"nice_classes": [25, 35], "designated_goods": {"25": ["服装", "鞋"]}},
+            "files": [
+                {"blob_id": BLOB, "purpose": "mark_image", "media_type": "image/png", "size": 173},
+                {
+                    "blob_id": "cd" * 32,
+                    "purpose": "registration_certificate",
+                    "media_type": "application/pdf",
+                    "size": 591,
+                },
+            ],
+        },
+    }
 
 
 def console(offset: int, total: int) -> str:
     shown = [task(n) for n in range(offset, min(offset + PAGE, total))]
-    queues = {"right": {"tasks": shown, "available": True, "codes": [], "total": total, "offset": offset,
-                        "page": PAGE}}
+    queues = {
+        "right": {
+            "tasks": shown,
+            "available": True,
+            "codes": [],
+            "total": total,
+            "offset": offset,
+            "page": PAGE,
+        }
+    }
     request = SimpleNamespace(url=SimpleNamespace(path="/reviews"), cookies={}, query_params={})
     return templates.get_template("reviews.html").render(
-        request=request, lang="zh-CN", t=lambda key, **kw: i18n.t("zh-CN", key, **kw), csrf="x", signed_in=True,
-        reviewer=True, errors={}, values={}, queues=queues)
+        request=request,
+        lang="zh-CN",
+        t=lambda key, **kw: i18n.t("zh-CN", key, **kw),
+        csrf="x",
+        signed_in=True,
+        reviewer=True,
+        errors={},
+        values={},
+        queues=queues,
+    )
 
 
 def test_a_long_queue_shows_one_page_and_links_to_the_next():
@@ -52,4 +91,6 @@ def test_each_task_shows_its_deadline_facts_and_previews():
     href = f"/reviews/right/00000000-0000-0000-0000-000000000000/documents/{BLOB}"
     assert f'<img src="{href}"' in page
     pdf = f"/reviews/right/00000000-0000-0000-0000-000000000000/documents/{'cd' * 32}"
-    assert f'<iframe src="{pdf}"' in page  # a PDF in a same-origin frame (the CSP allows no <object>)
+    assert (
+        f'<iframe src="{pdf}"' in page
+    )  # a PDF in a same-origin frame (the CSP allows no <object>)

@@ -29,11 +29,15 @@ class RightsApi:
     """A TestClient of the rights API with the steps every test needs."""
 
     def __init__(self, tmp_path, review_mode: str = "auto") -> None:
-        settings = Settings(service="rights", data_dir=tmp_path, review_mode=review_mode, max_upload_bytes=4096)
+        settings = Settings(
+            service="rights", data_dir=tmp_path, review_mode=review_mode, max_upload_bytes=4096
+        )
         self.app = RightsApplication(settings, clock=lambda: noon_of(TODAY))
         self.signer = TokenSigner(tmp_path / "jwt-ed25519.pem")
         service = bootstrap(settings, self.app)
-        self.service = dataclasses.replace(service, verifier=TokenVerifier(public_key=self.signer.public_key))
+        self.service = dataclasses.replace(
+            service, verifier=TokenVerifier(public_key=self.signer.public_key)
+        )
         self.http = TestClient(create_http_app(self.service))  # no lifespan: no broker needed
         self.complaints = 0
         self.app.identity_wait_seconds = 0.2
@@ -49,11 +53,23 @@ class RightsApi:
         return response.json()["blob_id"]
 
     def body(self, auth: dict, kind: str = "trademark", **changes: object) -> dict:
-        """A complete right of `kind` (trademark, copyright or a patent kind) whose documents `auth` uploaded."""
-        fields = getattr(materials, kind)() if kind in ("trademark", "copyright") else materials.patent(kind)
-        documents = [{"blob_id": self.upload(auth, (PNG if d["media_type"].startswith("image/") else PDF)
-                                             + d["purpose"].encode()), "purpose": d["purpose"]}
-                     for d in fields["documents"]]
+        """A complete right of `kind` (trademark, copyright or a patent kind) whose
+        documents `auth` uploaded."""
+        fields = (
+            getattr(materials, kind)()
+            if kind in ("trademark", "copyright")
+            else materials.patent(kind)
+        )
+        documents = [
+            {
+                "blob_id": self.upload(
+                    auth,
+                    (PNG if d["media_type"].startswith("image/") else PDF) + d["purpose"].encode(),
+                ),
+                "purpose": d["purpose"],
+            }
+            for d in fields["documents"]
+        ]
         return fields | {"documents": documents} | changes
 
     def register(self, auth: dict, body: dict) -> str:

@@ -1,4 +1,5 @@
-"""What is refused at once, per right type: plain format errors with stable codes (no review needed)."""
+"""What is refused at once, per right type: plain format errors with stable codes
+(no review needed)."""
 
 from datetime import date
 
@@ -15,23 +16,36 @@ def codes(fields: dict) -> list[str]:
     return [p.code for p in problems(Submission.from_fields(fields), TODAY)]
 
 
-@pytest.mark.parametrize("fields", [trademark(), copyright(), patent("invention"), patent("utility_model"),
-                                    patent("design"), copyright(registration_number="国作登字-2021-I-00012345",
-                                                                documents=[])])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        trademark(),
+        copyright(),
+        patent("invention"),
+        patent("utility_model"),
+        patent("design"),
+        copyright(registration_number="国作登字-2021-I-00012345", documents=[]),
+    ],
+)
 def test_complete_rights_of_every_type_and_kind_are_admitted(fields):
     if fields["right_type"] == "copyright" and fields["registration_number"]:
-        fields = fields | {"documents": [{"purpose": "registration_certificate", "media_type": "application/pdf"}]}
+        fields = fields | {
+            "documents": [{"purpose": "registration_certificate", "media_type": "application/pdf"}]
+        }
     assert codes(fields) == []
 
 
 # trademarks
+
 
 @pytest.mark.parametrize("classes", [[0], [46], [25, 25], [], ["25"], [True], None])
 def test_a_nice_class_is_a_whole_number_from_1_to_45_given_once(classes):
     assert codes(with_details(trademark(), nice_classes=classes))[:1] == ["INVALID_NICE_CLASS"]
 
 
-@pytest.mark.parametrize("goods", [None, {"25": ["服装"]}, {"25": ["服装"], "35": []}, {"25": ["服装"], "35": [" "]}])
+@pytest.mark.parametrize(
+    "goods", [None, {"25": ["服装"]}, {"25": ["服装"], "35": []}, {"25": ["服装"], "35": [" "]}]
+)
 def test_every_nice_class_designates_its_goods(goods):
     assert codes(with_details(trademark(), designated_goods=goods)) == ["INVALID_DETAILS"]
 
@@ -67,7 +81,9 @@ def test_a_registrant_other_than_the_holder_needs_a_transfer_or_a_licence():
     assert codes(fields) == ["MISSING_DOCUMENT"]
     licence = {"purpose": "licence_contract", "media_type": "application/pdf"}
     assert codes(fields | {"documents": [*fields["documents"], licence]}) == []
-    assert codes(with_details(trademark(), registrant=" 张 三 ")) == [], "spacing does not make another party"
+    assert codes(with_details(trademark(), registrant=" 张 三 ")) == [], (
+        "spacing does not make another party"
+    )
 
 
 def test_a_validity_period_may_not_end_before_it_starts():
@@ -76,27 +92,41 @@ def test_a_validity_period_may_not_end_before_it_starts():
 
 # copyrights
 
-@pytest.mark.parametrize("work_type", ["text", "fine_art", "photography", "audiovisual", "music", "software", "other"])
+
+@pytest.mark.parametrize(
+    "work_type", ["text", "fine_art", "photography", "audiovisual", "music", "software", "other"]
+)
 def test_a_copyright_is_of_a_known_work_type(work_type):
     assert codes(with_details(copyright(), work_type=work_type)) == []
 
 
 def test_an_unknown_work_type_author_or_owner_is_refused():
     assert codes(with_details(copyright(), work_type="poem")) == ["INVALID_DETAILS"]
-    assert codes(with_details(copyright(), author="", owner=None)) == ["INVALID_DETAILS", "INVALID_DETAILS"]
+    assert codes(with_details(copyright(), author="", owner=None)) == [
+        "INVALID_DETAILS",
+        "INVALID_DETAILS",
+    ]
 
 
-@pytest.mark.parametrize("dates", [{"completion_date": None}, {"completion_date": "2021-13-01"},
-                                   {"publication_date": "2021-04-01"}, {"completion_date": "2027-01-01",
-                                                                        "publication_date": None},
-                                   {"publication_date": "yesterday"}])
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"completion_date": None},
+        {"completion_date": "2021-13-01"},
+        {"publication_date": "2021-04-01"},
+        {"completion_date": "2027-01-01", "publication_date": None},
+        {"publication_date": "yesterday"},
+    ],
+)
 def test_a_work_is_completed_then_published_in_the_past(dates):
     assert codes(with_details(copyright(), **dates)) == ["INVALID_DATES"]
 
 
 def test_a_registered_copyright_shows_its_certificate_an_unregistered_one_proof_of_authorship():
     registered = copyright(registration_number="2021SR0123456")
-    assert codes(registered) == ["MISSING_DOCUMENT"], "proof of authorship does not replace the certificate"
+    assert codes(registered) == ["MISSING_DOCUMENT"], (
+        "proof of authorship does not replace the certificate"
+    )
     assert codes(without_document(copyright(), "proof_of_authorship")) == ["MISSING_DOCUMENT"]
 
 
@@ -106,14 +136,19 @@ def test_a_copyright_owned_by_another_needs_a_transfer_or_licence():
 
 # patents
 
+
 @pytest.mark.parametrize("number", ["ZL201811564288.0", "ZL2018115642.X", "CN-201811564288", ""])
 def test_a_patent_number_must_pass_its_cnipa_check_digit(number):
     assert codes(patent(registration_number=number)) == ["INVALID_PATENT_NUMBER"]
 
 
 def test_the_patent_numbers_kind_and_year_match_the_patent():
-    assert codes(with_details(patent("invention"), patent_kind="design"))[:1] == ["INVALID_PATENT_NUMBER"]
-    assert codes(with_details(patent("invention"), application_date="2019-01-02")) == ["INVALID_PATENT_NUMBER"]
+    assert codes(with_details(patent("invention"), patent_kind="design"))[:1] == [
+        "INVALID_PATENT_NUMBER"
+    ]
+    assert codes(with_details(patent("invention"), application_date="2019-01-02")) == [
+        "INVALID_PATENT_NUMBER"
+    ]
 
 
 def test_an_unknown_patent_kind_or_missing_patentee_is_refused():
@@ -121,8 +156,10 @@ def test_an_unknown_patent_kind_or_missing_patentee_is_refused():
     assert codes(with_details(patent(), patentee=" ")) == ["INVALID_DETAILS"]
 
 
-@pytest.mark.parametrize("dates", [{"application_date": None}, {"grant_date": "2018-01-01"},
-                                   {"grant_date": "2027-01-01"}])
+@pytest.mark.parametrize(
+    "dates",
+    [{"application_date": None}, {"grant_date": "2018-01-01"}, {"grant_date": "2027-01-01"}],
+)
 def test_a_patent_is_applied_for_then_granted_before_today(dates):
     assert codes(with_details(patent(), **dates)) == ["INVALID_DATES"]
 

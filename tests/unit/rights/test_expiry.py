@@ -11,8 +11,13 @@ from shared.events.payloads import RightExpiring
 from shared.kit.settings import Settings
 
 TODAY = date(2026, 11, 28)
-DOC = {"blob_id": "0" * 64, "sha256": "0" * 64, "media_type": "application/pdf", "size": 9,
-       "purpose": "registration_certificate"}
+DOC = {
+    "blob_id": "0" * 64,
+    "sha256": "0" * 64,
+    "media_type": "application/pdf",
+    "size": 9,
+    "purpose": "registration_certificate",
+}
 
 
 @pytest.fixture
@@ -21,14 +26,24 @@ def rights(tmp_path) -> RightsApplication:
 
 
 def register(rights: RightsApplication, valid_until: date | None) -> str:
-    return rights.register("account-1", identity_id="identity-1", right_type="trademark", title="快手好物",
-                           registration_number="12345678", holder_name="张三", valid_from="2020-01-01",
-                           valid_until=valid_until.isoformat() if valid_until else None,
-                           details={"nice_classes": [25]}, documents=[DOC])
+    return rights.register(
+        "account-1",
+        identity_id="identity-1",
+        right_type="trademark",
+        title="快手好物",
+        registration_number="12345678",
+        holder_name="张三",
+        valid_from="2020-01-01",
+        valid_until=valid_until.isoformat() if valid_until else None,
+        details={"nice_classes": [25]},
+        documents=[DOC],
+    )
 
 
 def reminders(rights: RightsApplication) -> list[RightExpiring]:
-    events = [rights.mapper.to_domain_event(n) for n in rights.recorder.select_notifications(1, 1000)]
+    events = [
+        rights.mapper.to_domain_event(n) for n in rights.recorder.select_notifications(1, 1000)
+    ]
     return [p.payload for e in events for p in to_public(e) if isinstance(p.payload, RightExpiring)]
 
 
@@ -39,7 +54,11 @@ def test_a_right_ending_within_30_days_is_announced_once(rights):
     assert rights.sweep_expiry(TODAY) == 1
     assert rights.sweep_expiry(TODAY) == 0, "announced once"
     [reminder] = reminders(rights)
-    assert (reminder.right_id, reminder.days_left, reminder.account_id) == (right_id, 30, "account-1")
+    assert (reminder.right_id, reminder.days_left, reminder.account_id) == (
+        right_id,
+        30,
+        "account-1",
+    )
     assert rights.sweep_expiry(TODAY + timedelta(days=1)) == 1, "the next one comes into the window"
 
 

@@ -1,7 +1,8 @@
-"""The CNIPA patent number check digit: digits weighted 2,3,4,5,6,7,8,9,2,3,4,5, sum mod 11, 10 is X.
+"""The CNIPA patent number check digit: digits weighted 2,3,4,5,6,7,8,9,2,3,4,5,
+sum mod 11, 10 is X.
 
-Vectors: the standard's own example 200310102344.5, and granted patents as their holders publish them:
-ZL201811564288.X (an invention; its check digit is X), ZL201510958772.0 (check digit 0),
+Vectors: the standard's own example 200310102344.5, and granted patents as their holders publish
+them: ZL201811564288.X (an invention; its check digit is X), ZL201510958772.0 (check digit 0),
 ZL202322865413.3 (a utility model), ZL200510096239.4.
 """
 
@@ -9,7 +10,13 @@ import pytest
 
 from services.rights.domain import patent_number
 
-REAL = ["200310102344.5", "ZL201811564288.X", "ZL201510958772.0", "ZL202322865413.3", "ZL200510096239.4"]
+REAL = [
+    "200310102344.5",
+    "ZL201811564288.X",
+    "ZL201510958772.0",
+    "ZL202322865413.3",
+    "ZL200510096239.4",
+]
 
 
 @pytest.mark.parametrize("number", REAL)
@@ -35,7 +42,9 @@ def test_a_wrong_check_digit_fails(number):
     assert patent_number.parse(number) is not None and not patent_number.is_valid(number)
 
 
-@pytest.mark.parametrize("number", ["ZL2018115642881.X", "ZL20181156428.X", "ZL2018115A4288.X", "", "12345678"])
+@pytest.mark.parametrize(
+    "number", ["ZL2018115642881.X", "ZL20181156428.X", "ZL2018115A4288.X", "", "12345678"]
+)
 def test_a_number_of_the_wrong_shape_is_not_parsed(number):
     assert patent_number.parse(number) is None and not patent_number.is_valid(number)
 
@@ -45,8 +54,9 @@ def test_spacing_the_prefix_and_a_lowercase_x_are_tolerated():
 
 
 def test_the_number_says_its_year_and_kind():
-    invention, utility, pct = (patent_number.parse(n) for n in ("ZL201811564288.X", "ZL202322865413.3",
-                                                                 "ZL201780012345.0"))
+    invention, utility, pct = (
+        patent_number.parse(n) for n in ("ZL201811564288.X", "ZL202322865413.3", "ZL201780012345.0")
+    )
     assert (invention.year, invention.kind) == (2018, "invention")
     assert (utility.year, utility.kind) == (2023, "utility_model")
     assert pct.kind == "invention" and str(invention) == "ZL201811564288.X"

@@ -1,5 +1,6 @@
-"""Rights' reviewer queue (manual review): a right waits for a reviewer, who claims and decides it through
-the API; the decision answers every complaint waiting on the right (one ReviewDecided each) and is reused."""
+"""Rights' reviewer queue (manual review): a right waits for a reviewer, who claims and decides it
+through the API; the decision answers every complaint waiting on the right (one ReviewDecided
+each) and is reused."""
 
 from __future__ import annotations
 
@@ -20,8 +21,13 @@ from shared.kit.settings import Settings
 from tests.unit.rights.filings import deliver_complaint, deliver_identity
 
 ACCOUNT = "account-1"
-DOC = {"blob_id": "0" * 64, "sha256": "0" * 64, "media_type": "application/pdf", "size": 9,
-       "purpose": "registration_certificate"}
+DOC = {
+    "blob_id": "0" * 64,
+    "sha256": "0" * 64,
+    "media_type": "application/pdf",
+    "size": 9,
+    "purpose": "registration_certificate",
+}
 
 
 class Rights:
@@ -30,7 +36,9 @@ class Rights:
         self.app = RightsApplication(settings)
         self.signer = TokenSigner(tmp_path / "jwt-ed25519.pem")
         service = bootstrap(settings, self.app)
-        self.service = dataclasses.replace(service, verifier=TokenVerifier(public_key=self.signer.public_key))
+        self.service = dataclasses.replace(
+            service, verifier=TokenVerifier(public_key=self.signer.public_key)
+        )
         self.http = TestClient(create_http_app(self.service))
         deliver_identity(self.service, ACCOUNT)
 
@@ -39,16 +47,32 @@ class Rights:
         return {"Authorization": f"Bearer {token}"}
 
     def register(self) -> str:
-        return self.app.register(ACCOUNT, identity_id="identity-1", right_type="trademark", title="快手好物",
-                                 registration_number="12345678", holder_name="张三", valid_from="2020-01-01",
-                                 valid_until="2034-12-31", details={"nice_classes": [25]}, documents=[DOC])
+        return self.app.register(
+            ACCOUNT,
+            identity_id="identity-1",
+            right_type="trademark",
+            title="快手好物",
+            registration_number="12345678",
+            holder_name="张三",
+            valid_from="2020-01-01",
+            valid_until="2034-12-31",
+            details={"nice_classes": [25]},
+            documents=[DOC],
+        )
 
     def complain(self, right_id: str, n: int) -> str:
-        return deliver_complaint(self.service, right_id, n, ACCOUNT, filed_at="2026-06-01T00:00:00Z")
+        return deliver_complaint(
+            self.service, right_id, n, ACCOUNT, filed_at="2026-06-01T00:00:00Z"
+        )
 
     def decisions(self) -> list[ReviewDecided]:
-        events = [self.app.mapper.to_domain_event(n) for n in self.app.recorder.select_notifications(1, 1000)]
-        return [p.payload for e in events for p in to_public(e) if isinstance(p.payload, ReviewDecided)]
+        events = [
+            self.app.mapper.to_domain_event(n)
+            for n in self.app.recorder.select_notifications(1, 1000)
+        ]
+        return [
+            p.payload for e in events for p in to_public(e) if isinstance(p.payload, ReviewDecided)
+        ]
 
     def status(self, right_id: str) -> str:
         return self.app.right(ACCOUNT, right_id).status
@@ -65,25 +89,41 @@ def test_a_right_waits_in_manual_mode_and_a_reviewer_decides_it_for_every_waitin
     assert rights.decisions() == [] and rights.status(right_id) == "under_review"
     reviewer = rights.token("reviewer-1")
     [task] = rights.http.get("/v1/reviews", headers=reviewer).json()
-    assert (task["material_type"], task["material_id"], task["material_revision"]) == ("right", right_id, 1)
+    assert (task["material_type"], task["material_id"], task["material_revision"]) == (
+        "right",
+        right_id,
+        1,
+    )
     assert task["complaint_ids"] == complaints and all(c["passed"] for c in task["checks"])
 
     claimed = rights.http.post(f"/v1/reviews/{task['review_id']}/claim", headers=reviewer)
     assert claimed.status_code == 200 and claimed.json()["claimed_by"] == "reviewer-1"
     other = rights.token("reviewer-2")
     assert rights.http.get("/v1/reviews", headers=other).json() == []
-    taken = rights.http.post(f"/v1/reviews/{task['review_id']}/decision", headers=other,
-                             json={"outcome": "approved", "reasons": []})
+    taken = rights.http.post(
+        f"/v1/reviews/{task['review_id']}/decision",
+        headers=other,
+        json={"outcome": "approved", "reasons": []},
+    )
     assert (taken.status_code, taken.json()["error"]["code"]) == (409, "REVIEW_CLAIMED_BY_OTHER")
 
-    decided = rights.http.post(f"/v1/reviews/{task['review_id']}/decision", headers=reviewer,
-                               json={"outcome": "approved", "reasons": []})
+    decided = rights.http.post(
+        f"/v1/reviews/{task['review_id']}/decision",
+        headers=reviewer,
+        json={"outcome": "approved", "reasons": []},
+    )
 
     assert decided.status_code == 200, decided.text
     events = rights.decisions()
-    assert sorted(e.complaint_id for e in events) == complaints, "one ReviewDecided per waiting complaint"
+    assert sorted(e.complaint_id for e in events) == complaints, (
+        "one ReviewDecided per waiting complaint"
+    )
     for event in events:
-        assert (event.material_type, event.material_id, event.outcome) == ("right", right_id, "approved")
+        assert (event.material_type, event.material_id, event.outcome) == (
+            "right",
+            right_id,
+            "approved",
+        )
         assert event.decided_by.kind == "reviewer" and event.decided_by.reviewer_id == "reviewer-1"
     assert rights.status(right_id) == "approved"
     assert rights.http.get("/v1/reviews", headers=reviewer).json() == []
@@ -100,12 +140,26 @@ def test_a_reviewer_rejects_a_right_with_catalogue_reasons_and_it_becomes_editab
     reviewer = rights.token("reviewer-1")
     [task] = rights.http.get("/v1/reviews", headers=reviewer).json()
     url = f"/v1/reviews/{task['review_id']}/decision"
-    identity_code = rights.http.post(url, headers=reviewer, json={"outcome": "rejected", "reasons": [
-        {"code": "NAME_MISMATCH", "message": "an identity's code, not a right's"}]})
-    assert (identity_code.status_code, identity_code.json()["error"]["code"]) == (422, "UNKNOWN_REASON_CODE")
+    identity_code = rights.http.post(
+        url,
+        headers=reviewer,
+        json={
+            "outcome": "rejected",
+            "reasons": [{"code": "NAME_MISMATCH", "message": "an identity's code, not a right's"}],
+        },
+    )
+    assert (identity_code.status_code, identity_code.json()["error"]["code"]) == (
+        422,
+        "UNKNOWN_REASON_CODE",
+    )
 
     reasons = [{"code": "HOLDER_MISMATCH", "message": "证书上的权利人与身份不一致。"}]
-    assert rights.http.post(url, headers=reviewer, json={"outcome": "rejected", "reasons": reasons}).status_code == 200
+    assert (
+        rights.http.post(
+            url, headers=reviewer, json={"outcome": "rejected", "reasons": reasons}
+        ).status_code
+        == 200
+    )
 
     [event] = rights.decisions()
     assert (event.complaint_id, event.outcome) == (complaint_id, "rejected")
@@ -119,7 +173,9 @@ def test_rights_serves_its_reason_catalogue_and_only_reviewers_see_the_queue(rig
     assert rights.http.get("/v1/reviews", headers=holder).status_code == 403
     catalogue = rights.http.get("/v1/reviews/reason-codes", headers=holder).json()
     assert list(catalogue) == ["right"]
-    assert {"HOLDER_MISMATCH", "CERTIFICATE_ILLEGIBLE", "OTHER"} <= {e["code"] for e in catalogue["right"]}
+    assert {"HOLDER_MISMATCH", "CERTIFICATE_ILLEGIBLE", "OTHER"} <= {
+        e["code"] for e in catalogue["right"]
+    }
 
 
 def test_in_auto_mode_nothing_waits(tmp_path):
@@ -144,8 +200,10 @@ def test_of_reviewers_claiming_or_deciding_at_once_exactly_one_wins(rights):
         except ServiceError as error:
             outcomes.append(error.code)
 
-    for act, losers in ((lambda who: queue.claim(task["review_id"], who), "REVIEW_CLAIMED_BY_OTHER"),
-                        (lambda who: queue.decide(task["review_id"], who, "approved", []), None)):
+    for act, losers in (
+        (lambda who: queue.claim(task["review_id"], who), "REVIEW_CLAIMED_BY_OTHER"),
+        (lambda who: queue.decide(task["review_id"], who, "approved", []), None),
+    ):
         outcomes.clear()
         start = threading.Barrier(6)
         threads = [threading.Thread(target=attempt, args=(f"reviewer-{n}", act)) for n in range(6)]
@@ -162,7 +220,8 @@ def test_of_reviewers_claiming_or_deciding_at_once_exactly_one_wins(rights):
 
 
 def test_a_reviewer_sees_each_check_once(rights):
-    """The right's own RIGHT_EXPIRED and the one each complaint asks are one line for the reviewer."""
+    """The right's own RIGHT_EXPIRED and the one each complaint asks are one line
+    for the reviewer."""
     rights.complain(rights.register(), 1)
     [task] = rights.app.review_queue.tasks("pending")
     codes = [c["code"] for c in task["checks"]]

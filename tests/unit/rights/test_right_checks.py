@@ -16,8 +16,10 @@ def failed(fields: dict, today: date = TODAY) -> list[str]:
     return [c.code for c in right_checks(SimpleNamespace(**fields), today, "张三") if not c.passed]
 
 
-@pytest.mark.parametrize("fields", [trademark(), copyright(), patent("invention"), patent("utility_model"),
-                                    patent("design")])
+@pytest.mark.parametrize(
+    "fields",
+    [trademark(), copyright(), patent("invention"), patent("utility_model"), patent("design")],
+)
 def test_complete_rights_in_force_pass_every_check(fields):
     assert failed(fields) == []
 
@@ -31,7 +33,9 @@ def test_a_right_is_checked_against_today():
 
 def test_the_review_weighs_the_evidence_not_the_mark_image():
     assert failed(without_document(trademark(), "mark_image")) == []
-    assert failed(without_document(trademark(), "registration_certificate")) == ["REQUIRED_DOCUMENTS"]
+    assert failed(without_document(trademark(), "registration_certificate")) == [
+        "REQUIRED_DOCUMENTS"
+    ]
 
 
 @pytest.mark.parametrize("kind", ["utility_model", "design"])
@@ -53,13 +57,20 @@ def test_nice_classes_and_the_patent_check_digit_are_checked_again():
     assert failed(patent(registration_number="ZL201811564288.1")) == ["PATENT_NUMBER_CHECK_DIGIT"]
 
 
-@pytest.mark.parametrize(("kind", "applied", "ends"), [
-    ("invention", date(2018, 12, 20), date(2038, 12, 20)),
-    ("utility_model", date(2023, 10, 23), date(2033, 10, 23)),
-    ("design", date(2023, 3, 1), date(2038, 3, 1)),
-    ("design", date(2021, 5, 31), date(2031, 5, 31)),  # applied before the 2021 amendment: 10 years
-    ("utility_model", date(2020, 2, 29), date(2030, 2, 28)),  # no 29 February in 2030
-])
+@pytest.mark.parametrize(
+    ("kind", "applied", "ends"),
+    [
+        ("invention", date(2018, 12, 20), date(2038, 12, 20)),
+        ("utility_model", date(2023, 10, 23), date(2033, 10, 23)),
+        ("design", date(2023, 3, 1), date(2038, 3, 1)),
+        (
+            "design",
+            date(2021, 5, 31),
+            date(2031, 5, 31),
+        ),  # applied before the 2021 amendment: 10 years
+        ("utility_model", date(2020, 2, 29), date(2030, 2, 28)),  # no 29 February in 2030
+    ],
+)
 def test_the_statutory_term_of_each_patent_kind(kind, applied, ends):
     assert statutory_end(kind, applied) == ends
 
@@ -73,16 +84,22 @@ def test_a_patent_claimed_valid_past_its_statutory_term_is_rejected():
 def test_a_right_stored_before_per_type_details_is_still_reviewed_without_error():
     legacy = trademark(details={"nice_classes": [25]}, documents=trademark()["documents"][:1])
     assert failed(legacy) == []
-    assert failed(patent(details={})) == ["PATENT_TERM"], "no kind, no application date: no term to claim"
+    assert failed(patent(details={})) == ["PATENT_TERM"], (
+        "no kind, no application date: no term to claim"
+    )
 
 
 def test_each_complaint_asks_a_decided_right_to_be_in_force_that_day():
     from services.rights.domain.checks import complaint_checks
 
     def passes(status: str, valid_until: str | None) -> bool:
-        [check] = complaint_checks(SimpleNamespace(**trademark(valid_until=valid_until), status=status), TODAY)
+        [check] = complaint_checks(
+            SimpleNamespace(**trademark(valid_until=valid_until), status=status), TODAY
+        )
         return check.passed
 
     assert passes("approved", "2026-11-28") and passes("approved", None)
     assert not passes("approved", "2026-11-27") and not passes("expired", "2026-11-27")
-    assert passes("submitted", "2020-01-01"), "an undecided right's end is its own review's to judge"
+    assert passes("submitted", "2020-01-01"), (
+        "an undecided right's end is its own review's to judge"
+    )

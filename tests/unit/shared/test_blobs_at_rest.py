@@ -1,5 +1,6 @@
-"""Uploaded documents are encrypted at rest: whoever reads the blob directory learns neither a document nor
-whether a known one was uploaded; the API serves them as uploaded, old plaintext blobs included."""
+"""Uploaded documents are encrypted at rest: whoever reads the blob directory learns neither
+a document nor whether a known one was uploaded; the API serves them as uploaded, old
+plaintext blobs included."""
 
 from __future__ import annotations
 
@@ -28,7 +29,9 @@ class Uploads:
         self.auth = {"Authorization": f"Bearer {token}"}
 
     def upload(self, content: bytes) -> str:
-        response = self.http.post("/v1/files", files={"file": ("id.png", content)}, headers=self.auth)
+        response = self.http.post(
+            "/v1/files", files={"file": ("id.png", content)}, headers=self.auth
+        )
         assert response.status_code == 201, response.text
         return response.json()["blob_id"]
 
@@ -52,7 +55,9 @@ def test_no_file_holds_the_uploaded_document_and_the_api_still_returns_it(upload
     content = an_id_card()
     blob_id = uploads.upload(content)
     files = uploads.on_disk()
-    assert files and all(content[8:40] not in data and content[-32:] not in data for data in files.values())
+    assert files and all(
+        content[8:40] not in data and content[-32:] not in data for data in files.values()
+    )
     assert all(blob_id not in name and blob_id.encode() not in data for name, data in files.items())
     response = uploads.download(blob_id)
     assert response.status_code == 200 and response.content == content
@@ -62,7 +67,9 @@ def test_the_same_document_twice_is_two_ciphertexts_apart_from_another_service(u
     content = an_id_card()
     blob_id = uploads.upload(content)
     identity_store = BlobStore(uploads.root, 1024 * 1024, uploads.settings.key("identity/blobs"))
-    rights_store = BlobStore(tmp_path / "rights-blobs", 1024 * 1024, uploads.settings.key("rights/blobs"))
+    rights_store = BlobStore(
+        tmp_path / "rights-blobs", 1024 * 1024, uploads.settings.key("rights/blobs")
+    )
     rights_store.put(content, owner=uploads.owner)
     assert identity_store.name(blob_id) != rights_store.name(blob_id)
     sealed = (uploads.root / identity_store.name(blob_id)).read_bytes()
@@ -84,12 +91,21 @@ def test_an_altered_blob_is_not_served(uploads):
 def test_a_document_stored_in_clear_before_is_still_served_then_encrypted(uploads):
     content = an_id_card()
     blob_id = hashlib.sha256(content).hexdigest()
-    (uploads.root / blob_id).write_bytes(content)  # exactly as the store wrote blobs before encryption
-    (uploads.root / f"{blob_id}.{uploads.owner}.json").write_text(json.dumps(
-        {"blob_id": blob_id, "sha256": blob_id, "size": len(content), "media_type": "image/png"}))
+    (uploads.root / blob_id).write_bytes(
+        content
+    )  # exactly as the store wrote blobs before encryption
+    (uploads.root / f"{blob_id}.{uploads.owner}.json").write_text(
+        json.dumps(
+            {"blob_id": blob_id, "sha256": blob_id, "size": len(content), "media_type": "image/png"}
+        )
+    )
 
     first = uploads.download(blob_id)
-    assert first.status_code == 200 and first.content == content and first.headers["content-type"] == "image/png"
+    assert (
+        first.status_code == 200
+        and first.content == content
+        and first.headers["content-type"] == "image/png"
+    )
     files = uploads.on_disk()
     assert all(content[8:40] not in data for data in files.values())
     assert all(blob_id not in name for name in files)
@@ -101,6 +117,9 @@ def test_a_plaintext_file_that_is_not_its_document_is_not_served(uploads):
     content = an_id_card()
     blob_id = hashlib.sha256(content).hexdigest()
     (uploads.root / blob_id).write_bytes(PNG + b"something else")
-    (uploads.root / f"{blob_id}.{uploads.owner}.json").write_text(json.dumps(
-        {"blob_id": blob_id, "sha256": blob_id, "size": len(content), "media_type": "image/png"}))
+    (uploads.root / f"{blob_id}.{uploads.owner}.json").write_text(
+        json.dumps(
+            {"blob_id": blob_id, "sha256": blob_id, "size": len(content), "media_type": "image/png"}
+        )
+    )
     assert uploads.download(blob_id).status_code == 404

@@ -12,7 +12,9 @@ from shared.events.schemas import committed_schemas, current_schemas
 
 
 def test_committed_schemas_are_those_the_models_generate():
-    assert committed_schemas() == current_schemas(), "run `make schemas` and commit shared/events/schemas"
+    assert committed_schemas() == current_schemas(), (
+        "run `make schemas` and commit shared/events/schemas"
+    )
 
 
 def test_no_model_breaks_its_committed_schema():
@@ -70,9 +72,15 @@ def test_a_republished_event_keeps_its_id():
 
 
 def test_a_cloud_event_round_trips_in_structured_json():
-    event = CloudEvent(id=str(uuid.uuid4()), source="ipp/complaints", type="ipp.ComplaintFiled.v1",
-                       subject="c-1", time=datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc),
-                       correlationid="c-1", data={"x": 1})
+    event = CloudEvent(
+        id=str(uuid.uuid4()),
+        source="ipp/complaints",
+        type="ipp.ComplaintFiled.v1",
+        subject="c-1",
+        time=datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc),
+        correlationid="c-1",
+        data={"x": 1},
+    )
     raw = event.to_bytes()
     assert b'"specversion":"1.0"' in raw and b'"time":"2026-11-28T10:00:00.000000Z"' in raw
     assert CloudEvent.from_bytes(raw) == event

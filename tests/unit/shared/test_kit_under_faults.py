@@ -41,18 +41,28 @@ def to_public(domain_event: object) -> list[PublicEvent]:
     email = getattr(domain_event, "email", None)
     if email is None:
         return []
-    return [PublicEvent(EmailBound(account_id=str(domain_event.originator_id), email=email,
-                                   bound_at=domain_event.timestamp))]
+    return [
+        PublicEvent(
+            EmailBound(
+                account_id=str(domain_event.originator_id),
+                email=email,
+                bound_at=domain_event.timestamp,
+            )
+        )
+    ]
 
 
 class FakeBroker:
-    """Acknowledges every record with the next offset of its partition; refuses records marked too big."""
+    """Acknowledges every record with the next offset of its partition; refuses
+    records marked too big."""
 
     def __init__(self) -> None:
         self.records: list[tuple[str, bytes, bytes]] = []
         self.ends: dict[int, int] = {}
 
-    async def send(self, topic: str, value: bytes, key: bytes | None = None, headers: list | None = None):
+    async def send(
+        self, topic: str, value: bytes, key: bytes | None = None, headers: list | None = None
+    ):
         if b"too-big" in value:
             raise MessageSizeTooLargeError("The message is 2000000 bytes when serialized")
         partition = 0  # one partition: every new record lands where the old ones were
@@ -74,7 +84,9 @@ class FakeBroker:
 def app(tmp_path: Path) -> ServiceApplication:
     settings = Settings(service="probe", data_dir=tmp_path)
     probe = type("Probe", (ServiceApplication,), {})(event_store_env(settings))
-    kit_metadata.create_all(probe.engine)  # an application of no service: the kit's tables as they are in code
+    kit_metadata.create_all(
+        probe.engine
+    )  # an application of no service: the kit's tables as they are in code
     return probe
 
 
@@ -93,7 +105,9 @@ def bind(app: ServiceApplication, *emails: str) -> Mailbox:
     return mailbox
 
 
-async def test_an_event_that_cannot_be_published_holds_back_its_subject_only(app: ServiceApplication) -> None:
+async def test_an_event_that_cannot_be_published_holds_back_its_subject_only(
+    app: ServiceApplication,
+) -> None:
     broker = FakeBroker()
     stuck = bind(app, "too-big@example.com", "later@example.com")
     bind(app, "other@example.com")
@@ -102,7 +116,10 @@ async def test_an_event_that_cannot_be_published_holds_back_its_subject_only(app
     assert relay.backlog == 0, "what is set aside is not backlog"
     with app.engine.connect() as connection:
         rows = set_aside.listing(connection)
-    assert [(r.subject, r.held_behind is None) for r in rows] == [(str(stuck.id), True), (str(stuck.id), False)]
+    assert [(r.subject, r.held_behind is None) for r in rows] == [
+        (str(stuck.id), True),
+        (str(stuck.id), False),
+    ]
     assert "MessageSizeTooLargeError" in rows[0].error and rows[1].held_behind == rows[0].event_id
     stuck.rebind("even-later@example.com")
     app.save(stuck)
@@ -110,7 +127,9 @@ async def test_an_event_that_cannot_be_published_holds_back_its_subject_only(app
     assert broker.emails() == ["other@example.com"], "a later event of a held subject waits too"
 
 
-async def test_a_retry_publishes_what_was_set_aside_in_order_once_it_can(app: ServiceApplication) -> None:
+async def test_a_retry_publishes_what_was_set_aside_in_order_once_it_can(
+    app: ServiceApplication,
+) -> None:
     broker = FakeBroker()
     bind(app, "too-big@example.com", "later@example.com")
     relay = await relayed(app, broker)
@@ -123,7 +142,9 @@ async def test_a_retry_publishes_what_was_set_aside_in_order_once_it_can(app: Se
         assert set_aside.count(connection) == 2
     original = broker.send
 
-    async def roomy(topic: str, value: bytes, key: bytes | None = None, headers: list | None = None):
+    async def roomy(
+        topic: str, value: bytes, key: bytes | None = None, headers: list | None = None
+    ):
         return await original(topic, value.replace(b"too-big", b"now-fits"), key, headers)
 
     broker.send = roomy  # type: ignore[method-assign]  # the operator raised the broker's limit
@@ -145,7 +166,9 @@ async def test_a_broker_that_forgot_gets_the_whole_log_again(app: ServiceApplica
     forgotten: list[bool] = []
 
     async def noticed(cluster_id: str | None) -> None:
-        forgotten.append(cluster_id is None)  # noticed by offsets that went back, not by a new cluster id
+        forgotten.append(
+            cluster_id is None
+        )  # noticed by offsets that went back, not by a new cluster id
 
     relay.on_broker_forgot = noticed
     bind(app, "c@example.com")
@@ -153,11 +176,17 @@ async def test_a_broker_that_forgot_gets_the_whole_log_again(app: ServiceApplica
     assert forgotten == [True]
     assert relay.position == 0
     await relay.relay_once()
-    assert sorted(broker.emails()) == ["a@example.com", "b@example.com", "c@example.com", "c@example.com"]
+    assert sorted(broker.emails()) == [
+        "a@example.com",
+        "b@example.com",
+        "c@example.com",
+        "c@example.com",
+    ]
 
 
 class FakeConsumer:
-    """What the inbox asks of aiokafka's consumer when it rewinds: positions, seeks, commits (awaited, as there)."""
+    """What the inbox asks of aiokafka's consumer when it rewinds: positions, seeks, commits
+    (awaited, as there)."""
 
     def __init__(self, assigned: set[TopicPartition], at: int) -> None:
         self.assigned, self.at = assigned, dict.fromkeys(assigned, at)
@@ -183,21 +212,33 @@ class FakeConsumer:
 
 
 async def test_a_broker_that_lost_its_log_is_read_again_from_the_start_by_a_fresh_consumer(app):
-    """The positions of the lost log must not be used on the new one (a poison record produced there once shifts
-    every later offset: a carried position skips a record). A fresh consumer seeks each partition it is assigned
-    to its start, and commits that start over anything the old consumer committed to the new broker."""
+    """The positions of the lost log must not be used on the new one (a poison record produced there
+    once shifts every later offset: a carried position skips a record). A fresh consumer seeks each
+    partition it is assigned to its start, and commits that start over anything the old consumer
+    committed to the new broker."""
     partitions = {TopicPartition("ipp.email-bound.v1", p) for p in range(2)}
     cluster, heard = {"id": "old"}, []
 
     async def cluster_id() -> str:
         return cluster["id"]
 
-    async def topics_made_again(new_id: str | None) -> None:  # what the runtime does: topics, then the rewind
+    async def topics_made_again(
+        new_id: str | None,
+    ) -> None:  # what the runtime does: topics, then the rewind
         heard.append(new_id)
         inbox.rewind(new_id)
 
-    inbox = Inbox(app, Letters(), {}, "ipp-probe", ["ipp.email-bound.v1"], lambda s, d: None,  # type: ignore
-                  cluster=cluster_id, on_new_cluster=topics_made_again, check_seconds=0)
+    inbox = Inbox(
+        app,
+        Letters(),
+        {},
+        "ipp-probe",
+        ["ipp.email-bound.v1"],
+        lambda s, d: None,  # type: ignore
+        cluster=cluster_id,
+        on_new_cluster=topics_made_again,
+        check_seconds=0,
+    )
     old = FakeConsumer(partitions, at=26)
     inbox.consumer = old  # type: ignore[assignment]
     await inbox.watch_cluster()
@@ -213,27 +254,62 @@ async def test_a_broker_that_lost_its_log_is_read_again_from_the_start_by_a_fres
     inbox.consumer, inbox.wants_fresh_consumer = fresh, False  # type: ignore[assignment]
     await inbox.rewind_assigned()
     assert fresh.sought == []
-    fresh.assigned, fresh.at = partitions, dict.fromkeys(partitions, 26)  # assigned, at what the old one committed
+    fresh.assigned, fresh.at = (
+        partitions,
+        dict.fromkeys(partitions, 26),
+    )  # assigned, at what the old one committed
     await inbox.rewind_assigned()
     await inbox.rewind_assigned()
     assert sorted(fresh.sought) == sorted(partitions), "each partition is read from its start, once"
-    assert fresh.committed == dict.fromkeys(partitions, 0), "the start is committed over the old positions"
+    assert fresh.committed == dict.fromkeys(partitions, 0), (
+        "the start is committed over the old positions"
+    )
 
 
 def delivery_of(source: str, topic: str = "ipp.email-bound.v1", **data: object) -> SimpleNamespace:
-    payload = {"account_id": "acc-1", "email": "a@example.com", "bound_at": "2026-12-01T00:00:00Z", **data}
-    value = CloudEvent(id="e-1", source=source, type="ipp.EmailBound.v1", subject="acc-1",
-                       time="2026-12-01T00:00:00Z", data=payload).to_bytes()
-    return SimpleNamespace(topic=topic, value=value, key=b"acc-1", headers=[], partition=0, offset=7)
+    payload = {
+        "account_id": "acc-1",
+        "email": "a@example.com",
+        "bound_at": "2026-12-01T00:00:00Z",
+        **data,
+    }
+    value = CloudEvent(
+        id="e-1",
+        source=source,
+        type="ipp.EmailBound.v1",
+        subject="acc-1",
+        time="2026-12-01T00:00:00Z",
+        data=payload,
+    ).to_bytes()
+    return SimpleNamespace(
+        topic=topic, value=value, key=b"acc-1", headers=[], partition=0, offset=7
+    )
 
 
 def verdict_from(source: str) -> SimpleNamespace:
-    data = {"review_id": "r", "complaint_id": "c", "material_type": "complaint", "material_id": "c",
-            "material_revision": 1, "outcome": "approved", "reasons": [], "reused_decision_id": None,
-            "decided_by": {"kind": "auto", "reviewer_id": None}, "decided_at": "2026-12-01T00:00:00Z"}
-    value = CloudEvent(id="e-2", source=source, type="ipp.ReviewDecided.v1", subject="c",
-                       time="2026-12-01T00:00:00Z", data=data).to_bytes()
-    return SimpleNamespace(topic="ipp.review-decided.v1", value=value, key=b"c", headers=[], partition=0, offset=1)
+    data = {
+        "review_id": "r",
+        "complaint_id": "c",
+        "material_type": "complaint",
+        "material_id": "c",
+        "material_revision": 1,
+        "outcome": "approved",
+        "reasons": [],
+        "reused_decision_id": None,
+        "decided_by": {"kind": "auto", "reviewer_id": None},
+        "decided_at": "2026-12-01T00:00:00Z",
+    }
+    value = CloudEvent(
+        id="e-2",
+        source=source,
+        type="ipp.ReviewDecided.v1",
+        subject="c",
+        time="2026-12-01T00:00:00Z",
+        data=data,
+    ).to_bytes()
+    return SimpleNamespace(
+        topic="ipp.review-decided.v1", value=value, key=b"c", headers=[], partition=0, offset=1
+    )
 
 
 def test_only_the_owner_of_a_material_may_decide_it() -> None:
@@ -254,19 +330,26 @@ class Letters:
     def __init__(self) -> None:
         self.sent: list[tuple[str, dict]] = []
 
-    async def send(self, topic: str, value: bytes, key: bytes | None = None, headers: list | None = None):
+    async def send(
+        self, topic: str, value: bytes, key: bytes | None = None, headers: list | None = None
+    ):
         self.sent.append((topic, dict(headers or [])))
         future = asyncio.get_running_loop().create_future()
         future.set_result(None)
         return future
 
 
-async def test_a_database_that_does_not_answer_is_waited_for_and_never_dead_lettered(app: ServiceApplication,
-                                                                                     monkeypatch):
-    letters, calls, waits = Letters(), [], []
+async def test_a_database_that_does_not_answer_is_waited_for_and_never_dead_lettered(
+    app: ServiceApplication, monkeypatch
+):
+    letters = Letters()
+    calls = []
+    waits = []
     real_backoff = inbox_module.backoff
 
-    def backoff(*args, **kwargs) -> float:  # the waits as the inbox asks for them, without sitting them out
+    def backoff(
+        *args, **kwargs
+    ) -> float:  # the waits as the inbox asks for them, without sitting them out
         waits.append(real_backoff(*args, **kwargs))
         return 0.0
 
@@ -275,7 +358,9 @@ async def test_a_database_that_does_not_answer_is_waited_for_and_never_dead_lett
     def handler(session: object, delivery: object) -> None:
         calls.append(delivery)
         if len(calls) <= 6:  # longer than the bounded retries of a handler's own error
-            raise sqlalchemy.exc.OperationalError("INSERT", {}, Exception("server closed the connection"))
+            raise sqlalchemy.exc.OperationalError(
+                "INSERT", {}, Exception("server closed the connection")
+            )
 
     inbox = Inbox(app, letters, {}, "ipp-probe", ["ipp.email-bound.v1"], handler)  # type: ignore[arg-type]
     await inbox.process([delivery_of("ipp/identity")])
@@ -283,7 +368,9 @@ async def test_a_database_that_does_not_answer_is_waited_for_and_never_dead_lett
     assert waits == sorted(waits) and waits[-1] > waits[0], "a longer wait after each failure"
 
 
-async def test_a_handler_that_keeps_failing_is_dead_lettered_with_the_reason(app: ServiceApplication) -> None:
+async def test_a_handler_that_keeps_failing_is_dead_lettered_with_the_reason(
+    app: ServiceApplication,
+) -> None:
     letters = Letters()
 
     def handler(session: object, delivery: object) -> None:
@@ -319,10 +406,15 @@ def door() -> TestClient:
 def test_a_body_over_its_limit_is_refused_with_413(door: TestClient) -> None:
     answer = door.post("/echo", json={"text": "x" * 4000})
     assert answer.status_code == 413 and answer.json()["error"]["code"] == "REQUEST_TOO_LARGE"
-    chunked = door.post("/echo", content=iter([b'{"text": "', b"x" * 4000, b'"}']),
-                        headers={"content-type": "application/json"})
+    chunked = door.post(
+        "/echo",
+        content=iter([b'{"text": "', b"x" * 4000, b'"}']),
+        headers={"content-type": "application/json"},
+    )
     assert chunked.status_code == 413
-    form = door.post("/echo", content=b"x" * 5000, headers={"accept": "text/html", "content-type": "text/plain"})
+    form = door.post(
+        "/echo", content=b"x" * 5000, headers={"accept": "text/html", "content-type": "text/plain"}
+    )
     assert form.status_code == 413 and form.headers["content-type"].startswith("text/html")
 
 
@@ -330,9 +422,15 @@ def test_text_no_store_can_hold_is_refused_at_the_door(door: TestClient) -> None
     for raw in (b'{"name": "\\ud800"}', b'{"name": "a\\u0000b"}', b'{"deep": {"x": ["\\uDFFF"]}}'):
         answer = door.post("/echo", content=raw, headers={"content-type": "application/json"})
         assert answer.status_code == 422 and answer.json()["error"]["code"] == "INVALID_TEXT", raw
-    typed = door.post("/echo", content=b'{"path": "C:\\\\u0000"}', headers={"content-type": "application/json"})
-    assert typed.status_code == 200 and typed.json() == {"path": "C:\\u0000"}, "a backslash typed is text"
-    paired = door.post("/echo", content=b'{"name": "\\ud83d\\ude00"}', headers={"content-type": "application/json"})
+    typed = door.post(
+        "/echo", content=b'{"path": "C:\\\\u0000"}', headers={"content-type": "application/json"}
+    )
+    assert typed.status_code == 200 and typed.json() == {"path": "C:\\u0000"}, (
+        "a backslash typed is text"
+    )
+    paired = door.post(
+        "/echo", content=b'{"name": "\\ud83d\\ude00"}', headers={"content-type": "application/json"}
+    )
     assert paired.status_code == 200 and paired.json() == {"name": "😀"}
 
 

@@ -1,5 +1,5 @@
-"""Each service's revisions make exactly the tables its code declares, on a new database and on one that
-create_all made before migrations; a table changed without a revision fails here."""
+"""Each service's revisions make exactly the tables its code declares, on a new database and on one
+that create_all made before migrations; a table changed without a revision fails here."""
 
 from __future__ import annotations
 
@@ -37,13 +37,18 @@ APPLICATIONS = {
     "complaints": ComplaintsApplication,
     "notifier": NotifierApplication,
 }
-BUILDS = {"identity": identity_main.build, "rights": rights_main.build, "complaints": complaints_main.build,
-          "notifier": notifier_main.build}
+BUILDS = {
+    "identity": identity_main.build,
+    "rights": rights_main.build,
+    "complaints": complaints_main.build,
+    "notifier": notifier_main.build,
+}
 SERVICES = pytest.mark.parametrize("service", services_with_migrations())
 
 
 def start(service: str, data_dir: Path) -> ServiceApplication:
-    """The service's application as its bootstrap builds it, on its SQLite database under `data_dir`."""
+    """The service's application as its bootstrap builds it, on its SQLite database
+    under `data_dir`."""
     return BUILDS[service](Settings(service=service, data_dir=data_dir))
 
 
@@ -66,8 +71,11 @@ def test_every_service_with_a_database_has_migrations_and_every_application_know
 
 
 @SERVICES
-def test_a_new_database_migrated_to_head_matches_the_tables_in_code(service: str, tmp_path: Path) -> None:
-    """Fails when a table changes without a revision: `python -m shared.kit.migrations revision` writes it."""
+def test_a_new_database_migrated_to_head_matches_the_tables_in_code(
+    service: str, tmp_path: Path
+) -> None:
+    """Fails when a table changes without a revision: `python -m shared.kit.migrations
+    revision` writes it."""
     engine = create_engine(f"sqlite:///{tmp_path}/new.sqlite")
     migrate(engine, service)
     with engine.connect() as connection:
@@ -84,7 +92,10 @@ def test_an_application_starts_on_a_migrated_database_and_its_event_tables_are_l
 ) -> None:
     app = start(service, tmp_path)
     with app.engine.connect() as connection:
-        assert any(t.endswith("_events") and not t.startswith("ipp_") for t in inspect(connection).get_table_names())
+        assert any(
+            t.endswith("_events") and not t.startswith("ipp_")
+            for t in inspect(connection).get_table_names()
+        )
         assert differences(connection, service) == []
 
 
@@ -95,14 +106,19 @@ def test_migrating_again_changes_nothing(service: str, tmp_path: Path) -> None:
     statements: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda _c, _k, sql, *_: statements.append(sql))
     migrate(engine, service)
-    assert not [s for s in statements if s.split()[0].upper() in ("CREATE", "ALTER", "DROP", "INSERT", "UPDATE")]
+    assert not [
+        s
+        for s in statements
+        if s.split()[0].upper() in ("CREATE", "ALTER", "DROP", "INSERT", "UPDATE")
+    ]
 
 
 @SERVICES
 def test_a_database_create_all_made_before_migrations_is_stamped_and_keeps_its_rows(
     service: str, tmp_path: Path
 ) -> None:
-    """What create_all made is the baseline's tables without a version (the baseline is checked below)."""
+    """What create_all made is the baseline's tables without a version (the baseline
+    is checked below)."""
     engine = create_engine(f"sqlite:///{tmp_path / service}/events.sqlite")
     (tmp_path / service).mkdir()
     with engine.begin() as connection:
@@ -112,8 +128,12 @@ def test_a_database_create_all_made_before_migrations_is_stamped_and_keeps_its_r
     statements: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda _c, _k, sql, *_: statements.append(sql))
     migrate(engine, service)
-    created = {s.split("(")[0].split()[-1] for s in statements if s.lstrip().startswith("CREATE TABLE")}
-    assert VERSION_TABLE in created and not created & baseline_tables(service)  # stamped, not made again
+    created = {
+        s.split("(")[0].split()[-1] for s in statements if s.lstrip().startswith("CREATE TABLE")
+    }
+    assert VERSION_TABLE in created and not created & baseline_tables(
+        service
+    )  # stamped, not made again
     engine.dispose()
     app = start(service, tmp_path)
     with app.engine.connect() as connection:
@@ -140,11 +160,15 @@ def test_the_baseline_makes_exactly_the_tables_it_names(service: str, tmp_path: 
     with engine.begin() as connection:
         config = alembic_config(service, connection)
         command.upgrade(config, "baseline")
-        assert set(inspect(connection).get_table_names()) - {VERSION_TABLE} == baseline_tables(service)
+        assert set(inspect(connection).get_table_names()) - {VERSION_TABLE} == baseline_tables(
+            service
+        )
 
 
 @SERVICES
-def test_downgrading_to_base_drops_the_tables_and_upgrading_makes_them_again(service: str, tmp_path: Path) -> None:
+def test_downgrading_to_base_drops_the_tables_and_upgrading_makes_them_again(
+    service: str, tmp_path: Path
+) -> None:
     engine = create_engine(f"sqlite:///{tmp_path}/down.sqlite")
     migrate(engine, service)
     with engine.begin() as connection:
@@ -156,7 +180,9 @@ def test_downgrading_to_base_drops_the_tables_and_upgrading_makes_them_again(ser
 
 
 @SERVICES
-def test_constructing_an_application_changes_no_database_only_the_bootstrap_migrates(service, tmp_path) -> None:
+def test_constructing_an_application_changes_no_database_only_the_bootstrap_migrates(
+    service, tmp_path
+) -> None:
     settings = Settings(service=service, data_dir=tmp_path)
     if service == "notifier":
         app = NotifierApplication(env=event_store_env(settings))

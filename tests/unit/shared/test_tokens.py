@@ -1,7 +1,8 @@
-"""Signing keys from one key file with rotation, tokens that must be complete, unknown keys, and revocations.
+"""Signing keys from one key file with rotation, tokens that must be complete, unknown
+keys, and revocations.
 
-A service's verifier reaches identity through httpx.MockTransport: either a fake identity (counting its calls)
-or the real identity app in a TestClient.
+A service's verifier reaches identity through httpx.MockTransport: either a fake identity (counting
+its calls) or the real identity app in a TestClient.
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ def identity_service(tmp_path, **overrides):
 
 def through(client: TestClient) -> httpx.MockTransport:
     """A transport that carries a service's calls to identity into identity's own app."""
-    return httpx.MockTransport(lambda request: client.request(request.method, request.url.path,
-                                                              params=request.url.params))
+    return httpx.MockTransport(
+        lambda request: client.request(request.method, request.url.path, params=request.url.params)
+    )
 
 
 def refused(verifier: TokenVerifier, token: str) -> tuple[int, str]:
@@ -50,10 +52,22 @@ def refused(verifier: TokenVerifier, token: str) -> tuple[int, str]:
 def forged(key: SigningKey, **claims) -> str:
     """A token signed by `key` (a real one, so only what the claims say can make it fail)."""
     now = int(time.time())
-    body = {"sub": "acct-1", "roles": ["holder"], "iat": now, "exp": now + 300, "jti": "j-1",
-            "iss": ISSUER, "aud": AUDIENCE, **claims}
-    return jwt.encode({k: v for k, v in body.items() if v is not None}, key.private_key, algorithm="EdDSA",
-                      headers={"kid": key.kid})
+    body = {
+        "sub": "acct-1",
+        "roles": ["holder"],
+        "iat": now,
+        "exp": now + 300,
+        "jti": "j-1",
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        **claims,
+    }
+    return jwt.encode(
+        {k: v for k, v in body.items() if v is not None},
+        key.private_key,
+        algorithm="EdDSA",
+        headers={"kid": key.kid},
+    )
 
 
 def test_identity_makes_its_key_file_on_first_start_readable_by_it_alone(tmp_path):
@@ -62,15 +76,22 @@ def test_identity_makes_its_key_file_on_first_start_readable_by_it_alone(tmp_pat
     entries = json.loads(path.read_text())["keys"]
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert [set(e) for e in entries] == [{"kid", "created_at", "private_key_pem"}]
-    assert [k["kid"] for k in client.get("/.well-known/jwks.json").json()["keys"]] == [entries[0]["kid"]]
+    assert [k["kid"] for k in client.get("/.well-known/jwks.json").json()["keys"]] == [
+        entries[0]["kid"]
+    ]
     token, _ = service.state["signer"].issue("acct-1", ["holder"], 5)
     assert jwt.get_unverified_header(token)["kid"] == entries[0]["kid"]
     assert "PRIVATE" not in client.get("/.well-known/jwks.json").text
 
 
 def test_production_does_not_make_a_key_file_of_its_own(tmp_path):
-    settings = Settings(service="identity", data_dir=tmp_path, env="production", secret_key="s" * 40,
-                        jwt_keys_file=tmp_path / "keys.json")
+    settings = Settings(
+        service="identity",
+        data_dir=tmp_path,
+        env="production",
+        secret_key="s" * 40,
+        jwt_keys_file=tmp_path / "keys.json",
+    )
     with pytest.raises(RuntimeError, match="ipp keys rotate"):
         signing_keys.KeyFile.of(settings)
     assert not (tmp_path / "keys.json").exists()
@@ -79,15 +100,21 @@ def test_production_does_not_make_a_key_file_of_its_own(tmp_path):
 def test_after_a_rotation_old_tokens_verify_and_new_tokens_use_the_new_key_everywhere(tmp_path):
     service, identity = identity_service(tmp_path)
     signer = service.state["signer"]
-    elsewhere = TokenVerifier.of_identity(IDENTITY, through(identity))  # another service, JWKS cached
+    elsewhere = TokenVerifier.of_identity(
+        IDENTITY, through(identity)
+    )  # another service, JWKS cached
     old_token, _ = signer.issue("acct-1", ["holder"], 5)
     assert elsewhere.verify(old_token).account_id == "acct-1"
 
-    result = CliRunner().invoke(cli, ["keys", "rotate", "--file", str(tmp_path / "identity" / "jwt-keys.json")])
+    result = CliRunner().invoke(
+        cli, ["keys", "rotate", "--file", str(tmp_path / "identity" / "jwt-keys.json")]
+    )
     assert result.exit_code == 0, result.output
     new_token, _ = signer.issue("acct-2", ["holder"], 5)  # the running signer reread the file
 
-    assert jwt.get_unverified_header(new_token)["kid"] != jwt.get_unverified_header(old_token)["kid"]
+    assert (
+        jwt.get_unverified_header(new_token)["kid"] != jwt.get_unverified_header(old_token)["kid"]
+    )
     assert len(identity.get("/.well-known/jwks.json").json()["keys"]) == 2
     assert elsewhere.verify(new_token).account_id == "acct-2"  # unknown kid: refetched, found
     assert elsewhere.verify(old_token).account_id == "acct-1"
@@ -98,7 +125,10 @@ def test_rotation_drops_only_keys_retired_longer_ago_than_a_token_lives(tmp_path
     path, start = tmp_path / "keys.json", 1_800_000_000.0
     first, _ = signing_keys.rotate(path, keep_seconds=3600, now=start)
     second, dropped = signing_keys.rotate(path, keep_seconds=3600, now=start + 600)
-    assert dropped == [] and [k.kid for k in signing_keys.read_keys(path)] == [second.kid, first.kid]
+    assert dropped == [] and [k.kid for k in signing_keys.read_keys(path)] == [
+        second.kid,
+        first.kid,
+    ]
     # the first key stopped signing at start + 600: its last tokens live until start + 4200
     third, dropped = signing_keys.rotate(path, keep_seconds=3600, now=start + 4100)
     assert dropped == [] and len(signing_keys.read_keys(path)) == 3
@@ -110,13 +140,17 @@ def test_rotation_drops_only_keys_retired_longer_ago_than_a_token_lives(tmp_path
 def test_the_rotate_command_makes_a_private_file_and_puts_the_new_key_first(tmp_path):
     path = tmp_path / "secrets" / "jwt-keys.json"
     first = CliRunner().invoke(cli, ["keys", "rotate", "--file", str(path)])
-    second = CliRunner().invoke(cli, ["keys", "rotate", "--file", str(path), "--keep-minutes", "90"])
+    second = CliRunner().invoke(
+        cli, ["keys", "rotate", "--file", str(path), "--keep-minutes", "90"]
+    )
     assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
     kids = [e["kid"] for e in json.loads(path.read_text())["keys"]]
     assert len(kids) == 2 and kids[0] in second.output and kids[1] in first.output
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert "PRIVATE KEY" not in first.output + second.output
-    assert [p.name for p in path.parent.iterdir()] == ["jwt-keys.json"]  # no temporary file left behind
+    assert [p.name for p in path.parent.iterdir()] == [
+        "jwt-keys.json"
+    ]  # no temporary file left behind
 
 
 def test_a_broken_key_file_is_refused_by_the_rotate_command(tmp_path):
@@ -127,7 +161,9 @@ def test_a_broken_key_file_is_refused_by_the_rotate_command(tmp_path):
 
 
 def test_the_old_per_directory_key_is_migrated_so_its_sessions_survive(tmp_path):
-    legacy = TokenSigner(tmp_path / "identity" / "jwt-ed25519.pem")  # what identity made before key files
+    legacy = TokenSigner(
+        tmp_path / "identity" / "jwt-ed25519.pem"
+    )  # what identity made before key files
     token, _ = legacy.issue("acct-1", ["holder"], 5)
     service, _ = identity_service(tmp_path)
     keys = signing_keys.read_keys(tmp_path / "identity" / "jwt-keys.json")
@@ -140,7 +176,9 @@ def test_a_token_without_a_required_claim_is_refused(tmp_path, missing):
     service, client = identity_service(tmp_path)
     key = service.state["signer"].keys[0]
     assert service.verifier.verify(forged(key)).account_id == "acct-1"  # complete, it would pass
-    response = client.get("/v1/me", headers={"Authorization": f"Bearer {forged(key, **{missing: None})}"})
+    response = client.get(
+        "/v1/me", headers={"Authorization": f"Bearer {forged(key, **{missing: None})}"}
+    )
     assert response.status_code == 401 and response.json()["error"]["code"] == "INVALID_TOKEN"
 
 
@@ -148,7 +186,10 @@ class FakeIdentity:
     """Identity's two public feeds, counting the JWKS fetches; `down` makes it unreachable."""
 
     def __init__(self, signer: TokenSigner) -> None:
-        self.signer, self.jwks_fetches, self.down, self.revoked = signer, 0, False, []
+        self.signer = signer
+        self.jwks_fetches = 0
+        self.down = False
+        self.revoked = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if request.url.path == "/.well-known/jwks.json":
@@ -183,7 +224,9 @@ def test_only_an_unreachable_jwks_is_503_and_known_keys_outlive_an_outage(tmp_pa
     token, _ = fake.signer.issue("acct-1", ["holder"], 5)
     fake.down = True
     assert refused(verifier, token) == (503, "AUTH_UNAVAILABLE")
-    assert refused(verifier, token) == (503, "AUTH_UNAVAILABLE") and fake.jwks_fetches == 1  # no queue on identity
+    assert (
+        refused(verifier, token) == (503, "AUTH_UNAVAILABLE") and fake.jwks_fetches == 1
+    )  # no queue on identity
     fake.down, verifier.keys.retry_seconds = False, 0  # type: ignore[attr-defined]  # identity is back, later
     assert verifier.verify(token).account_id == "acct-1"
     verifier.keys.lifespan = 0  # type: ignore[attr-defined]  # the cached set is stale: identity is asked again
@@ -198,7 +241,9 @@ def test_a_verifier_fed_a_revocation_list_refuses_that_jti(tmp_path, fake):
     claims = jwt.decode(signed_out, options={"verify_signature": False})
     exp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(claims["exp"]))
     fake.revoked = [{"seq": 1, "jti": claims["jti"], "expires_at": exp}]
-    assert verifier.verify(signed_out)  # before the first fetch: accepted as before sign-out existed
+    assert verifier.verify(
+        signed_out
+    )  # before the first fetch: accepted as before sign-out existed
     verifier.revoked.refresh()  # type: ignore[attr-defined]
     assert refused(verifier, signed_out) == (401, "INVALID_TOKEN")
     assert verifier.verify(other).account_id == "acct-1"

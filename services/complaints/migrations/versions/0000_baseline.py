@@ -1,8 +1,8 @@
 """Baseline: complaints' tables as create_all made them before migrations.
 
-A database create_all made holds them all already: it is stamped here, not upgraded. One last run by an
-older version may lack the later ones (complaint_targets, complainant_record, review_task_claims):
-IF NOT EXISTS makes just those.
+A database create_all made holds them all already: it is stamped here, not upgraded. One last run by
+an older version may lack the later ones (complaint_targets, complainant_record,
+review_task_claims): IF NOT EXISTS makes just those.
 
 Revision ID: baseline
 Revises:
@@ -70,7 +70,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("complaint_id"),
         if_not_exists=True,
     )
-    op.create_index("ix_complaint_list_account_id", "complaint_list", ["account_id"], if_not_exists=True)
+    op.create_index(
+        "ix_complaint_list_account_id", "complaint_list", ["account_id"], if_not_exists=True
+    )
     op.create_table(
         "complaint_targets",
         sa.Column("complaint_id", sa.String(length=36), nullable=False),
@@ -87,7 +89,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("complaint_id"),
         if_not_exists=True,
     )
-    op.create_index("ix_complainant_record_account_id", "complainant_record", ["account_id"], if_not_exists=True)
+    op.create_index(
+        "ix_complainant_record_account_id", "complainant_record", ["account_id"], if_not_exists=True
+    )
     op.create_table(
         "review_tasks",
         sa.Column("task_id", sa.String(length=36), nullable=False),
@@ -111,7 +115,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("review_id"),
         if_not_exists=True,
     )
-    op.create_index("ix_review_task_waiting_task_id", "review_task_waiting", ["task_id"], if_not_exists=True)
+    op.create_index(
+        "ix_review_task_waiting_task_id", "review_task_waiting", ["task_id"], if_not_exists=True
+    )
     op.create_table(
         "review_task_claims",
         sa.Column("task_id", sa.String(length=36), nullable=False),

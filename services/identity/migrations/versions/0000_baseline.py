@@ -1,7 +1,7 @@
 """Baseline: identity's tables as create_all made them before migrations.
 
-A database create_all made holds them all already: it is stamped here, not upgraded. One last run by an
-older version may lack the later ones (review_task_claims): IF NOT EXISTS makes just those.
+A database create_all made holds them all already: it is stamped here, not upgraded. One last run by
+an older version may lack the later ones (review_task_claims): IF NOT EXISTS makes just those.
 
 Revision ID: baseline
 Revises:
@@ -96,7 +96,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("review_id"),
         if_not_exists=True,
     )
-    op.create_index("ix_review_task_waiting_task_id", "review_task_waiting", ["task_id"], if_not_exists=True)
+    op.create_index(
+        "ix_review_task_waiting_task_id", "review_task_waiting", ["task_id"], if_not_exists=True
+    )
     op.create_table(
         "review_task_claims",
         sa.Column("task_id", sa.String(length=36), nullable=False),

@@ -5,7 +5,10 @@ Revises: baseline
 Create Date: 2026-12-02 15:02:43.895657
 """
 
-from shared.kit.revisions import relay_marks_and_set_aside_downgrade, relay_marks_and_set_aside_upgrade
+from shared.kit.revisions import (
+    relay_marks_and_set_aside_downgrade,
+    relay_marks_and_set_aside_upgrade,
+)
 
 revision = "7893314a6a7b"
 down_revision = "baseline"

@@ -1,7 +1,7 @@
 """Baseline: the notifier's tables as create_all made them before migrations.
 
-A database create_all made holds them all already: it is stamped here, not upgraded (IF NOT EXISTS keeps
-a partial set, should there be one, from failing).
+A database create_all made holds them all already: it is stamped here, not upgraded (IF NOT EXISTS
+keeps a partial set, should there be one, from failing).
 
 Revision ID: baseline
 Revises:
@@ -54,13 +54,22 @@ def upgrade() -> None:
         if_not_exists=True,
     )
     op.create_index(
-        "ix_notifier_notifications_subject_id", "notifier_notifications", ["subject_id"], if_not_exists=True
+        "ix_notifier_notifications_subject_id",
+        "notifier_notifications",
+        ["subject_id"],
+        if_not_exists=True,
     )
     op.create_index(
-        "ix_notifier_notifications_account_id", "notifier_notifications", ["account_id"], if_not_exists=True
+        "ix_notifier_notifications_account_id",
+        "notifier_notifications",
+        ["account_id"],
+        if_not_exists=True,
     )
     op.create_index(
-        "notifier_notifications_due", "notifier_notifications", ["status", "next_attempt_at"], if_not_exists=True
+        "notifier_notifications_due",
+        "notifier_notifications",
+        ["status", "next_attempt_at"],
+        if_not_exists=True,
     )
 
 

@@ -5,7 +5,10 @@ Revises: baseline
 Create Date: 2026-12-02 15:03:24.705558
 """
 
-from shared.kit.revisions import relay_marks_and_set_aside_downgrade, relay_marks_and_set_aside_upgrade
+from shared.kit.revisions import (
+    relay_marks_and_set_aside_downgrade,
+    relay_marks_and_set_aside_upgrade,
+)
 
 revision = "70461938cae9"
 down_revision = "baseline"

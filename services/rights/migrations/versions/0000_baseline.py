@@ -1,7 +1,7 @@
 """Baseline: rights' tables as create_all made them before migrations.
 
-A database create_all made holds them all already: it is stamped here, not upgraded. One last run by an
-older version may lack the later ones (review_task_claims): IF NOT EXISTS makes just those.
+A database create_all made holds them all already: it is stamped here, not upgraded. One last run by
+an older version may lack the later ones (review_task_claims): IF NOT EXISTS makes just those.
 
 Revision ID: baseline
 Revises:
@@ -57,7 +57,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("right_id"),
         if_not_exists=True,
     )
-    op.create_index("ix_rights_overview_account_id", "rights_overview", ["account_id"], if_not_exists=True)
+    op.create_index(
+        "ix_rights_overview_account_id", "rights_overview", ["account_id"], if_not_exists=True
+    )
     op.create_table(
         "review_tasks",
         sa.Column("task_id", sa.String(length=36), nullable=False),
@@ -81,7 +83,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("review_id"),
         if_not_exists=True,
     )
-    op.create_index("ix_review_task_waiting_task_id", "review_task_waiting", ["task_id"], if_not_exists=True)
+    op.create_index(
+        "ix_review_task_waiting_task_id", "review_task_waiting", ["task_id"], if_not_exists=True
+    )
     op.create_table(
         "review_task_claims",
         sa.Column("task_id", sa.String(length=36), nullable=False),

@@ -5,7 +5,10 @@ Revises: 59795b54bbaa
 Create Date: 2026-12-02 15:02:57.367897
 """
 
-from shared.kit.revisions import relay_marks_and_set_aside_downgrade, relay_marks_and_set_aside_upgrade
+from shared.kit.revisions import (
+    relay_marks_and_set_aside_downgrade,
+    relay_marks_and_set_aside_upgrade,
+)
 
 revision = "6d251ade8f19"
 down_revision = "59795b54bbaa"
