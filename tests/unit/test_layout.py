@@ -66,6 +66,19 @@ def test_only_entrypoints_and_the_kits_http_side_speak_http():
     assert speaking == []
 
 
+def test_only_a_services_entrypoints_cli_speaks_typer():
+    """A service's `ipp` commands are its entrypoints/cli.py; only services/cli.py composes them."""
+    inside = [m for m in IMPORTS if m.split(".")[0] == "services" and m.split(".")[1:2] != ["cli"]]
+    speaking = sorted(
+        PATHS[m]
+        for m in inside
+        if not m.endswith(".entrypoints.cli")
+        and any(i.split(".")[0] == "typer" for i in IMPORTS[m])
+    )
+    composing = sorted(PATHS[m] for m, found in IMPORTS.items() if "services.cli" in found)
+    assert (speaking, composing) == ([], [])
+
+
 def test_refusals_are_domain_errors_not_http_statuses():
     """ApiError(status, …) is gone: the application raises ServiceError kinds and
     each door maps them."""

@@ -1,9 +1,9 @@
 """One shape for every service: the same slots, and the same file means the same thing everywhere.
 
 domain/ (pure rules), application.py (the one application class), adapters/ (read_models.py holds
-the read side's tables and queries), entrypoints/ (http.py, events.py, each background loop in a
-module of its own) and main.py (bootstrap(settings) -> Service). The portal has no application: the
-same slots, where they apply.
+the read side's tables and queries), entrypoints/ (http.py, events.py, cli.py: the service's `ipp`
+commands, each background loop in a module of its own) and main.py (bootstrap(settings) -> Service).
+The portal has no application: the same slots, where they apply.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ REQUIRED = (
     "application.py",
     "main.py",
 )
+COMMANDS = ("identity",)  # services with `ipp` commands of their own (`ipp reviewer`, `ipp keys`)
 
 
 def files_of(service: str) -> list[str]:
@@ -52,6 +53,48 @@ def test_every_module_is_in_a_slot(service):
     files = files_of(service)
     assert "main.py" in files
     assert [f for f in files if not in_a_slot(f, service)] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "service", "slotted"),
+    [
+        ("entrypoints/cli.py", "identity", True),
+        ("entrypoints/cli.py", "portal", True),
+        (
+            "cli.py",
+            "identity",
+            False,
+        ),  # a service's commands are an entrypoint, not a top-level module
+        ("commands.py", "identity", False),
+        ("helpers.py", "rights", False),
+        ("application.py", "portal", False),
+    ],
+)
+def test_a_stray_file_is_in_no_slot(path, service, slotted):
+    assert in_a_slot(path, service) is slotted
+
+
+@pytest.mark.parametrize("service", [*SERVICES, "portal"])
+def test_a_service_with_commands_has_them_in_its_entrypoints_cli(service):
+    cli = ROOT / "services" / service / "entrypoints" / "cli.py"
+    assert cli.is_file() is (service in COMMANDS)
+
+
+@pytest.mark.parametrize("service", COMMANDS)
+def test_ipp_mounts_every_command_of_the_service(service):
+    import typer
+    from typer.main import get_command
+
+    from services.cli import app
+
+    own = importlib.import_module(f"services.{service}.entrypoints.cli").app
+    assert isinstance(own, typer.Typer)
+
+    def tree(command) -> dict:
+        return {name: tree(sub) for name, sub in getattr(command, "commands", {}).items()}
+
+    theirs, ours = tree(get_command(app)), tree(get_command(own))
+    assert ours and {name: theirs.get(name) for name in ours} == ours
 
 
 @pytest.mark.parametrize("service", SERVICES)
