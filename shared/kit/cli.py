@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import typer
 from rich.console import Console
@@ -27,6 +28,7 @@ from shared.kit.database import sqlalchemy_url
 from shared.kit.kafka import client_options
 from shared.kit.settings import Settings
 
+T = TypeVar("T")
 console = Console()
 
 
@@ -43,19 +45,22 @@ def engine_of(service: str) -> Engine | None:
     return create_engine(sqlalchemy_url(url))
 
 
-def databases(services: Sequence[str]) -> Iterator[tuple[str, Engine]]:
-    """Each of the services' databases found here; a database error ends the command (exit 1)."""
+def across_databases(services: Sequence[str], use: Callable[[str, Engine], T]) -> list[T]:
+    """`use(name, engine)` on each of the services' databases found here, in turn; a database error
+    ends the command with one line saying which and why (exit 1), not a traceback."""
+    results = []
     for name in services:
         engine = engine_of(name)
         if engine is None:
             continue
         try:
-            yield name, engine
+            results.append(use(name, engine))
         except SQLAlchemyError as exc:
             typer.echo(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0]}", err=True)
             raise typer.Exit(1) from exc
         finally:
             engine.dispose()
+    return results
 
 
 def operations(services: Sequence[str], example_group: str) -> typer.Typer:
@@ -89,12 +94,11 @@ def operations(services: Sequence[str], example_group: str) -> typer.Typer:
     def stuck(
         service: str | None = service_option, as_json: bool = typer.Option(False, "--json")
     ) -> None:
-        found = []
-        for name, engine in databases(chosen(service)):
+        def listing(name: str, engine: Engine) -> list[dict]:
             with engine.connect() as connection:
-                found += [
-                    {"service": name, **row.as_dict()} for row in set_aside.listing(connection)
-                ]
+                return [{"service": name, **row.as_dict()} for row in set_aside.listing(connection)]
+
+        found = [row for rows in across_databases(chosen(service), listing) for row in rows]
         if as_json:
             typer.echo(json.dumps(found, indent=2))
             return
@@ -117,10 +121,11 @@ def operations(services: Sequence[str], example_group: str) -> typer.Typer:
             None, "--event", help="One event (and those held behind it)."
         ),
     ) -> None:
-        asked = 0
-        for _, engine in databases(chosen(service)):
+        def ask(_name: str, engine: Engine) -> int:
             with engine.begin() as connection:
-                asked += set_aside.request_retry(connection, event_id)
+                return set_aside.request_retry(connection, event_id)
+
+        asked = sum(across_databases(chosen(service), ask))
         typer.echo(
             f"{asked} event(s) will be retried by the running relay within seconds "
             "(`ipp events stuck`)."
