@@ -3,6 +3,7 @@ redeliveries and a crash."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 import uuid
 
@@ -38,6 +39,23 @@ class DiesBeforeRecordingSent:
 
     def record_sent(self, notification_id: uuid.UUID) -> None:
         raise KilledBetweenSendAndCommit(str(notification_id))
+
+
+class StopsAnsweringAfterTheFirstSend:
+    """The notifier's application while its database stops answering writes for `seconds` once
+    the first message is out (SQLite under another writer's lock: reads still answer)."""
+
+    def __init__(self, app: NotifierApplication, seconds: float) -> None:
+        self.app, self.seconds, self.until = app, seconds, None
+
+    def __getattr__(self, name: str):
+        return getattr(self.app, name)
+
+    def record_sent(self, notification_id: uuid.UUID) -> None:
+        self.until = self.until or time.monotonic() + self.seconds
+        if time.monotonic() < self.until:
+            raise sqlite3.OperationalError("database is locked")
+        self.app.record_sent(notification_id)
 
 
 @pytest.fixture
@@ -121,3 +139,30 @@ async def test_an_event_redelivered_after_the_sent_record_sends_nothing(app, ser
         assert await a_mailer(app, server).deliver_due(time.time() + 86400) == 0
 
     assert len(mailbox.messages) == 1
+
+
+async def test_a_database_that_stops_answering_longer_than_the_lease_mid_batch_doubles_no_email(
+    app, server
+):
+    mailbox, inbound = Mailbox(), Inbound(app)
+    complaints = [str(uuid.uuid4()) for _ in range(3)]
+    inbound(email_bound(ACCOUNT, ADDRESS))
+    for complaint in complaints:
+        inbound(complaint_filed(complaint, ACCOUNT), verdict(complaint, "approved"))
+    with smtp_server(server.port, mailbox):
+        mailer = Mailer(
+            StopsAnsweringAfterTheFirstSend(app, seconds=2.0),
+            server,
+            EmailComposer("IPP <no-reply@ipp.local>"),
+            lease=0.5,
+        )
+        assert await mailer.deliver_due() == 3  # one batch claims all three
+        await a_mailer(app, server).deliver_due(time.time() + 86400)  # every lease long past
+
+    ids = [message["Message-ID"] for _, message in mailbox.messages]
+    assert len(ids) == 3 and len(set(ids)) == 3, "a message went out twice"
+    statuses = {
+        app.notification(Notification.create_id(VERDICT, complaint)).status
+        for complaint in complaints
+    }
+    assert statuses == {"sent"}

@@ -32,6 +32,11 @@ class Mailer:
     claim's lease runs out and the message is sent a second time. Both copies carry the same
     Message-ID, derived from the notification id, so the duplicate is recognisable (and a mail
     store that deduplicates on Message-ID drops it).
+
+    A database that stops answering keeps that window to one message: recording Sent waits for
+    it as long as it takes (nobody can claim the message meanwhile, and giving up would make the
+    second copy certain), and a batch stops at an outcome it could not record rather than send
+    the rest of its claims into the same silence (SQLite still reads under a writer's lock).
     """
 
     def __init__(
@@ -66,15 +71,17 @@ class Mailer:
         many were claimed."""
         now = self.clock() if now is None else now
         claimed = await asyncio.to_thread(self.app.claim_due, now, self.batch, self.lease)
-        for notification_id in claimed:
+        for position, notification_id in enumerate(claimed):
             try:
                 await self.deliver(notification_id, now)
-            except Exception as exc:  # the lease brings it back; the others still go out
+            except Exception as exc:  # the leases bring this one and the rest back
                 log.error(
                     "mailer.delivery_crashed",
                     notification_id=str(notification_id),
                     error=redact_addresses(repr(exc)),
+                    left_claimed=len(claimed) - position - 1,
                 )
+                break
         return len(claimed)
 
     async def deliver(self, notification_id: uuid.UUID, now: float) -> None:
@@ -97,20 +104,20 @@ class Mailer:
         except PermanentFailure as exc:
             await self._failed(letter.kind, notification_id, str(exc))
         else:
-            await self._record_sent(notification_id, self.clock() + self.lease / 2)
+            await self._record_sent(notification_id)
             DELIVERIES.labels(letter.kind, "sent").inc()
             log.info("mailer.sent", notification_id=str(notification_id), kind=letter.kind)
 
-    async def _record_sent(self, notification_id: uuid.UUID, until: float) -> None:
-        """The server has the message: record it, waiting out a database that does not answer while
-        the claim holds (giving up would let the lease run out and the message go out again)."""
+    async def _record_sent(self, notification_id: uuid.UUID) -> None:
+        """The server has the message: record it, waiting out a database that does not answer
+        (giving up would let the lease run out and the message go out again)."""
         attempt = 0
         while True:
             try:
                 await asyncio.to_thread(self.app.record_sent, notification_id)
                 return
             except Exception as exc:
-                if not unavailable(exc) or self.clock() > until:
+                if not unavailable(exc):
                     raise
                 attempt += 1
                 log.warning(
