@@ -166,3 +166,34 @@ async def test_a_database_that_stops_answering_longer_than_the_lease_mid_batch_d
         for complaint in complaints
     }
     assert statuses == {"sent"}
+
+
+class OneLetterBroken:
+    """The notifier's application with one notification that fails for its own reasons."""
+
+    def __init__(self, app: NotifierApplication, broken: uuid.UUID) -> None:
+        self.app, self.broken = app, broken
+
+    def __getattr__(self, name: str):
+        return getattr(self.app, name)
+
+    def letter(self, notification_id: uuid.UUID):
+        if notification_id == self.broken:
+            raise ValueError("a template that cannot render this one")
+        return self.app.letter(notification_id)
+
+
+async def test_a_message_that_fails_for_its_own_reasons_does_not_hold_back_the_rest_of_its_batch(
+    app, server
+):
+    mailbox, inbound = Mailbox(), Inbound(app)
+    complaints = [str(uuid.uuid4()) for _ in range(3)]
+    inbound(email_bound(ACCOUNT, ADDRESS))
+    for complaint in complaints:
+        inbound(complaint_filed(complaint, ACCOUNT), verdict(complaint, "approved"))
+    broken = Notification.create_id(VERDICT, complaints[0])
+    with smtp_server(server.port, mailbox):
+        assert await a_mailer(OneLetterBroken(app, broken), server).deliver_due() == 3
+
+    assert len(mailbox.messages) == 2
+    assert app.notification(broken).status == "pending"  # its lease brings it back

@@ -35,8 +35,9 @@ class Mailer:
 
     A database that stops answering keeps that window to one message: recording Sent waits for
     it as long as it takes (nobody can claim the message meanwhile, and giving up would make the
-    second copy certain), and a batch stops at an outcome it could not record rather than send
-    the rest of its claims into the same silence (SQLite still reads under a writer's lock).
+    second copy certain), and a batch stops at an outcome the database would not take rather
+    than send the rest of its claims into the same silence (SQLite still reads under a writer's
+    lock). A message that fails for its own reasons does not stop the others.
     """
 
     def __init__(
@@ -74,14 +75,16 @@ class Mailer:
         for position, notification_id in enumerate(claimed):
             try:
                 await self.deliver(notification_id, now)
-            except Exception as exc:  # the leases bring this one and the rest back
+            except Exception as exc:  # its lease brings it back
+                silent = unavailable(exc)  # then the rest wait for their leases too
                 log.error(
                     "mailer.delivery_crashed",
                     notification_id=str(notification_id),
                     error=redact_addresses(repr(exc)),
-                    left_claimed=len(claimed) - position - 1,
+                    left_claimed=len(claimed) - position - 1 if silent else 0,
                 )
-                break
+                if silent:
+                    break
         return len(claimed)
 
     async def deliver(self, notification_id: uuid.UUID, now: float) -> None:
