@@ -79,6 +79,15 @@ def a_mailer(app, server: SmtpServer) -> Mailer:
     return Mailer(app, server, EmailComposer("IPP <no-reply@ipp.local>"))
 
 
+def three_verdicts(app: NotifierApplication) -> list[str]:
+    """Three complaints of one bound complainant, each decided: three verdict emails due."""
+    inbound, complaints = Inbound(app), [str(uuid.uuid4()) for _ in range(3)]
+    inbound(email_bound(ACCOUNT, ADDRESS))
+    for complaint in complaints:
+        inbound(complaint_filed(complaint, ACCOUNT), verdict(complaint, "approved"))
+    return complaints
+
+
 def status(app: NotifierApplication) -> str:
     return app.notification(Notification.create_id(VERDICT, COMPLAINT)).status
 
@@ -144,11 +153,7 @@ async def test_an_event_redelivered_after_the_sent_record_sends_nothing(app, ser
 async def test_a_database_that_stops_answering_longer_than_the_lease_mid_batch_doubles_no_email(
     app, server
 ):
-    mailbox, inbound = Mailbox(), Inbound(app)
-    complaints = [str(uuid.uuid4()) for _ in range(3)]
-    inbound(email_bound(ACCOUNT, ADDRESS))
-    for complaint in complaints:
-        inbound(complaint_filed(complaint, ACCOUNT), verdict(complaint, "approved"))
+    mailbox, complaints = Mailbox(), three_verdicts(app)
     with smtp_server(server.port, mailbox):
         mailer = Mailer(
             StopsAnsweringAfterTheFirstSend(app, seconds=2.0),
@@ -186,11 +191,7 @@ class OneLetterBroken:
 async def test_a_message_that_fails_for_its_own_reasons_does_not_hold_back_the_rest_of_its_batch(
     app, server
 ):
-    mailbox, inbound = Mailbox(), Inbound(app)
-    complaints = [str(uuid.uuid4()) for _ in range(3)]
-    inbound(email_bound(ACCOUNT, ADDRESS))
-    for complaint in complaints:
-        inbound(complaint_filed(complaint, ACCOUNT), verdict(complaint, "approved"))
+    mailbox, complaints = Mailbox(), three_verdicts(app)
     broken = Notification.create_id(VERDICT, complaints[0])
     with smtp_server(server.port, mailbox):
         assert await a_mailer(OneLetterBroken(app, broken), server).deliver_due() == 3
