@@ -9,7 +9,6 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timezone
-from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
 
@@ -167,16 +166,11 @@ class ComplaintsApplication(ServiceApplication):
     # -- the review cascade's process manager: what it does with the events it consumes (inside the
     # inbox's transaction) and with a reviewer's decision on a complaint
 
-    @singledispatchmethod
-    def on_event(self, payload: object, event: CloudEvent, session: Session) -> None:
-        """Events complaints does not act on are ignored."""
+    def note_right(self, session: Session, right: RightRegistered) -> None:
+        """Remember a right (its holder, its number) for the complaints that will name it."""
+        views.note_right(session, right)
 
-    @on_event.register
-    def _(self, payload: RightRegistered, event: CloudEvent, session: Session) -> None:
-        views.note_right(session, payload)
-
-    @on_event.register
-    def _(self, payload: ComplaintFiled, event: CloudEvent, session: Session) -> None:
+    def open_review(self, session: Session, payload: ComplaintFiled, event: CloudEvent) -> None:
         """Our own consumer of ComplaintFiled: open the review of the complaint materials."""
         if self._review(payload.complaint_id) is not None:
             return
@@ -196,8 +190,8 @@ class ComplaintsApplication(ServiceApplication):
         self._try_decide(complaint, review, session)
         self.save(review, complaint)
 
-    @on_event.register
-    def _(self, payload: ReviewDecided, event: CloudEvent, session: Session) -> None:
+    def record_review(self, session: Session, payload: ReviewDecided) -> None:
+        """A material's decision (identity, right) joins its complaint, which may now be decided."""
         if payload.material_type == "right" and payload.outcome == "rejected":
             views.reject_right(session, payload.material_id, payload.material_revision)
         if payload.material_type == "complaint":

@@ -38,7 +38,7 @@ def bootstrap(settings: Settings, application: ComplaintsApplication | None = No
         app=app,
         routers=routers,
         mapping=to_public,
-        consumes=events.CONSUMES,
-        handler=events.handler(app),
+        consumes=events.subscriptions.topics,
+        handler=events.subscriptions.bind(app),
         state={"application": app},
     )

@@ -8,7 +8,7 @@ from services.identity.adapters.revocations import Revocations
 from services.identity.adapters.signing_keys import KeyFile
 from services.identity.application import IdentityApplication
 from services.identity.domain.checks import complaint_checks, identity_checks
-from services.identity.entrypoints import disputes, http, identities, sessions
+from services.identity.entrypoints import disputes, events, http, identities, sessions
 from services.identity.entrypoints.http import STATUSES
 from shared.kit.auth import TokenSigner, TokenVerifier
 from shared.kit.blobs import BlobStore
@@ -17,7 +17,7 @@ from shared.kit.migrations import migrate
 from shared.kit.runtime import Service
 from shared.kit.settings import Settings
 from shared.review.entrypoints.http import review_router
-from shared.review.process import CONSUMES, MaterialReviewer
+from shared.review.process import MaterialReviewer
 
 
 def build(
@@ -47,8 +47,8 @@ def bootstrap(settings: Settings, application: IdentityApplication | None = None
         settings=settings,
         app=app,
         mapping=to_public,
-        consumes=CONSUMES,
-        handler=reviewer.handle,
+        consumes=events.subscriptions.topics,
+        handler=events.subscriptions.bind(reviewer),
         routers=[
             http.router,
             sessions.router,

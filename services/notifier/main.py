@@ -7,7 +7,7 @@ from services.notifier.adapters.smtp import SmtpServer
 from services.notifier.adapters.templates import EmailComposer
 from services.notifier.application import NotifierApplication
 from services.notifier.entrypoints import dev_mailbox
-from services.notifier.entrypoints.events import CONSUMES, EventHandler
+from services.notifier.entrypoints.events import subscriptions
 from services.notifier.entrypoints.http import STATUSES, router
 from services.notifier.entrypoints.mailer import Mailer, waiting_sweep
 from shared.kit.migrations import migrate
@@ -41,8 +41,8 @@ def bootstrap(settings: Settings) -> Service:
         app=app,
         routers=[router, dev_mailbox.router],
         mapping=public_events,
-        consumes=CONSUMES,
-        handler=EventHandler(app),
+        consumes=subscriptions.topics,
+        handler=subscriptions.bind(app),
         loops={"mailer": mailer.run, "waiting-sweep": waiting_sweep(app)},
         state={"notifier": app},
     )

@@ -42,8 +42,8 @@ def bootstrap(settings: Settings, application: RightsApplication | None = None) 
         app=app,
         routers=routers,
         mapping=to_public,
-        consumes=events.CONSUMES,
-        handler=events.handler(app, reviewer),
+        consumes=events.subscriptions.topics,
+        handler=events.subscriptions.bind(events.Context(app, reviewer)),
         state={"application": app},
         loops={"expiry": expiry_schedule(app, settings.expiry_sweep_seconds)},
     )

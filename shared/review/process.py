@@ -6,11 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from uuid import UUID
 
-from sqlalchemy.orm import Session
-
 from shared.events.envelope import CloudEvent
 from shared.events.payloads import ComplaintFiled, Reason, ReviewDecided
-from shared.kit.inbox import Delivery
 from shared.kit.outbox import PublicEvent
 from shared.kit.store import ServiceApplication
 from shared.review.domain import (
@@ -23,7 +20,6 @@ from shared.review.domain import (
     merged,
 )
 
-CONSUMES = ("ipp.complaint-filed.v1",)
 ComplaintChecks = Callable[[ReviewableMaterial, ComplaintFiled], list[Check]]
 
 
@@ -54,11 +50,6 @@ class MaterialReviewer:
         self.material_id_of = material_id_of
         self.checks_for = checks_for
         self.complaint_checks = complaint_checks
-
-    def handle(self, _: Session, delivery: Delivery) -> None:
-        """The inbox handler of a material-owning service: it consumes ipp.complaint-filed.v1."""
-        if isinstance(delivery.payload, ComplaintFiled):
-            self.on_complaint_filed(delivery.payload, delivery.event)
 
     def get(self, aggregate_id: str | UUID) -> object | None:
         return self.app.get_or_none(aggregate_id)

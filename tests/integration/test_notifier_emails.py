@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from services.notifier.adapters.smtp import SmtpServer
 from services.notifier.adapters.templates import EmailComposer
 from services.notifier.application import NotifierApplication
-from services.notifier.entrypoints.events import CONSUMES, EventHandler
+from services.notifier.entrypoints.events import subscriptions
 from services.notifier.entrypoints.mailer import Mailer
 from shared.events.envelope import CloudEvent
 from shared.events.payloads import (
@@ -52,8 +52,8 @@ class Inbound:
             producer=None,
             kafka={},
             group="ipp-notifier",  # type: ignore[arg-type]
-            topics=CONSUMES,
-            handler=EventHandler(app),
+            topics=subscriptions.topics,
+            handler=subscriptions.bind(app),
         )
 
     def __call__(self, *payloads: BaseModel, event: CloudEvent | None = None) -> list[CloudEvent]:

@@ -18,7 +18,7 @@ from prometheus_client import REGISTRY
 from services.notifier.adapters.smtp import SmtpServer
 from services.notifier.adapters.templates import EmailComposer
 from services.notifier.application import NotifierApplication
-from services.notifier.entrypoints.events import EventHandler
+from services.notifier.entrypoints.events import subscriptions
 from services.notifier.entrypoints.mailer import Mailer
 from shared.events.envelope import CloudEvent
 from shared.events.payloads import ComplaintFiled, EmailBound, ReviewDecided
@@ -71,7 +71,7 @@ def smtp_server(port: int, mailbox: Mailbox) -> Iterator[None]:
 
 
 def deliver(app: NotifierApplication, *payloads) -> None:
-    handler = EventHandler(app)
+    handler = subscriptions.bind(app)
     for payload in payloads:
         contract = BY_MODEL[type(payload)]
         event = CloudEvent(

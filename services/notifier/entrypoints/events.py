@@ -1,8 +1,6 @@
-"""The inbox handler: each contract event the notifier consumes becomes one application command."""
+"""The notifier's subscriptions: each contract event it consumes becomes one application command."""
 
 from __future__ import annotations
-
-from functools import singledispatchmethod
 
 from sqlalchemy.orm import Session
 
@@ -15,19 +13,8 @@ from shared.events.payloads import (
     ReviewDecided,
     RightExpiring,
 )
-from shared.events.topics import topic_for
-from shared.kit.inbox import Delivery
+from shared.kit.subscriptions import Subscriptions
 
-CONSUMES = tuple(
-    topic_for(model)
-    for model in (
-        EmailVerificationRequested,
-        EmailBound,
-        ComplaintFiled,
-        ReviewDecided,
-        RightExpiring,
-    )
-)
 MATERIALS = ("identity", "right")  # reviewed for a complaint; a rejection is emailed on its own
 
 
@@ -60,69 +47,76 @@ def material_content(decided: ReviewDecided) -> dict:
     }
 
 
-class EventHandler:
-    """Called by the kit's Inbox inside its transaction, once per event not seen before."""
+subscriptions = Subscriptions[NotifierApplication]("notifier")
 
-    def __init__(self, app: NotifierApplication) -> None:
-        self.app = app
 
-    def __call__(self, session: Session, delivery: Delivery) -> None:
-        self.handle(delivery.payload, delivery.event)
+@subscriptions.on(EmailVerificationRequested)
+def code_requested(
+    app: NotifierApplication,
+    session: Session,
+    payload: EmailVerificationRequested,
+    event: CloudEvent,
+) -> None:
+    """Email the account the code that binds its address."""
+    if not (payload.request_id or payload.code):
+        return  # nothing to derive a code from: no mail to write
+    app.request_email_code(
+        event.id,
+        payload.account_id,
+        payload.email,
+        payload.request_id,
+        payload.expires_at,
+        event.correlationid,
+        code=payload.code,
+    )
 
-    @singledispatchmethod
-    def handle(self, payload: object, event: CloudEvent) -> None:
-        """Events of other kinds are not the notifier's business."""
 
-    @handle.register(EmailVerificationRequested)
-    def _code_requested(self, payload: EmailVerificationRequested, event: CloudEvent) -> None:
-        if not (payload.request_id or payload.code):
-            return  # nothing to derive a code from: no mail to write
-        self.app.request_email_code(
-            event.id,
-            payload.account_id,
-            payload.email,
-            payload.request_id,
-            payload.expires_at,
-            event.correlationid,
-            code=payload.code,
-        )
+@subscriptions.on(EmailBound)
+def email_bound(
+    app: NotifierApplication, session: Session, payload: EmailBound, event: CloudEvent
+) -> None:
+    """Remember where the account's emails go, and in which language."""
+    app.bind_address(payload.account_id, payload.email, payload.language)
 
-    @handle.register(EmailBound)
-    def _email_bound(self, payload: EmailBound, event: CloudEvent) -> None:
-        self.app.bind_address(payload.account_id, payload.email, payload.language)
 
-    @handle.register(ComplaintFiled)
-    def _complaint_filed(self, payload: ComplaintFiled, event: CloudEvent) -> None:
-        self.app.record_complainant(
-            payload.complaint_id, payload.account_id, [t.url for t in payload.targets]
-        )
+@subscriptions.on(ComplaintFiled)
+def complaint_filed(
+    app: NotifierApplication, session: Session, payload: ComplaintFiled, event: CloudEvent
+) -> None:
+    """Remember whose complaint it is, for its verdict email."""
+    urls = [t.url for t in payload.targets]
+    app.record_complainant(payload.complaint_id, payload.account_id, urls)
 
-    @handle.register(ReviewDecided)
-    def _review_decided(self, payload: ReviewDecided, event: CloudEvent) -> None:
-        correlation_id = event.correlationid or payload.complaint_id
-        if payload.material_type == "complaint":  # the verdict
-            self.app.notify_verdict(
-                payload.complaint_id, verdict_content(payload), correlation_id, event.id
-            )
-        elif (
-            payload.outcome == "rejected"
-        ):  # the complainant has something to fix; approvals are steps
-            self.app.notify_material_rejected(
-                payload.material_type,
-                payload.complaint_id,
-                payload.material_id,
-                material_content(payload),
-                correlation_id,
-                event.id,
-            )
 
-    @handle.register(RightExpiring)
-    def _right_expiring(self, payload: RightExpiring, event: CloudEvent) -> None:
-        content = payload.model_dump(mode="json", exclude={"account_id"})
-        self.app.notify_right_expiring(
-            payload.right_id,
-            payload.account_id,
-            content,
-            event.correlationid or payload.right_id,
+@subscriptions.on(ReviewDecided)
+def review_decided(
+    app: NotifierApplication, session: Session, payload: ReviewDecided, event: CloudEvent
+) -> None:
+    """Email the complainant the verdict, or a rejected material they can fix."""
+    correlation_id = event.correlationid or payload.complaint_id
+    if payload.material_type == "complaint":  # the verdict
+        app.notify_verdict(payload.complaint_id, verdict_content(payload), correlation_id, event.id)
+    elif payload.outcome == "rejected":  # something to fix; approvals are steps
+        app.notify_material_rejected(
+            payload.material_type,
+            payload.complaint_id,
+            payload.material_id,
+            material_content(payload),
+            correlation_id,
             event.id,
         )
+
+
+@subscriptions.on(RightExpiring)
+def right_expiring(
+    app: NotifierApplication, session: Session, payload: RightExpiring, event: CloudEvent
+) -> None:
+    """Remind the holder that a right's validity ends soon."""
+    content = payload.model_dump(mode="json", exclude={"account_id"})
+    app.notify_right_expiring(
+        payload.right_id,
+        payload.account_id,
+        content,
+        event.correlationid or payload.right_id,
+        event.id,
+    )

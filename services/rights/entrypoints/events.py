@@ -1,24 +1,38 @@
-"""What rights reads from Kafka: complaints to review its rights for, and whom
-each identity proves."""
+"""Rights' subscriptions: complaints to review its rights for, and whom each identity proves."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from services.rights.application import RightsApplication
-from shared.events.payloads import IdentitySubmitted
-from shared.kit.inbox import Delivery
-from shared.review import process
+from shared.events.envelope import CloudEvent
+from shared.events.payloads import ComplaintFiled, IdentitySubmitted
+from shared.kit.subscriptions import Subscriptions
 from shared.review.process import MaterialReviewer
 
-CONSUMES = (*process.CONSUMES, "ipp.identity-submitted.v1")
+
+@dataclass(frozen=True)
+class Context:
+    app: RightsApplication
+    reviewer: MaterialReviewer
 
 
-def handler(app: RightsApplication, reviewer: MaterialReviewer):
-    def handle(session: Session, delivery: Delivery) -> None:
-        if isinstance(delivery.payload, IdentitySubmitted):
-            app.note_identity(session, delivery.payload)
-        else:
-            reviewer.handle(session, delivery)
+subscriptions = Subscriptions[Context]("rights")
 
-    return handle
+
+@subscriptions.on(ComplaintFiled)
+def complaint_filed(
+    context: Context, session: Session, payload: ComplaintFiled, event: CloudEvent
+) -> None:
+    """Review the right a complaint names, for that complaint."""
+    context.reviewer.on_complaint_filed(payload, event)
+
+
+@subscriptions.on(IdentitySubmitted)
+def identity_submitted(
+    context: Context, session: Session, payload: IdentitySubmitted, event: CloudEvent
+) -> None:
+    """Remember whom an identity proves: a right's holder is checked against it."""
+    context.app.note_identity(session, payload)

@@ -14,10 +14,12 @@ from fastapi.testclient import TestClient
 from deploy.client import PNG
 from services.complaints.adapters.publication import to_public
 from services.complaints.application import ComplaintsApplication
+from services.complaints.entrypoints.events import subscriptions
 from services.complaints.main import bootstrap
 from shared.events.payloads import ReviewDecided, RightRegistered
 from shared.kit.auth import TokenSigner, TokenVerifier
 from shared.kit.http.app import create_http_app
+from shared.kit.inbox import Delivery
 from shared.kit.settings import Settings
 
 DESCRIPTION = "这些商品假冒我们的注册商标，请下架。"
@@ -39,6 +41,7 @@ class Complaints:
         )
         self.app = ComplaintsApplication(self.settings)
         self.service = bootstrap(self.settings, self.app)
+        self.handle = subscriptions.bind(self.app)
         self.signer = TokenSigner(tmp_path / "jwt.pem")
         self.service.verifier = TokenVerifier(public_key=self.signer.public_key)
         self.http = TestClient(create_http_app(self.service))  # no lifespan: no broker needed
@@ -49,7 +52,8 @@ class Complaints:
 
     def deliver(self, payload) -> None:
         with self.app.transaction() as session:
-            self.app.on_event(payload, SimpleNamespace(id=str(uuid.uuid4())), session)
+            event = SimpleNamespace(id=str(uuid.uuid4()))
+            self.handle(session, Delivery(None, event, payload))  # type: ignore[arg-type]
 
     def right(
         self, account_id: str, right_type: str = "trademark", valid_until: str | None = "2034-12-31"

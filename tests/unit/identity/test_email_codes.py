@@ -13,7 +13,7 @@ from services.identity.adapters.publication import to_public
 from services.identity.domain.model import Account
 from services.notifier.adapters.templates import EmailComposer
 from services.notifier.application import NotifierApplication
-from services.notifier.entrypoints.events import EventHandler
+from services.notifier.entrypoints.events import code_requested
 from services.notifier.entrypoints.mailer import Mailer
 from shared.events.envelope import CloudEvent
 from shared.events.payloads import EmailVerificationRequested
@@ -61,7 +61,8 @@ def mailed_code(tmp_path, identity: Identity, event: CloudEvent) -> str:
         email_code_key=identity.settings.key("email-codes"),
     )
     migrate(notifier.engine, "notifier")
-    EventHandler(notifier).handle(EmailVerificationRequested.model_validate(event.data), event)
+    payload = EmailVerificationRequested.model_validate(event.data)
+    code_requested(notifier, None, payload, event)  # type: ignore[arg-type]
     smtp = RecordingSmtp()
     asyncio.run(Mailer(notifier, smtp, EmailComposer("IPP <no-reply@ipp.local>")).deliver_due())  # type: ignore[arg-type]
     [message] = smtp.accepted

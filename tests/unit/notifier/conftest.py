@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from services.notifier.adapters.templates import EmailComposer
 from services.notifier.application import NotifierApplication
-from services.notifier.entrypoints.events import CONSUMES, EventHandler
+from services.notifier.entrypoints.events import subscriptions
 from services.notifier.entrypoints.mailer import Mailer
 from shared.events.envelope import CloudEvent
 from shared.events.payloads import (
@@ -174,8 +174,8 @@ def deliver(app) -> Callable[..., CloudEvent]:
         producer=None,
         kafka={},
         group="ipp-notifier",
-        topics=CONSUMES,  # type: ignore[arg-type]
-        handler=EventHandler(app),
+        topics=subscriptions.topics,
+        handler=subscriptions.bind(app),
     )
 
     def _deliver(payload: BaseModel, event: CloudEvent | None = None) -> CloudEvent:

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from services.complaints.entrypoints import events as complaints_events
+from services.identity.entrypoints import events as identity_events
 from services.notifier.entrypoints import events as notifier_events
 from services.rights.entrypoints import events as rights_events
 from shared.events import CONTRACT_EVENTS, TOPICS, payloads
@@ -22,7 +23,6 @@ from shared.events.topics import BY_MODEL, CONSUMERS, PUBLISHERS, dlq_topic
 from shared.kit.inbox import Inbox
 from shared.kit.kafka import HEADERS
 from shared.kit.outbox import PublicEvent, cloud_event
-from shared.review import process
 
 DOC = current_document()
 ROOT = Path(__file__).resolve().parents[3]
@@ -244,10 +244,10 @@ def test_dead_letters_document_the_headers_the_inbox_sets():
 def test_consumers_are_those_the_services_subscribe():
     topic_of = {e.name: e.topic for e in CONTRACT_EVENTS}
     subscribed = {
-        "identity": process.CONSUMES,
-        "rights": rights_events.CONSUMES,
-        "complaints": complaints_events.CONSUMES,
-        "notifier": notifier_events.CONSUMES,
+        "identity": identity_events.subscriptions.topics,
+        "rights": rights_events.subscriptions.topics,
+        "complaints": complaints_events.subscriptions.topics,
+        "notifier": notifier_events.subscriptions.topics,
     }
     assert {s: {topic_of[n] for n in names} for s, names in CONSUMERS.items()} == {
         s: set(topics) for s, topics in subscribed.items()
