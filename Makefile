@@ -53,7 +53,7 @@ lint: venv
 ## regenerate the committed JSON Schemas of the contract events and the AsyncAPI document
 schemas: venv
 	$(BIN)/python -m shared.events.schemas
-	$(BIN)/python -m shared.events.asyncapi
+	$(BIN)/python -m services.contract
 
 ## filing-to-verdict latency (p50/p99 over 100 complaints, auto mode) on $(STACK)
 bench: venv

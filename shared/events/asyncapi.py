@@ -1,19 +1,27 @@
 """The AsyncAPI 3.0 document of IPP's Kafka contract, for the systems that consume it
 (takedown systems first).
 
-Built from the topic registry and the very JSON Schemas of shared/events/schemas/, written to
-docs/asyncapi.json (`make schemas`) and compared by a test, so it cannot drift from the models.
+Who sends and who receives what comes from the services' own declarations: their FastStream
+publishers (shared/kit/kafka.py declare_publishers) and typed subscribers
+(shared/kit/subscriptions.py) on one broker that is never started, whose specification FastStream
+renders (services/contract.py).
+`document` adds what the contract says of each event, which FastStream cannot know: the CloudEvents
+envelope and the very JSON Schemas of shared/events/schemas/, the record key, the summaries, the
+dead letters' headers. Written to docs/asyncapi.json (`make schemas`) and compared by a test, so it
+cannot drift from the models or from what the services subscribe to.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from shared.events.envelope import CONTENT_TYPE
 from shared.events.schemas import current_schemas
-from shared.events.topics import CONSUMERS, CONTRACT_EVENTS, PUBLISHERS, ContractEvent, dlq_topic
+from shared.events.topics import CONTRACT_EVENTS, ContractEvent, dlq_topic
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "asyncapi.json"
 VERSION = "1.0.0"  # the contract's version: every topic and type is .v1
@@ -59,11 +67,53 @@ break it comes on a new topic and type (`.v2`). Records an IPP consumer group ca
 `ipp.dlq.<consumer-group>`."""
 
 
-def current_document() -> dict:
+OPERATION = re.compile(r"^(?P<party>[a-z]+)(?P<verb>Send|Receive)(?P<name>[A-Za-z]+)$")
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One subscriber or publisher of FastStream's specification, by its title
+    (`<party>Send<Event>` or `<party>Receive<Event>`)."""
+
+    party: str
+    action: str
+    name: str
+    description: str
+
+
+def operations_of(specification: dict) -> list[Operation]:
+    """The operations of a FastStream AsyncAPI 3.0 document (`AsyncAPI(broker).to_specification()
+    .to_jsonable()`), each with its channel's description."""
+    found = []
+    for title, operation in specification.get("operations", {}).items():
+        match = OPERATION.match(title)
+        if match is None:
+            raise ValueError(f"{title!r}: name operations <party>Send|Receive<Event>")
+        channel = specification["channels"][operation["channel"]["$ref"].rsplit("/", 1)[1]]
+        expected = "send" if match["verb"] == "Send" else "receive"
+        if operation["action"] != expected:
+            raise ValueError(f"{title!r} is a {operation['action']} operation")
+        description = channel.get("description", "")
+        found.append(Operation(match["party"], expected, match["name"], description))
+    return found
+
+
+def document(specification: dict) -> dict:
+    """IPP's AsyncAPI document from what the services declare on their brokers (FastStream's
+    specification of their publishers and subscribers), with what the contract says of each event:
+    its envelope and JSON Schema, its key, its summary, the dead letters' headers."""
+    operations = operations_of(specification)
+    publishers = {
+        e.name: sorted(o.party for o in operations if o.action == "send" and o.name == e.name)
+        for e in CONTRACT_EVENTS
+    }
+    missing = [name for name, parties in publishers.items() if not parties]
+    if missing:
+        raise ValueError(f"no service declares a publisher of {missing}")
     schemas = _components_schemas()
     channels, messages = {}, {}
     for event in CONTRACT_EVENTS:
-        schemas[f"{event.name}Event"] = _envelope(event)
+        schemas[f"{event.name}Event"] = _envelope(event, publishers[event.name])
         messages[event.name] = _message(event)
         channels[event.name] = {
             "address": event.topic,
@@ -77,8 +127,9 @@ def current_document() -> dict:
         "properties": {"content-type": {"type": "string", "const": CONTENT_TYPE}},
         "required": ["content-type"],
     }
+    consumers = sorted(o.party for o in operations if o.name == "DeadLetter")
     schemas["DeadLetterHeaders"] = _dead_letter_headers()
-    channels["DeadLetters"] = _dead_letter_channel()
+    channels["DeadLetters"] = _dead_letter_channel(consumers)
     messages["DeadLetter"] = _dead_letter_message()
     return {
         "asyncapi": "3.0.0",
@@ -99,7 +150,7 @@ def current_document() -> dict:
             }
         },
         "channels": channels,
-        "operations": _operations(),
+        "operations": _operations(operations, consumers),
         "components": {
             "schemas": schemas,
             "messages": messages,
@@ -115,11 +166,9 @@ def current_document() -> dict:
     }
 
 
-def write_document(path: Path = DOCUMENT) -> Path:
+def write_document(content: dict, path: Path = DOCUMENT) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps(current_document(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    )
+    path.write_text(json.dumps(content, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     return path
 
 
@@ -160,7 +209,7 @@ def _rewrite_refs(node: object) -> object:
     return node
 
 
-def _envelope(event: ContractEvent) -> dict:
+def _envelope(event: ContractEvent, publishers: list[str]) -> dict:
     """The CloudEvent envelope narrowed to one event type: its type, its sources and its `data`."""
     return {
         "title": f"{event.name} CloudEvent",
@@ -170,7 +219,7 @@ def _envelope(event: ContractEvent) -> dict:
                 "type": "object",
                 "properties": {
                     "type": {"const": event.type},
-                    "source": {"enum": [f"ipp/{s}" for s in PUBLISHERS[event.name]]},
+                    "source": {"enum": [f"ipp/{s}" for s in publishers]},
                     "subject": {
                         "description": f"`data.{event.subject_field}`; also the Kafka record key"
                     },
@@ -206,60 +255,38 @@ def _message(event: ContractEvent) -> dict:
     }
 
 
-def _operations() -> dict[str, dict]:
+def _operations(declared: list[Operation], consumers: list[str]) -> dict[str, dict]:
     operations = {}
-    for event in CONTRACT_EVENTS:
-        ref = {
-            "channel": {"$ref": f"#/channels/{event.name}"},
-            "messages": [{"$ref": f"#/channels/{event.name}/messages/{event.name}"}],
+    for op in declared:
+        key = f"{op.party}{'Send' if op.action == 'send' else 'Receive'}{op.name}"
+        if op.name == "DeadLetter":
+            channel, message = "DeadLetters", "DeadLetter"
+        else:
+            channel = message = op.name
+        entry = {
+            "action": op.action,
+            "channel": {"$ref": f"#/channels/{channel}"},
+            "messages": [{"$ref": f"#/channels/{channel}/messages/{message}"}],
+            "tags": [{"name": op.party}],
+            "summary": op.description,
         }
-        for service in PUBLISHERS[event.name]:
-            operations[f"{service}Send{event.name}"] = {
-                "action": "send",
-                **ref,
-                "tags": [{"name": service}],
-                "summary": (
-                    f"{service} publishes {event.name} (source `ipp/{service}`) through its outbox."
-                ),
+        if op.action == "receive" and op.party in consumers:
+            group = f"ipp-{op.party}"
+            entry["summary"] = f"{op.party} consumes {op.name} in consumer group `{group}`."
+            if op.description:
+                entry["description"] = op.description
+            entry["bindings"] = {
+                "kafka": {"bindingVersion": KAFKA, "groupId": {"type": "string", "enum": [group]}}
             }
-        for service in (s for s, names in CONSUMERS.items() if event.name in names):
-            operations[f"{service}Receive{event.name}"] = {
-                "action": "receive",
-                **ref,
-                "tags": [{"name": service}],
-                "summary": f"{service} consumes {event.name} in consumer group `ipp-{service}`.",
-                "bindings": {
-                    "kafka": {
-                        "bindingVersion": KAFKA,
-                        "groupId": {"type": "string", "enum": [f"ipp-{service}"]},
-                    }
-                },
-            }
-    operations["takedownReceiveReviewDecided"] = {
-        "action": "receive",
-        "channel": {"$ref": "#/channels/ReviewDecided"},
-        "messages": [{"$ref": "#/channels/ReviewDecided/messages/ReviewDecided"}],
-        "tags": [{"name": "downstream"}],
-        "summary": "A takedown system acts on verdicts.",
-        "description": (
-            "Act on records whose `data.material_type` is `complaint` (the verdict): take down "
-            "every `data.verdict.targets[]` whose `action` is `takedown`. Identity and right "
-            "decisions come on the same topic: skip them. Deduplicate on the CloudEvent `id`; "
-            "use a consumer group of your own, never an `ipp-*` one."
-        ),
-    }
-    for service in CONSUMERS:
-        operations[f"{service}SendDeadLetter"] = {
-            "action": "send",
-            "channel": {"$ref": "#/channels/DeadLetters"},
-            "messages": [{"$ref": "#/channels/DeadLetters/messages/DeadLetter"}],
-            "tags": [{"name": service}],
-            "summary": f"{service}'s inbox dead-letters to `{dlq_topic(f'ipp-{service}')}`.",
-        }
+        elif op.action == "receive":  # a system downstream: a sentence for it, then what to do
+            summary, _, description = op.description.partition(". ")
+            entry["tags"] = [{"name": "downstream"}]
+            entry["summary"], entry["description"] = f"{summary}.", description
+        operations[key] = entry
     return operations
 
 
-def _dead_letter_channel() -> dict:
+def _dead_letter_channel(consumers: list[str]) -> dict:
     return {
         "address": dlq_topic("{consumerGroup}"),
         "title": "Dead letters",
@@ -270,7 +297,7 @@ def _dead_letter_channel() -> dict:
         ),
         "parameters": {
             "consumerGroup": {
-                "enum": sorted(f"ipp-{s}" for s in CONSUMERS),
+                "enum": [f"ipp-{s}" for s in consumers],
                 "description": "The consumer group that gave up: `ipp-<service>`.",
             }
         },
@@ -342,7 +369,3 @@ def _dead_letter_headers() -> dict:
             "ipp-original-offset",
         ],
     }
-
-
-if __name__ == "__main__":
-    print(write_document())

@@ -63,7 +63,8 @@ PUBLISHERS: dict[str, tuple[str, ...]] = {
     "RightExpiring": ("rights",),
 }
 MATERIAL_OWNERS = {"identity": "identity", "right": "rights", "complaint": "complaints"}
-# Which events each service's consumer group reads (the services' CONSUMES; tests keep them equal).
+# Which events each service's consumer group reads, for its Kafka ACLs (deploy/ imports no service):
+# the services' subscriptions say it first, and a test keeps the two equal.
 CONSUMERS: dict[str, tuple[str, ...]] = {
     "identity": ("ComplaintFiled",),
     "rights": ("ComplaintFiled", "IdentitySubmitted"),

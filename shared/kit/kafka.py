@@ -12,9 +12,11 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from aiokafka.helpers import create_ssl_context
 from faststream.kafka import KafkaBroker
+from faststream.kafka.publisher.usecase import DefaultPublisher
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 
 from shared.events.envelope import CONTENT_TYPE, CloudEvent
+from shared.events.topics import CONTRACT_EVENTS, PUBLISHERS, dlq_topic
 from shared.kit.logs import log
 from shared.kit.settings import Settings
 
@@ -102,13 +104,44 @@ def new_broker(options: Mapping[str, Any], settings: Settings | None = None) -> 
     )
 
 
-class Sender:
-    """The broker's producer as the relay and the dead-letter path use it: send() queues a
-    record and gives the future of the broker's ack (aiokafka's shape, so that tests can
-    stand in a fake)."""
+def declare_publishers(
+    broker: KafkaBroker, service: str, group: str | None = None
+) -> dict[str, DefaultPublisher]:
+    """The topics `service` writes, as FastStream publishers of its broker: the contract events it
+    owns (its relay publishes them from the outbox) and, when it consumes (`group`), its dead
+    letters. The AsyncAPI document is rendered from these (services/contract.py)."""
+    publishers = {
+        event.topic: broker.publisher(
+            event.topic,
+            title=f"{service}Send{event.name}",
+            schema=event.model,
+            description=(
+                f"{service} publishes {event.name} (source `ipp/{service}`) through its outbox."
+            ),
+        )
+        for event in CONTRACT_EVENTS
+        if service in PUBLISHERS[event.name]
+    }
+    if group is not None:
+        letters = dlq_topic(group)
+        publishers[letters] = broker.publisher(
+            letters,
+            title=f"{service}SendDeadLetter",
+            description=f"{service}'s inbox dead-letters to `{letters}`.",
+        )
+    return publishers
 
-    def __init__(self, broker: KafkaBroker) -> None:
+
+class Sender:
+    """The broker's publishers as the relay and the dead-letter path use them: send() queues a
+    record and gives the future of the broker's ack (aiokafka's shape, so that tests can
+    stand in a fake). A topic without a declared publisher (a tool's) goes through the broker."""
+
+    def __init__(
+        self, broker: KafkaBroker, publishers: Mapping[str, DefaultPublisher] | None = None
+    ) -> None:
         self.broker = broker
+        self.publishers = dict(publishers or {})
 
     async def send(
         self,
@@ -119,7 +152,10 @@ class Sender:
         headers: list[tuple[str, bytes]] | None = None,
     ) -> asyncio.Future:
         fields = {name: raw.decode(errors="replace") for name, raw in headers or ()}
-        return await self.broker.publish(value, topic, key=key, headers=fields, no_confirm=True)
+        publisher = self.publishers.get(topic)
+        if publisher is None:
+            return await self.broker.publish(value, topic, key=key, headers=fields, no_confirm=True)
+        return await publisher.publish(value, key=key, headers=fields, no_confirm=True)
 
 
 def new_producer(settings: Settings) -> AIOKafkaProducer:

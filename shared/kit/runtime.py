@@ -22,6 +22,7 @@ from shared.kit.kafka import (
     BrokerProbe,
     Sender,
     client_options,
+    declare_publishers,
     ensure_topics,
     new_broker,
     wait_for_broker,
@@ -110,7 +111,8 @@ class Backbone:
         app, settings = self.service.app, self.settings
         assert app is not None
         broker = new_broker(self.kafka, settings)
-        sender = Sender(broker)
+        group = settings.consumer_group if self.service.handler is not None else None
+        sender = Sender(broker, declare_publishers(broker, settings.service, group))
         if self.service.handler is not None:
             self.inbox = Inbox(
                 app,

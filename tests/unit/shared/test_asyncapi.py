@@ -11,18 +11,21 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from faststream.specification import AsyncAPI
 
 from services.complaints.entrypoints import events as complaints_events
+from services.contract import current_document, specification_broker
 from services.identity.entrypoints import events as identity_events
 from services.notifier.entrypoints import events as notifier_events
 from services.rights.entrypoints import events as rights_events
 from shared.events import CONTRACT_EVENTS, TOPICS, payloads
-from shared.events.asyncapi import committed_document, current_document
+from shared.events.asyncapi import committed_document, document
 from shared.events.envelope import CloudEvent
 from shared.events.topics import BY_MODEL, CONSUMERS, PUBLISHERS, dlq_topic
 from shared.kit.inbox import Inbox
-from shared.kit.kafka import HEADERS
+from shared.kit.kafka import HEADERS, declare_publishers
 from shared.kit.outbox import PublicEvent, cloud_event
+from shared.kit.subscriptions import Subscriptions
 
 DOC = current_document()
 ROOT = Path(__file__).resolve().parents[3]
@@ -329,3 +332,17 @@ def test_a_record_off_the_contract_does_not_validate(change):
     topic, event = published(review_decided(), "ipp/complaints")
     change(event)
     assert errors(event, message_on(topic)["payload"])
+
+
+def test_the_operations_are_read_off_what_the_services_declare_on_their_brokers():
+    broker = specification_broker()
+    audit = Subscriptions[None]("audit")
+    audit.on(payloads.ComplaintFiled)(lambda *_: None)
+    audit.declare(broker, "ipp-audit")
+    declare_publishers(broker, "audit", "ipp-audit")
+    declared = document(AsyncAPI(broker, schema_version="3.0.0").to_specification().to_jsonable())
+    receive = declared["operations"]["auditReceiveComplaintFiled"]
+    assert receive["bindings"]["kafka"]["groupId"]["enum"] == ["ipp-audit"]
+    assert receive["channel"] == {"$ref": "#/channels/ComplaintFiled"}
+    assert "ipp-audit" in declared["channels"]["DeadLetters"]["parameters"]["consumerGroup"]["enum"]
+    assert "auditReceiveComplaintFiled" not in DOC["operations"]
