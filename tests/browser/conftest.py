@@ -36,6 +36,7 @@ ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+FAILURES = REPO / "test-artifacts" / "failures"
 PHONE_SIZE = {"width": 390, "height": 844}
 _serial = itertools.count(random.randrange(500, 900) * 1000)
 # also what the DOM says of a violation (e.g. one inside a frame): a script Playwright
@@ -73,6 +74,28 @@ class CspWatch:
 @pytest.fixture
 def csp() -> CspWatch:
     return CspWatch()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport:
+    """A failed browser test says what each open page showed when it failed (address, title, the
+    start of its text) and leaves a screenshot of each under test-artifacts/failures/."""
+    report = yield
+    browser = getattr(item, "funcargs", {}).get("browser")
+    if call.when == "call" and report.failed and isinstance(browser, Browser):
+        FAILURES.mkdir(parents=True, exist_ok=True)
+        shown = []
+        pages = [p for context in browser.contexts for p in context.pages]
+        for number, page in enumerate(pages):
+            try:
+                path = FAILURES / f"{item.name}-{number}.png"
+                page.screenshot(path=str(path), full_page=True)
+                text = page.inner_text("body", timeout=2000)[:1500]
+                shown.append(f"--- {page.url} ({page.title()!r}), {path.name}\n{text}")
+            except Exception as exc:  # a page that went away says so instead
+                shown.append(f"--- {page.url}: {exc!r}"[:500])
+        report.sections.append(("pages when the test failed", "\n".join(shown)))
+    return report
 
 
 @pytest.fixture
