@@ -82,7 +82,6 @@ from shared.kit.errors import ServiceError
 from shared.kit.settings import Settings
 from shared.kit.store import ServiceApplication, event_store_env
 from shared.review.domain import APPROVED, REJECTED
-from shared.review.queue import QueuedReviews, ReviewQueue
 from shared.review.tables import DECIDED, PENDING, review_tasks, task_id_of
 
 CODE_SECONDS = 300
@@ -114,12 +113,8 @@ def when(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-class IdentityApplication(QueuedReviews, ServiceApplication):
+class IdentityApplication(ServiceApplication):
     read_models = read_models
-    reviewed_materials = ("identity",)
-
-    def make_review_queue(self) -> ReviewQueue:
-        return IdentityReviewQueue(self)  # identities, and disputes of squatted numbers
 
     def __init__(
         self,
@@ -141,11 +136,16 @@ class IdentityApplication(QueuedReviews, ServiceApplication):
         )  # argon2id with its library's defaults (RFC 9106's second choice)
         self._dummy_hash: str | None = None
         super().__init__(env or event_store_env(settings))
+        self.review_queue = IdentityReviewQueue(self)  # identities, and disputes of numbers
         self.throttle = Throttle(self.engine, clock)
         self.qr_logins = QrLogins(self.engine, clock)
         self.sms_codes_per_day = limits.sms_codes_per_phone_per_day(
             settings.sms_codes_per_phone_per_day
         )
+
+    def project(self, domain_event: object, session: Session) -> None:
+        """Keep the reviewer queue in step with Review events."""
+        self.review_queue.project(domain_event, session)
 
     def fingerprint(self, value: str) -> str:
         return documents.fingerprint(value, self.key)

@@ -19,7 +19,7 @@ from shared.kit.blobs import BlobStore
 from shared.kit.settings import Settings
 from shared.kit.store import ServiceApplication, event_store_env
 from shared.review.domain import ReviewableMaterial
-from shared.review.queue import QueuedReviews
+from shared.review.queue import ReviewQueue
 
 IDENTITY_WAIT_SECONDS = 5.0  # an identity submitted a moment ago is on its way (IdentitySubmitted)
 STEP_FIELDS = ("revision", "review_id", "outcome", "reasons", "days_left", "valid_until")
@@ -32,9 +32,8 @@ def step_detail(domain_event: object) -> dict:
     }
 
 
-class RightsApplication(QueuedReviews, ServiceApplication):
+class RightsApplication(ServiceApplication):
     read_models = read_models
-    reviewed_materials = ("right",)
 
     def __init__(
         self,
@@ -50,6 +49,7 @@ class RightsApplication(QueuedReviews, ServiceApplication):
         )
         self.identity_wait_seconds = IDENTITY_WAIT_SECONDS
         super().__init__(env or event_store_env(settings))
+        self.review_queue = ReviewQueue(self, ("right",))
 
     def today(self) -> date:
         """The day it is here, by the application's clock."""
@@ -144,7 +144,7 @@ class RightsApplication(QueuedReviews, ServiceApplication):
     def project(self, domain_event: object, session: Session) -> None:
         """Keep "my rights" in step with each right's events (and the reviewer queue
         with Review events)."""
-        super().project(domain_event, session)
+        self.review_queue.project(domain_event, session)
         if not isinstance(domain_event, ReviewableMaterial.Event):
             return
         views.record(session, self.repository.get(domain_event.originator_id))

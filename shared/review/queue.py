@@ -51,7 +51,6 @@ from shared.review.tables import (
 
 __all__ = [
     "CLAIM_SECONDS",
-    "QueuedReviews",
     "ReviewQueue",
     "queue_tables",
     "review_tasks",
@@ -348,22 +347,3 @@ class ReviewQueue:
                 ).one(),
                 now,
             )
-
-
-class QueuedReviews:
-    """Mixin for a ServiceApplication whose materials (`reviewed_materials`) may wait for
-    a human reviewer."""
-
-    reviewed_materials: tuple[str, ...] = ()
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.review_queue = self.make_review_queue()
-
-    def make_review_queue(self) -> ReviewQueue:
-        """The application's queue (a service whose queue does more overrides this)."""
-        return ReviewQueue(self, self.reviewed_materials)
-
-    def project(self, domain_event: Any, session: Session) -> None:
-        super().project(domain_event, session)  # type: ignore[misc]
-        self.review_queue.project(domain_event, session)
