@@ -97,7 +97,10 @@ class ServiceApplication(Application[Any]):
         return self.recorder.datastore.engine  # type: ignore[attr-defined]
 
     def on_committed(self, listener: Callable[[], None]) -> None:
-        """Call `listener` after each commit that may have recorded new events (wakes the relay)."""
+        """Call `listener` after each commit that recorded new events (wakes the relay, the
+        mailer). A transaction that only read, or wrote read models, inbox ids or claims, wakes
+        nobody: the mailer's own claim would otherwise wake it again, and an idle service would
+        never sleep."""
         self._committed_listeners.append(listener)
 
     def committed(self) -> None:
@@ -108,19 +111,23 @@ class ServiceApplication(Application[Any]):
     def transaction(self) -> Iterator[Session]:
         """One database transaction for events, read models and inbox records together."""
         depth = getattr(self._local, "depth", 0)
+        if depth == 0:
+            self._local.recorded = False  # set by save() when the transaction records events
         self._local.depth = depth + 1
         try:
             with self.recorder.datastore.transaction(commit=True) as session:  # type: ignore[attr-defined]
                 yield session
         finally:
             self._local.depth = depth
-        if depth == 0:
+        if depth == 0 and self._local.recorded:
             self.committed()
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         """Record the events and project them into read models, in one transaction."""
         with self.transaction() as session:
             recordings = super().save(*objs, **kwargs)
+            if recordings:
+                self._local.recorded = True
             for recording in recordings:
                 self.project(recording.domain_event, session)
             return recordings
