@@ -108,6 +108,14 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+def idle_shares(seconds: float = 10.0) -> dict[str, float]:
+    """Each process's share of one core while nobody asks the platform anything."""
+    before = process_seconds()
+    time.sleep(seconds)
+    after = process_seconds()
+    return {k: (v - before.get(k, 0.0)) / seconds for k, v in after.items()}
+
+
 def measure(env: dict[str, str], kafka: dict[str, Any], count: int, gap: float = 0.0) -> None:
     seen: dict[str, float] = {}
     stop, ready = threading.Event(), threading.Event()
@@ -119,6 +127,16 @@ def measure(env: dict[str, str], kafka: dict[str, Any], count: int, gap: float =
     client.register(f"136{n:08d}", "bench-password")
     client.bind_email(f"bench-{n}@example.com")
     right_id = client.register_trademark(client.submit_identity(id_number=resident_id(n)))
+    time.sleep(3)  # the registration's emails and reviews settle
+    idle = idle_shares()
+    console.print(
+        "idle, % of a core: "
+        + ", ".join(
+            f"{k} {v * 100:.1f}"
+            for k, v in sorted(idle.items(), key=lambda kv: -kv[1])
+            if k not in ("other", "deploy.bench")
+        )
+    )
     filed: dict[str, float] = {}
     cpu_before, each_before = busy_seconds(), process_seconds()
     started = time.perf_counter()

@@ -11,7 +11,10 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from sqlalchemy import MetaData, Table, event, text
+from eventsourcing.persistence import StoredEvent
+from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
+from sqlalchemy import MetaData, Table, bindparam, event, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -38,10 +41,79 @@ def relax_sqlite_sync(engine: Engine) -> None:
 
 
 def upsert(session: Session, table: Table, key: str, values: dict) -> None:
-    """Insert a read-model row or update it in place (SQLite and PostgreSQL)."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**values)
-    session.execute(statement.on_conflict_do_update(index_elements=[key], set_=values))
+    """Insert a read-model row or update it in place (SQLite and PostgreSQL).
+
+    One statement per table and set of columns, built once: its values travel as parameters, so
+    SQLAlchemy compiles it once too (a statement with the values inside is compiled every call)."""
+    connection = session.connection()
+    statement = _upserts.get((connection.dialect.name, table, key, tuple(values)))
+    if statement is None:
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        insert = dialect.insert(table)
+        statement = insert.on_conflict_do_update(
+            index_elements=[key], set_={name: insert.excluded[name] for name in values}
+        )
+        _upserts[(connection.dialect.name, table, key, tuple(values))] = statement
+    connection.execute(statement, values)
+
+
+_upserts: dict[tuple[str, Table, str, tuple[str, ...]], Any] = {}
+
+
+class LeanRecorder(SQLAlchemyApplicationRecorder):
+    """eventsourcing-sqlalchemy's recorder, reading an aggregate's events with one Core SELECT
+    built once per shape (its own ORM query builds and loads objects: ~1.3 ms of CPU a
+    `repository.get`, where the SELECT and the decoding are ~0.1 ms). Writing is unchanged."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._selects: dict[tuple[bool, bool, bool], Any] = {}
+
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> list[StoredEvent]:
+        statement = self._select(gt is not None, lte is not None, desc)
+        if limit is not None:
+            statement = statement.limit(limit)
+        parameters = {"originator_id": originator_id, "gt": gt, "lte": lte}
+        with self.transaction(commit=False) as session:
+            rows = session.connection().execute(statement, parameters).all()
+        return [
+            StoredEvent(
+                originator_id=row[0],
+                originator_version=row[1],
+                topic=row[2],
+                state=bytes(row[3]) if isinstance(row[3], memoryview) else row[3],
+            )
+            for row in rows
+        ]
+
+    def _select(self, gt: bool, lte: bool, desc: bool) -> Any:
+        statement = self._selects.get((gt, lte, desc))
+        if statement is None:
+            table = self.events_record_cls.__table__
+            version = table.c.originator_version
+            statement = select(
+                table.c.originator_id, version, table.c.topic, table.c.state
+            ).where(table.c.originator_id == bindparam("originator_id"))
+            if gt:
+                statement = statement.where(version > bindparam("gt"))
+            if lte:
+                statement = statement.where(version <= bindparam("lte"))
+            statement = statement.order_by(version.desc() if desc else version)
+            self._selects[(gt, lte, desc)] = statement
+        return statement
+
+
+class LeanFactory(SQLAlchemyFactory):
+    """eventsourcing-sqlalchemy with the LeanRecorder (PERSISTENCE_MODULE names it)."""
+
+    application_recorder_class = LeanRecorder
 
 
 def event_store_env(settings: Settings) -> dict[str, str]:
@@ -50,7 +122,7 @@ def event_store_env(settings: Settings) -> dict[str, str]:
     if settings.database_url.startswith("sqlite:///"):
         settings.service_dir.mkdir(parents=True, exist_ok=True)
     return {
-        "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+        "PERSISTENCE_MODULE": "shared.kit.store:LeanFactory",
         "SQLALCHEMY_URL": sqlalchemy_url(settings.database_url),
         "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
         "CIPHER_KEY": base64.b64encode(key).decode(),
