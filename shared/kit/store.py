@@ -5,16 +5,16 @@ from __future__ import annotations
 import asyncio
 import base64
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import MetaData, Table, bindparam, event, select, text
+from sqlalchemy import MetaData, Table, bindparam, event, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -49,9 +49,9 @@ def upsert(session: Session, table: Table, key: str, values: dict) -> None:
     statement = _upserts.get((connection.dialect.name, table, key, tuple(values)))
     if statement is None:
         dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-        insert = dialect.insert(table)
-        statement = insert.on_conflict_do_update(
-            index_elements=[key], set_={name: insert.excluded[name] for name in values}
+        new_row = dialect.insert(table)
+        statement = new_row.on_conflict_do_update(
+            index_elements=[key], set_={name: new_row.excluded[name] for name in values}
         )
         _upserts[(connection.dialect.name, table, key, tuple(values))] = statement
     connection.execute(statement, values)
@@ -68,6 +68,7 @@ class LeanRecorder(SQLAlchemyApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._selects: dict[tuple[bool, bool, bool], Any] = {}
+        self._insert: Any = None
 
     def select_events(
         self,
@@ -93,14 +94,82 @@ class LeanRecorder(SQLAlchemyApplicationRecorder):
             for row in rows
         ]
 
+    def _insert_stored_events(
+        self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int]:
+        """All the events of a save in one INSERT … RETURNING id (the library adds ORM objects and
+        flushes them). The table lock that keeps the notification log in commit order is
+        unchanged; no NOTIFY, which nobody here listens to (the relay polls and is woken in
+        process)."""
+        if self._has_autoincrementing_ids:
+            self._lock_table(session)
+        table = self.events_record_cls.__table__
+        if self._insert is None:
+            self._insert = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        rows = [
+            {
+                "originator_id": e.originator_id,
+                "originator_version": e.originator_version,
+                "topic": e.topic,
+                "state": e.state,
+            }
+            for e in stored_events
+        ]
+        return list(session.connection().execute(self._insert, rows).scalars())
+
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> list[Notification]:
+        """The notification log from `start`, as the relay reads it: one Core SELECT."""
+        table = self.events_record_cls.__table__
+        statement = select(
+            table.c.id,
+            table.c.originator_id,
+            table.c.originator_version,
+            table.c.topic,
+            table.c.state,
+        )
+        if start is not None:
+            statement = statement.where(
+                table.c.id >= start if inclusive_of_start else table.c.id > start
+            )
+        if stop is not None:
+            statement = statement.where(table.c.id <= stop)
+        if topics:
+            statement = statement.where(table.c.topic.in_(topics))
+        statement = statement.order_by(table.c.id).limit(limit)
+        with self.transaction(commit=False) as session:
+            rows = session.connection().execute(statement).all()
+        return [
+            Notification(
+                id=row[0],
+                originator_id=row[1],
+                originator_version=row[2],
+                topic=row[3],
+                state=bytes(row[4]) if isinstance(row[4], memoryview) else row[4],
+            )
+            for row in rows
+        ]
+
+    def max_notification_id(self) -> int | None:
+        table = self.events_record_cls.__table__
+        with self.transaction(commit=False) as session:
+            return session.connection().execute(select(func.max(table.c.id))).scalar()
+
     def _select(self, gt: bool, lte: bool, desc: bool) -> Any:
         statement = self._selects.get((gt, lte, desc))
         if statement is None:
             table = self.events_record_cls.__table__
             version = table.c.originator_version
-            statement = select(
-                table.c.originator_id, version, table.c.topic, table.c.state
-            ).where(table.c.originator_id == bindparam("originator_id"))
+            statement = select(table.c.originator_id, version, table.c.topic, table.c.state).where(
+                table.c.originator_id == bindparam("originator_id")
+            )
             if gt:
                 statement = statement.where(version > bindparam("gt"))
             if lte:
