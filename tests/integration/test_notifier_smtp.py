@@ -40,10 +40,14 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list = []
         self.rcpt_reply: str | None = None
+        self.refused: dict[str, str] = {}  # address -> the reply to its RCPT
+        self.connections: list = []  # each SMTP session (one per connection) that sent RCPT
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.rcpt_reply:
-            return self.rcpt_reply
+        if not any(known is session for known in self.connections):
+            self.connections.append(session)
+        if self.rcpt_reply or address in self.refused:
+            return self.rcpt_reply or self.refused[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -85,14 +89,19 @@ def deliver(app: NotifierApplication, *payloads) -> None:
         handler(None, Delivery(None, event, payload))  # type: ignore[arg-type]
 
 
-def a_decided_complaint(app: NotifierApplication) -> None:
+def a_decided_complaint(
+    app: NotifierApplication,
+    complaint: str = COMPLAINT,
+    account: str = ACCOUNT,
+    address: str = ADDRESS,
+) -> None:
     deliver(
         app,
         ReviewDecided(
             review_id=str(uuid.uuid4()),
-            complaint_id=COMPLAINT,
+            complaint_id=complaint,
             material_type="complaint",
-            material_id=COMPLAINT,
+            material_id=complaint,
             material_revision=1,
             outcome="approved",
             reasons=[{"code": "MATERIALS_VALID", "message": "材料真实有效"}],
@@ -114,8 +123,8 @@ def a_decided_complaint(app: NotifierApplication) -> None:
             },
         ),
         ComplaintFiled(
-            complaint_id=COMPLAINT,
-            account_id=ACCOUNT,
+            complaint_id=complaint,
+            account_id=account,
             identity_id="i-1",
             right_id="right-1",
             right_type="trademark",
@@ -126,7 +135,7 @@ def a_decided_complaint(app: NotifierApplication) -> None:
             requested_action="takedown",
             filed_at=NOW,
         ),
-        EmailBound(account_id=ACCOUNT, email=ADDRESS, language="zh-CN", bound_at=NOW),
+        EmailBound(account_id=account, email=address, language="zh-CN", bound_at=NOW),
     )
 
 
@@ -232,3 +241,22 @@ async def test_a_5xx_reply_is_recorded_as_failed_counted_and_not_retried(app, po
         and ADDRESS not in row["last_error"]
     )
     assert REGISTRY.get_sample_value("ipp_notifications_total", labels) == failed_before + 1
+
+
+async def test_a_batch_of_emails_goes_out_on_one_connection_and_a_refusal_does_not_hold_the_rest(
+    app, port, mailer
+):
+    mailbox = Mailbox()
+    addresses = [f"holder-{n}@example.com" for n in range(4)]
+    mailbox.refused[addresses[1]] = "550 5.1.1 Recipient address rejected"
+    for n, address in enumerate(addresses):
+        a_decided_complaint(app, str(uuid.UUID(int=n + 1)), f"account-{n}", address)
+    with smtp_server(port, mailbox):
+        assert await mailer.deliver_due() == 4
+        await mailer.deliver_due(time.time() + 86400)
+
+    assert sorted(rcpt for rcpts, _ in mailbox.messages for rcpt in rcpts) == sorted(
+        a for a in addresses if a != addresses[1]
+    )
+    # one connection for the batch; the refusal drops it and the rest go out on a second
+    assert len(mailbox.connections) == 2

@@ -3,6 +3,8 @@ TLS), ?starttls=1."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -60,21 +62,61 @@ class SmtpServer:
             timeout=timeout,
         )
 
-    async def send(self, message: EmailMessage) -> None:
-        """Hand one message to the server; raises TransientFailure or PermanentFailure."""
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[SmtpSession]:
+        """One connection for a batch of messages (opened at its first message, again after a
+        failure), closed at the end: a new connection, TLS and login per message cost more than
+        the message."""
+        session = SmtpSession(self)
         try:
-            await aiosmtplib.send(
-                message,
-                hostname=self.hostname,
-                port=self.port,
-                username=self.username,
-                password=self.password,
-                use_tls=self.use_tls,
-                start_tls=self.start_tls,
-                timeout=self.timeout,
-            )
+            yield session
+        finally:
+            await session.close()
+
+    async def send(self, message: EmailMessage) -> None:
+        """Hand one message to the server on a connection of its own."""
+        async with self.session() as session:
+            await session.send(message)
+
+    def client(self) -> aiosmtplib.SMTP:
+        return aiosmtplib.SMTP(
+            hostname=self.hostname,
+            port=self.port,
+            username=self.username,
+            password=self.password,
+            use_tls=self.use_tls,
+            start_tls=self.start_tls,
+            timeout=self.timeout,
+        )
+
+
+class SmtpSession:
+    """Messages handed to the server one after another on one connection."""
+
+    def __init__(self, server: SmtpServer) -> None:
+        self.server = server
+        self.client: aiosmtplib.SMTP | None = None
+
+    async def send(self, message: EmailMessage) -> None:
+        """Hand one message to the server; raises TransientFailure or PermanentFailure. After a
+        failure the connection is dropped: the next message starts on a fresh one."""
+        try:
+            if self.client is None or not self.client.is_connected:
+                self.client = self.server.client()
+                await self.client.connect()
+            await self.client.send_message(message)
         except (TimeoutError, SMTPException, OSError) as exc:
+            await self.close()
             raise classify(exc) from exc
+
+    async def close(self) -> None:
+        client, self.client = self.client, None
+        if client is None or not client.is_connected:
+            return
+        try:
+            await client.quit()
+        except (TimeoutError, SMTPException, OSError):
+            client.close()
 
 
 def classify(exc: BaseException) -> TransientFailure | PermanentFailure:

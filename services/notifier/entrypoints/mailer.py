@@ -9,7 +9,12 @@ from collections.abc import Callable
 
 from prometheus_client import Counter
 
-from services.notifier.adapters.smtp import PermanentFailure, SmtpServer, TransientFailure
+from services.notifier.adapters.smtp import (
+    PermanentFailure,
+    SmtpServer,
+    SmtpSession,
+    TransientFailure,
+)
 from services.notifier.adapters.templates import EmailComposer
 from services.notifier.application import NotifierApplication
 from services.notifier.domain.address_book import redact_addresses
@@ -72,22 +77,25 @@ class Mailer:
         many were claimed."""
         now = self.clock() if now is None else now
         claimed = await asyncio.to_thread(self.app.claim_due, now, self.batch, self.lease)
-        for position, notification_id in enumerate(claimed):
-            try:
-                await self.deliver(notification_id, now)
-            except Exception as exc:  # its lease brings it back
-                silent = unavailable(exc)  # then the rest wait for their leases too
-                log.error(
-                    "mailer.delivery_crashed",
-                    notification_id=str(notification_id),
-                    error=redact_addresses(repr(exc)),
-                    left_claimed=len(claimed) - position - 1 if silent else 0,
-                )
-                if silent:
-                    break
+        if not claimed:
+            return 0
+        async with self.server.session() as smtp:
+            for position, notification_id in enumerate(claimed):
+                try:
+                    await self.deliver(notification_id, now, smtp)
+                except Exception as exc:  # its lease brings it back
+                    silent = unavailable(exc)  # then the rest wait for their leases too
+                    log.error(
+                        "mailer.delivery_crashed",
+                        notification_id=str(notification_id),
+                        error=redact_addresses(repr(exc)),
+                        left_claimed=len(claimed) - position - 1 if silent else 0,
+                    )
+                    if silent:
+                        break
         return len(claimed)
 
-    async def deliver(self, notification_id: uuid.UUID, now: float) -> None:
+    async def deliver(self, notification_id: uuid.UUID, now: float, smtp: SmtpSession) -> None:
         letter = await asyncio.to_thread(self.app.letter, notification_id)
         if letter is None:
             return
@@ -95,7 +103,7 @@ class Mailer:
             await self._failed(letter.kind, notification_id, "expired before it could be sent")
             return
         try:
-            await self.server.send(self.composer.compose(letter))
+            await smtp.send(self.composer.compose(letter))
         except TransientFailure as exc:
             await asyncio.to_thread(self.app.record_deferred, notification_id, str(exc), now)
             DELIVERIES.labels(letter.kind, "deferred").inc()

@@ -4,7 +4,8 @@ recording SMTP server."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta, timezone
 from email.message import EmailMessage
 from types import SimpleNamespace
@@ -144,6 +145,12 @@ class RecordingSmtp:
         self.accepted: list[EmailMessage] = []
         self.failures: list[Exception] = []  # raised one per attempt, whatever the recipient
         self.refused: dict[str, Exception] = {}  # raised for every message to that recipient
+        self.sessions = 0
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[RecordingSmtp]:
+        self.sessions += 1
+        yield self
 
     async def send(self, message: EmailMessage) -> None:
         if self.failures:
