@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from deploy.client import PNG
@@ -14,8 +13,7 @@ from services.identity.application import IdentityApplication
 from services.identity.main import bootstrap
 from shared.kit.http.app import create_http_app
 from shared.kit.settings import Settings
-
-CHEAP_ARGON2 = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+from tests.unit.passwords import CHEAP_ARGON2
 
 
 class Clock:
