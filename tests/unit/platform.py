@@ -17,6 +17,7 @@ from shared.events.topics import BY_TYPE
 from shared.kit.inbox import Delivery, Inbox
 from shared.kit.outbox import cloud_event
 from shared.kit.settings import Settings
+from tests.unit.databases import migrated
 from tests.unit.passwords import CHEAP_ARGON2
 
 DOC = {
@@ -36,8 +37,8 @@ class Platform:
             ("rights", rights),
             ("complaints", complaints),
         ):
-            settings = Settings(
-                service=name, data_dir=data_dir, review_mode=mode, dev_code="000000"
+            settings = migrated(
+                Settings(service=name, data_dir=data_dir, review_mode=mode, dev_code="000000")
             )
             # identity's argon2 made cheap: the cascade is tested here, argon2's cost elsewhere
             app = IdentityApplication(settings, hasher=CHEAP_ARGON2) if name == "identity" else None

@@ -13,6 +13,7 @@ from services.identity.application import IdentityApplication
 from services.identity.main import bootstrap
 from shared.kit.http.app import create_http_app
 from shared.kit.settings import Settings
+from tests.unit.databases import migrated
 from tests.unit.passwords import CHEAP_ARGON2
 
 
@@ -38,12 +39,14 @@ class Identity:
         sms=None,
         **settings: object,
     ) -> None:
-        self.settings = Settings(
-            service="identity",
-            data_dir=tmp_path,
-            dev_code=dev_code,
-            review_mode=review_mode,
-            **settings,
+        self.settings = migrated(
+            Settings(
+                service="identity",
+                data_dir=tmp_path,
+                dev_code=dev_code,
+                review_mode=review_mode,
+                **settings,
+            )
         )
         self.clock = Clock()
         # sms: an SmsSender (a fake); argon2 made cheap: the rules are tested here,
