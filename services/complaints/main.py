@@ -13,6 +13,9 @@ from shared.kit.runtime import Service
 from shared.kit.settings import Settings
 from shared.review.entrypoints.http import review_router
 
+# the reviewer routes, built once: they read the queue from the app serving the request
+REVIEWS = review_router(("complaint",), http.under_review)
+
 
 def build(
     settings: Settings, application: ComplaintsApplication | None = None
@@ -29,7 +32,7 @@ def bootstrap(settings: Settings, application: ComplaintsApplication | None = No
     routers = [
         filing.router,
         http.router,
-        review_router(("complaint",), http.under_review),
+        REVIEWS,
         files_router(app.blobs),
     ]
     return Service(

@@ -19,6 +19,9 @@ from shared.kit.settings import Settings
 from shared.review.entrypoints.http import review_router
 from shared.review.process import MaterialReviewer
 
+# the reviewer routes, built once: they read the queue from the app serving the request
+REVIEWS = review_router(("identity", DISPUTE), disputes.under_review)
+
 
 def build(
     settings: Settings, application: IdentityApplication | None = None
@@ -54,7 +57,7 @@ def bootstrap(settings: Settings, application: IdentityApplication | None = None
             sessions.router,
             disputes.router,
             identities.router,  # /disputes before /{identity_id}
-            review_router(("identity", DISPUTE), disputes.under_review),
+            REVIEWS,
             files_router(app.blobs),
         ],
         state={"application": app, "signer": signer, "revocations": revocations},

@@ -16,6 +16,9 @@ from shared.kit.settings import Settings
 from shared.review.entrypoints.http import review_router
 from shared.review.process import MaterialReviewer
 
+# the reviewer routes, built once: they read the queue from the app serving the request
+REVIEWS = review_router(("right",), http.under_review)
+
 
 def build(settings: Settings, application: RightsApplication | None = None) -> RightsApplication:
     """The rights application on its database at the newest revision: the one
@@ -35,7 +38,7 @@ def bootstrap(settings: Settings, application: RightsApplication | None = None) 
         lambda right: right_checks(right, app.today(), app.identity_holder(right.identity_id)),
         lambda right, _: complaint_checks(right, app.today()),
     )
-    routers = [http.router, review_router(("right",), http.under_review), files_router(app.blobs)]
+    routers = [http.router, REVIEWS, files_router(app.blobs)]
     return Service(
         statuses=STATUSES,
         settings=settings,

@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from shared.kit.errors import Forbidden, ServiceError, Unauthenticated, Unavailable
 from shared.kit.faults import RETRY_AFTER_SECONDS
 from shared.kit.logs import log
+from shared.kit.tls import tls_context
 
 ISSUER = "ipp/identity"
 AUDIENCE = "ipp"
@@ -339,7 +340,9 @@ class TokenVerifier:
         elif keys is not None:
             self.keys = keys
         elif jwks_url:
-            self.keys = RemoteKeys(jwks_url, client or httpx.Client(timeout=5.0))
+            self.keys = RemoteKeys(
+                jwks_url, client or httpx.Client(timeout=5.0, verify=tls_context())
+            )
         else:
             raise ValueError("a TokenVerifier needs a public key, a key lookup or a JWKS URL")
         self.revoked = revoked or (lambda _jti: False)
@@ -350,7 +353,7 @@ class TokenVerifier:
     ) -> TokenVerifier:
         """A service's verifier: identity's JWKS and revocation feed (`transport` lets a test
         stand in for it)."""
-        client = httpx.Client(timeout=5.0, transport=transport)
+        client = httpx.Client(timeout=5.0, transport=transport, verify=tls_context())
         return cls(
             f"{identity_url}/.well-known/jwks.json",
             revoked=RevocationFeed(f"{identity_url}/v1/revoked-tokens", client),

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from functools import cache
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,13 @@ def alembic_config(service: str, connection: Connection | None = None) -> Config
     return config
 
 
+@cache
+def scripts(service: str) -> ScriptDirectory:
+    """The service's revisions, read once per process: they are files of the code, which does not
+    change under a running process, and reading them executes every revision module."""
+    return ScriptDirectory.from_config(alembic_config(service))
+
+
 def migrate(engine: Engine, service: str) -> None:
     """Bring the service's tables to the newest revision, in one transaction, one replica at a time.
 
@@ -73,7 +81,7 @@ def migrate(engine: Engine, service: str) -> None:
     with IN_PROCESS, engine.begin() as connection:
         take_turn(connection, service)
         config = alembic_config(service, connection)
-        script = ScriptDirectory.from_config(config)
+        script = scripts(service)
         if set(current_heads(connection)) == set(script.get_heads()):
             return  # the usual restart: nothing to run, not even env.py
         if made_by_create_all(connection, script):

@@ -10,12 +10,15 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from services.complaints.main import bootstrap as complaints
+from services.identity.application import IdentityApplication
 from services.identity.main import bootstrap as identity
 from services.rights.main import bootstrap as rights
 from shared.events.topics import BY_TYPE
 from shared.kit.inbox import Delivery, Inbox
 from shared.kit.outbox import cloud_event
 from shared.kit.settings import Settings
+from tests.unit.databases import migrated
+from tests.unit.passwords import CHEAP_ARGON2
 
 DOC = {
     "blob_id": "0" * 64,
@@ -34,10 +37,12 @@ class Platform:
             ("rights", rights),
             ("complaints", complaints),
         ):
-            settings = Settings(
-                service=name, data_dir=data_dir, review_mode=mode, dev_code="000000"
+            settings = migrated(
+                Settings(service=name, data_dir=data_dir, review_mode=mode, dev_code="000000")
             )
-            self.services[name] = bootstrap(settings)
+            # identity's argon2 made cheap: the cascade is tested here, argon2's cost elsewhere
+            app = IdentityApplication(settings, hasher=CHEAP_ARGON2) if name == "identity" else None
+            self.services[name] = bootstrap(settings, app)
         self.positions = dict.fromkeys(self.services, 0)
         self.published: list = []
 

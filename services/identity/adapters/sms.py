@@ -21,6 +21,7 @@ from services.identity.domain.documents import mask
 from shared.kit.errors import Unavailable
 from shared.kit.logs import log
 from shared.kit.settings import Settings
+from shared.kit.tls import tls_context
 
 RETRY_AFTER_SECONDS = 60  # the same as the spacing between two codes for one phone
 
@@ -61,7 +62,9 @@ class HttpSmsGateway:
 
     def send(self, phone: str, message: str) -> None:
         try:
-            with httpx.Client(timeout=self.timeout, transport=self.transport) as client:
+            with httpx.Client(
+                timeout=self.timeout, transport=self.transport, verify=tls_context()
+            ) as client:
                 response = client.post(
                     self.url,
                     json={"to": phone, "message": message},

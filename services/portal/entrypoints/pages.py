@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from services.portal.entrypoints.routing import PortalRoute
 from services.portal.entrypoints.web import render
+from shared.kit.tls import tls_context
 
 router = APIRouter(tags=["portal"], route_class=PortalRoute)
 
@@ -36,7 +37,7 @@ async def all_health(request: Request) -> list[dict]:
         "complaints": settings.complaints_url,
         "notifier": settings.notifier_url,
     }
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(verify=tls_context()) as client:
         return list(
             await asyncio.gather(*(service_health(client, n, u) for n, u in services.items()))
         )

@@ -21,6 +21,7 @@ from shared.kit.auth import TokenSigner, TokenVerifier
 from shared.kit.http.app import create_http_app
 from shared.kit.inbox import Delivery
 from shared.kit.settings import Settings
+from tests.unit.databases import migrated
 
 DESCRIPTION = "这些商品假冒我们的注册商标，请下架。"
 
@@ -33,11 +34,13 @@ class Complaints:
     """A TestClient of the complaints API with the steps every test needs."""
 
     def __init__(self, tmp_path, review_mode: str = "auto") -> None:
-        self.settings = Settings(
-            service="complaints",
-            data_dir=tmp_path,
-            review_mode=review_mode,
-            review_deadline_hours=1,
+        self.settings = migrated(
+            Settings(
+                service="complaints",
+                data_dir=tmp_path,
+                review_mode=review_mode,
+                review_deadline_hours=1,
+            )
         )
         self.app = ComplaintsApplication(self.settings)
         self.service = bootstrap(self.settings, self.app)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from deploy.client import PNG
@@ -14,8 +13,8 @@ from services.identity.application import IdentityApplication
 from services.identity.main import bootstrap
 from shared.kit.http.app import create_http_app
 from shared.kit.settings import Settings
-
-CHEAP_ARGON2 = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+from tests.unit.databases import migrated
+from tests.unit.passwords import CHEAP_ARGON2
 
 
 class Clock:
@@ -40,12 +39,14 @@ class Identity:
         sms=None,
         **settings: object,
     ) -> None:
-        self.settings = Settings(
-            service="identity",
-            data_dir=tmp_path,
-            dev_code=dev_code,
-            review_mode=review_mode,
-            **settings,
+        self.settings = migrated(
+            Settings(
+                service="identity",
+                data_dir=tmp_path,
+                dev_code=dev_code,
+                review_mode=review_mode,
+                **settings,
+            )
         )
         self.clock = Clock()
         # sms: an SmsSender (a fake); argon2 made cheap: the rules are tested here,

@@ -1,10 +1,20 @@
 """`ipp reviewer create` makes an account with the reviewer role that can sign in."""
 
+import pytest
 from typer.testing import CliRunner
 
 from services.cli import app
+from services.identity import application
 from services.identity.main import build
 from shared.kit.settings import Settings
+from tests.unit.passwords import CHEAP_ARGON2
+
+
+@pytest.fixture(autouse=True)
+def cheap_argon2(monkeypatch) -> None:
+    """The command builds identity's application itself: its hasher is made cheap here, as the
+    other identity tests' is (argon2's production cost is checked in test_sign_in_hardening)."""
+    monkeypatch.setattr(application, "_hasher", CHEAP_ARGON2)
 
 
 def test_the_cli_creates_a_reviewer_who_can_sign_in(tmp_path):

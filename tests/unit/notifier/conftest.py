@@ -28,6 +28,7 @@ from shared.events.payloads import (
 from shared.events.topics import BY_MODEL
 from shared.kit.inbox import Delivery, Inbox
 from shared.kit.migrations import migrate
+from tests.unit.databases import copy_to
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
 
@@ -162,6 +163,7 @@ class RecordingSmtp:
 
 @pytest.fixture
 def app(tmp_path) -> NotifierApplication:
+    copy_to("notifier", tmp_path / "n.sqlite")  # at head already: migrate below runs nothing
     app = NotifierApplication(
         env={
             "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",

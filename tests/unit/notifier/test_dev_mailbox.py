@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from services.notifier.main import bootstrap
 from shared.kit.http.app import create_http_app
 from shared.kit.settings import settings_for
+from tests.unit.databases import migrated
 
 
 def store(maildir: Path, subject: str, to: str, text: str) -> str:
@@ -39,7 +40,7 @@ def client(
     chosen = settings_for(
         "notifier", data_dir=data_dir, env=env, dev_mailbox=dev_mailbox, **settings
     )
-    return TestClient(create_http_app(bootstrap(chosen)))
+    return TestClient(create_http_app(bootstrap(migrated(chosen))))
 
 
 def test_the_dev_mailbox_lists_the_sinks_mail_newest_first(tmp_path):
@@ -86,7 +87,8 @@ def test_the_dev_mailbox_is_off_unless_asked_for_even_in_development(tmp_path, e
 def test_the_dev_mailbox_is_off_by_default(tmp_path, monkeypatch):
     monkeypatch.delenv("IPP_DEV_MAILBOX", raising=False)
     store(tmp_path / "mail", "邮箱验证码", "alice@example.com", "您的验证码为 135790")
-    default = TestClient(create_http_app(bootstrap(settings_for("notifier", data_dir=tmp_path))))
+    default = settings_for("notifier", data_dir=tmp_path)
+    default = TestClient(create_http_app(bootstrap(migrated(default))))
     assert default.get("/dev/mailbox").status_code == 404
 
 

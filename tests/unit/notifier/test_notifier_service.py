@@ -12,12 +12,13 @@ from shared.kit.auth import TokenSigner, TokenVerifier
 from shared.kit.http.app import create_http_app
 from shared.kit.inbox import Delivery
 from shared.kit.settings import settings_for
+from tests.unit.databases import migrated
 
 COMPLAINT, ACCOUNT = "c0ffee00-1111-2222-3333-444455556666", "account-1"
 
 
 def test_the_notifier_consumes_its_five_topics_and_runs_a_mailer_and_a_sweep(tmp_path):
-    service = bootstrap(settings_for("notifier", data_dir=tmp_path))
+    service = bootstrap(migrated(settings_for("notifier", data_dir=tmp_path)))
     assert set(service.consumes) == {
         "ipp.email-verification-requested.v1",
         "ipp.email-bound.v1",
@@ -34,7 +35,7 @@ def notifier_http(tmp_path, contract) -> tuple[TestClient, TokenSigner]:
     """The notifier's routes after a complaint by ACCOUNT was filed and decided, with a
     signer of tokens."""
     signer = TokenSigner(tmp_path / "jwt.pem")
-    service = bootstrap(settings_for("notifier", data_dir=tmp_path))
+    service = bootstrap(migrated(settings_for("notifier", data_dir=tmp_path)))
     service = dataclasses.replace(service, verifier=TokenVerifier(public_key=signer.public_key))
     for payload in (
         contract.complaint_filed(COMPLAINT, ACCOUNT),

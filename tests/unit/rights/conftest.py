@@ -14,6 +14,7 @@ from services.rights.main import bootstrap
 from shared.kit.auth import TokenSigner, TokenVerifier
 from shared.kit.http.app import create_http_app
 from shared.kit.settings import Settings
+from tests.unit.databases import migrated
 from tests.unit.rights import materials
 from tests.unit.rights.filings import deliver_complaint, deliver_identity
 
@@ -29,8 +30,10 @@ class RightsApi:
     """A TestClient of the rights API with the steps every test needs."""
 
     def __init__(self, tmp_path, review_mode: str = "auto") -> None:
-        settings = Settings(
-            service="rights", data_dir=tmp_path, review_mode=review_mode, max_upload_bytes=4096
+        settings = migrated(
+            Settings(
+                service="rights", data_dir=tmp_path, review_mode=review_mode, max_upload_bytes=4096
+            )
         )
         self.app = RightsApplication(settings, clock=lambda: noon_of(TODAY))
         self.signer = TokenSigner(tmp_path / "jwt-ed25519.pem")

@@ -18,6 +18,7 @@ from shared.kit.auth import TokenSigner, TokenVerifier
 from shared.kit.errors import ServiceError
 from shared.kit.http.app import create_http_app
 from shared.kit.settings import Settings
+from tests.unit.databases import migrated
 from tests.unit.rights.filings import deliver_complaint, deliver_identity
 
 ACCOUNT = "account-1"
@@ -32,7 +33,7 @@ DOC = {
 
 class Rights:
     def __init__(self, tmp_path, review_mode: str) -> None:
-        settings = Settings(service="rights", data_dir=tmp_path, review_mode=review_mode)
+        settings = migrated(Settings(service="rights", data_dir=tmp_path, review_mode=review_mode))
         self.app = RightsApplication(settings)
         self.signer = TokenSigner(tmp_path / "jwt-ed25519.pem")
         service = bootstrap(settings, self.app)

@@ -16,12 +16,13 @@ from services.identity.main import bootstrap
 from shared.kit.blobs import BlobStore
 from shared.kit.http.app import create_http_app
 from shared.kit.settings import Settings
+from tests.unit.databases import migrated
 
 
 class Uploads:
     def __init__(self, tmp_path) -> None:
         self.settings = Settings(service="identity", data_dir=tmp_path, dev_code="000000")
-        self.service = bootstrap(self.settings)
+        self.service = bootstrap(migrated(self.settings))
         self.http = TestClient(create_http_app(self.service))
         self.root = tmp_path / "identity" / "blobs"
         self.owner = "00000000-0000-4000-8000-000000000001"

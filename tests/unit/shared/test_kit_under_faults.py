@@ -369,9 +369,17 @@ async def test_a_database_that_does_not_answer_is_waited_for_and_never_dead_lett
 
 
 async def test_a_handler_that_keeps_failing_is_dead_lettered_with_the_reason(
-    app: ServiceApplication,
+    app: ServiceApplication, monkeypatch
 ) -> None:
     letters = Letters()
+    waits: list[float] = []
+    real_backoff = inbox_module.backoff
+
+    def backoff(*args, **kwargs) -> float:  # asked for between retries, not sat out
+        waits.append(real_backoff(*args, **kwargs))
+        return 0.0
+
+    monkeypatch.setattr(inbox_module, "backoff", backoff)
 
     def handler(session: object, delivery: object) -> None:
         raise KeyError("a bug")
@@ -380,6 +388,7 @@ async def test_a_handler_that_keeps_failing_is_dead_lettered_with_the_reason(
     await inbox.process([delivery_of("ipp/identity"), verdict_from("ipp/notifier")])
     reasons = sorted(h["ipp-reason"] for _, h in letters.sent)
     assert reasons == [b"HANDLER_FAILED", b"NOT_THE_OWNER"]
+    assert waits, "the failing record was retried after a wait before it was dead-lettered"
     assert {topic for topic, _ in letters.sent} == {"ipp.dlq.ipp-probe"}
 
 

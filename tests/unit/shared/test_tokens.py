@@ -26,13 +26,14 @@ from shared.kit.errors import ServiceError
 from shared.kit.http import status_of
 from shared.kit.http.app import create_http_app
 from shared.kit.settings import Settings
+from tests.unit.databases import migrated
 
 IDENTITY = "http://identity.test"
 
 
 def identity_service(tmp_path, **overrides):
     settings = Settings(service="identity", data_dir=tmp_path, dev_code="000000", **overrides)
-    service = bootstrap(settings)
+    service = bootstrap(migrated(settings))
     return service, TestClient(create_http_app(service))
 
 
