@@ -126,22 +126,7 @@ def install_error_handlers(
         code = codes.get(exc.status_code, "HTTP_ERROR")
         return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
 
-    @app.middleware("http")
-    async def _measure(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        except (
-            Exception
-        ) as exc:  # here rather than Starlette's 500 handler, which re-raises after answering
-            response = unexpected(request, exc)
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        REQUESTS.labels(request.method, route, response.status_code).inc()
-        LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
-        return response
-
+    app.add_middleware(Measured)
     app.add_middleware(
         BoundedBodies, max_body_bytes=max_body_bytes, max_multipart_bytes=max_multipart_bytes
     )
@@ -160,6 +145,43 @@ def _has_unstorable_text(value: object) -> bool:
     if isinstance(value, list):
         return any(_has_unstorable_text(v) for v in value)
     return False
+
+
+class Measured:
+    """Counts and times each request by route and status, and answers what the handlers let
+    escape: an outage as 503 with Retry-After, anything else as a logged JSON 500 (here rather
+    than Starlette's 500 handler, which re-raises after answering). Plain ASGI: Starlette's
+    `@app.middleware("http")` runs every request through a task group and memory streams."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        answered = False
+
+        async def sending(message: Message) -> None:
+            nonlocal status, answered
+            if message["type"] == "http.response.start":
+                status, answered = message["status"], True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as exc:
+            if answered:  # too late to answer otherwise: the server closes the connection
+                raise
+            response = unexpected(Request(scope), exc)
+            status = response.status_code
+            await response(scope, receive, send)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            REQUESTS.labels(scope["method"], route, status).inc()
+            LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
 
 
 class BoundedBodies:

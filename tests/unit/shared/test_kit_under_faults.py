@@ -13,6 +13,7 @@ from aiokafka.errors import MessageSizeTooLargeError
 from eventsourcing.domain import Aggregate, event
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
 from pydantic import BaseModel
 
 from shared.events.envelope import CloudEvent
@@ -441,6 +442,22 @@ def test_text_no_store_can_hold_is_refused_at_the_door(door: TestClient) -> None
         "/echo", content=b'{"name": "\\ud83d\\ude00"}', headers={"content-type": "application/json"}
     )
     assert paired.status_code == 200 and paired.json() == {"name": "😀"}
+
+
+def test_each_answer_is_counted_by_route_and_status_even_when_a_handler_raised(
+    door: TestClient,
+) -> None:
+    def count(route: str, status: str) -> float:
+        labels = {"method": "GET", "route": route, "status": status}
+        return REGISTRY.get_sample_value("ipp_http_requests_total", labels) or 0.0
+
+    before = (count("/down", "503"), count("/bug", "500"), count("unmatched", "404"))
+    door.get("/down")
+    door.get("/bug")
+    door.get("/nowhere")
+    assert (count("/down", "503"), count("/bug", "500"), count("unmatched", "404")) == tuple(
+        n + 1 for n in before
+    )
 
 
 def test_an_outage_is_503_with_retry_after_and_a_bug_is_a_json_500(door: TestClient) -> None:
