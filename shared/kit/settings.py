@@ -99,7 +99,8 @@ class Settings(BaseSettings):
     )
     consumer_batch: int = 200
     consumer_retries: int = 3
-    relay_poll_seconds: float = 0.5
+    # a relay's fallback poll: its own process's commits wake it at once (an idle service sleeps)
+    relay_poll_seconds: float = Field(default=2.0, gt=0)
     broker_check_seconds: float = Field(
         default=5.0, gt=0
     )  # how often a relay checks the broker still has its log

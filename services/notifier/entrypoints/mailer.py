@@ -51,7 +51,7 @@ class Mailer:
         server: SmtpServer,
         composer: EmailComposer,
         batch: int = 10,
-        poll_seconds: float = 1.0,
+        poll_seconds: float = 2.0,  # for messages that fall due; commits wake it at once
         clock: Callable[[], float] = time.time,
         lease: float | None = None,
     ) -> None:
