@@ -61,9 +61,10 @@ _upserts: dict[tuple[str, Table, str, tuple[str, ...]], Any] = {}
 
 
 class LeanRecorder(SQLAlchemyApplicationRecorder):
-    """eventsourcing-sqlalchemy's recorder, reading an aggregate's events with one Core SELECT
-    built once per shape (its own ORM query builds and loads objects: ~1.3 ms of CPU a
-    `repository.get`, where the SELECT and the decoding are ~0.1 ms). Writing is unchanged."""
+    """eventsourcing-sqlalchemy's recorder on SQLAlchemy Core: an aggregate's events are read with
+    one SELECT built once per shape, a save's events written with one INSERT, the notification log
+    read with one SELECT. The library's ORM path builds and loads objects for each: ~1.3 ms of CPU
+    a `repository.get` measured in December, where the SELECT and the decoding are ~0.1 ms."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -89,7 +90,7 @@ class LeanRecorder(SQLAlchemyApplicationRecorder):
                 originator_id=row[0],
                 originator_version=row[1],
                 topic=row[2],
-                state=bytes(row[3]) if isinstance(row[3], memoryview) else row[3],
+                state=_bytes(row[3]),
             )
             for row in rows
         ]
@@ -152,7 +153,7 @@ class LeanRecorder(SQLAlchemyApplicationRecorder):
                 originator_id=row[1],
                 originator_version=row[2],
                 topic=row[3],
-                state=bytes(row[4]) if isinstance(row[4], memoryview) else row[4],
+                state=_bytes(row[4]),
             )
             for row in rows
         ]
@@ -177,6 +178,10 @@ class LeanRecorder(SQLAlchemyApplicationRecorder):
             statement = statement.order_by(version.desc() if desc else version)
             self._selects[(gt, lte, desc)] = statement
         return statement
+
+
+def _bytes(state: bytes | memoryview) -> bytes:
+    return bytes(state) if isinstance(state, memoryview) else state  # PostgreSQL's BYTEA
 
 
 class LeanFactory(SQLAlchemyFactory):
