@@ -40,7 +40,7 @@ class Stack:
         data_dir: Path | str = "var",
         *,
         kafka_port: int | None = None,
-        postgres_port: int = 55432,
+        postgres_port: int = 25432,  # below the ephemeral ports (32768-60999), which clients take
         smtp_port: int = 1025,
         kafka_lib: Path | None = None,
         environ: Mapping[str, str] | None = None,

@@ -98,7 +98,7 @@ def start_stack(data_dir: Path, smtp: SmtpSink, offset: int) -> tuple[Stack, dic
         kafka_lib=REPO / "var" / "kafka-lib",
         environ=environ,
         kafka_port=kafka_port,
-        postgres_port=55432 + offset,
+        postgres_port=25432 + offset,
     )
     return stack, stack.up()
 
