@@ -73,11 +73,6 @@ class SmtpServer:
         finally:
             await session.close()
 
-    async def send(self, message: EmailMessage) -> None:
-        """Hand one message to the server on a connection of its own."""
-        async with self.session() as session:
-            await session.send(message)
-
     def client(self) -> aiosmtplib.SMTP:
         return aiosmtplib.SMTP(
             hostname=self.hostname,
